@@ -1,0 +1,108 @@
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config/env.js';
+import type { Database } from './db/database.js';
+import { checkReadiness } from './db/readiness.js';
+import type { Context } from './graphql/context.js';
+import { authenticationFailed } from './graphql/error-results.js';
+import { maskUnexpectedError } from './graphql/mask-errors.js';
+import { schema } from './graphql/schema.js';
+import { createServices } from './graphql/services.js';
+import type { Logger } from './log/logger.js';
+import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
+import { authenticate } from './modules/api-key/api-key.service.js';
+
+export interface AppDependencies {
+  readonly config: Pick<Config, 'environment'>;
+  readonly database: Database;
+  readonly logger: Logger;
+}
+
+export interface App {
+  /** The Fetch API handler: what the HTTP server and the tests call. */
+  fetch(request: Request): Promise<Response>;
+  readonly yoga: YogaServerInstance<Record<string, unknown>, Context>;
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  if (header === null) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function healthEndpoints(database: Database): Plugin {
+  return {
+    async onRequest({ url, endResponse }) {
+      if (url.pathname === '/healthz') {
+        endResponse(json(200, { status: 'ok' }));
+      } else if (url.pathname === '/readyz') {
+        const readiness = await checkReadiness(database);
+        endResponse(json(readiness.ready ? 200 : 503, readiness));
+      }
+    },
+  };
+}
+
+const requestIdHeader: Plugin = {
+  onResponse({ response }) {
+    const requestId = currentRequestId();
+    if (requestId !== undefined) response.headers.set('x-request-id', requestId);
+  },
+};
+
+function accessLog(logger: Logger): Plugin {
+  const started = new WeakMap<Request, number>();
+  return {
+    onRequest({ request }) {
+      started.set(request, performance.now());
+    },
+    onResponse({ request, response }) {
+      const url = new URL(request.url);
+      logger.info('request', {
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        durationMs: Math.round((performance.now() - (started.get(request) ?? performance.now())) * 10) / 10,
+      });
+    },
+  };
+}
+
+export function createApp({ config, database, logger }: AppDependencies): App {
+  const production = config.environment === 'production';
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: production ? false : { title: 'Notarium', headers: '{"Authorization": "Bearer <your key>"}' },
+    logging: {
+      debug: (...args) => logger.debug(String(args[0])),
+      info: (...args) => logger.info(String(args[0])),
+      warn: (...args) => logger.warn(String(args[0])),
+      error: (...args) => logger.error(String(args[0]), { detail: args[1] }),
+    },
+    maskedErrors: { maskError: maskUnexpectedError(logger) },
+    plugins: [healthEndpoints(database), requestIdHeader, accessLog(logger)],
+    context: async ({ request }): Promise<Context> => {
+      const authentication = await authenticate(database, bearerToken(request), new Date());
+      if (!authentication.ok) throw authenticationFailed(authentication.code);
+      const { viewer } = authentication;
+      const requestId = currentRequestId() ?? 'none';
+      return Object.freeze({
+        viewer,
+        requestId,
+        log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
+        services: createServices(database, viewer),
+      });
+    },
+  });
+  return {
+    yoga,
+    fetch: (request) =>
+      runInRequestScope(requestIdFrom(request.headers.get('x-request-id')), async () => yoga.fetch(request)),
+  };
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import type { Database } from '../db/database.js';
+import { createController } from '../modules/controller/controller.service.js';
+
+export async function runControllerCommand(args: string[], open: () => Promise<Database>): Promise<number> {
+  const [sub, ...rest] = args;
+  const database = await open();
+  try {
+    if (sub === 'create') {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          slug: { type: 'string' },
+          name: { type: 'string' },
+          'legal-name': { type: 'string' },
+          'contact-email': { type: 'string' },
+          'dpo-contact': { type: 'string' },
+          'eu-representative': { type: 'string' },
+          'minimum-notice-days': { type: 'string' },
+        },
+      });
+      const controller = await createController(database.prisma, {
+        slug: values.slug ?? '',
+        name: values.name ?? '',
+        legalName: values['legal-name'] ?? '',
+        contactEmail: values['contact-email'] ?? '',
+        dpoContact: values['dpo-contact'],
+        euRepresentative: values['eu-representative'],
+        minimumNoticeDays: values['minimum-notice-days'] ? Number(values['minimum-notice-days']) : undefined,
+      });
+      process.stdout.write(`Created controller ${controller.slug} (${controller.id})\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const controllers = await database.prisma.controller.findMany({ orderBy: { slug: 'asc' } });
+      for (const c of controllers) process.stdout.write(`${c.slug}\t${c.id}\t${c.name}\n`);
+      return 0;
+    }
+    process.stderr.write('Usage: controller create … | controller list\n');
+    return 2;
+  } finally {
+    await database.close();
+  }
+}

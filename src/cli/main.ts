@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from '../config/env.js';
+import { openDatabase } from '../db/database.js';
+import { ExpectedError, InputValidationError } from '../graphql/error-results.js';
+import { runControllerCommand } from './controller-command.js';
+import { runKeyCommand } from './key-command.js';
+import { runMigrateCommand } from './migrate.js';
+
+const usage = `Usage: npm run cli -- <command>
+
+  controller create --slug <slug> --name <name> --legal-name <legal name> --contact-email <e-mail>
+                    [--dpo-contact <text>] [--eu-representative <text>] [--minimum-notice-days <n>]
+  controller list
+  key create --controller <slug> --name <name> --role <ADMIN|EDITOR|NOTIFIER|READER|AUDITOR>
+             [--expires-at <ISO 8601>]
+  key list --controller <slug>
+  key revoke <key id>
+  migrate create <name> [--empty]   write a migration for schema.prisma changes
+  migrate deploy                    apply pending migrations
+  migrate status                    list applied, pending and failed migrations
+  migrate check                     exit 1 when schema.prisma has changes no migration covers
+
+The database is chosen as by the server: DATABASE_URL, else the embedded one in DATA_DIR.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const config = loadConfig();
+  const open = () => openDatabase(config.database);
+  switch (command) {
+    case 'controller':
+      return runControllerCommand(rest, open);
+    case 'key':
+      return runKeyCommand(rest, open);
+    case 'migrate':
+      return runMigrateCommand(rest, open);
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${usage}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof InputValidationError) {
+      process.stderr.write(
+        `${error.code}:\n${error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
+      );
+    } else if (error instanceof ExpectedError) process.stderr.write(`${error.code}: ${error.message}\n`);
+    else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

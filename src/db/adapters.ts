@@ -1,0 +1,151 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import {
+  DriverAdapterError,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+
+export interface MigrationSession {
+  readonly factory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+/** A factory PrismaClient accepts, which can also hand the schema engine a session of its own. */
+export interface AdapterFactory extends SqlMigrationAwareDriverAdapterFactory {
+  openMigrationSession(): Promise<MigrationSession>;
+}
+
+export function hasMigrationSession(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+): factory is AdapterFactory {
+  return typeof (factory as Partial<AdapterFactory>).openMigrationSession === 'function';
+}
+
+interface PostgresErrorFields {
+  code: string;
+  severity: string;
+  message: string;
+  detail?: string;
+  column?: string;
+  hint?: string;
+}
+
+function isPostgresError(error: unknown): error is PostgresErrorFields {
+  const fields = error as Partial<PostgresErrorFields> | null;
+  return (
+    typeof fields?.code === 'string' &&
+    typeof fields.severity === 'string' &&
+    typeof fields.message === 'string'
+  );
+}
+
+// The engine records `kind: 'postgres'` errors in _prisma_migrations.logs like the native engine does.
+function toDriverAdapterError(error: unknown): unknown {
+  if (!isPostgresError(error)) return error;
+  return new DriverAdapterError({
+    kind: 'postgres',
+    code: error.code,
+    severity: error.severity,
+    message: error.message,
+    detail: error.detail,
+    column: error.column,
+    hint: error.hint,
+  });
+}
+
+/**
+ * Both stock adapters get executeScript wrong for migrations: pglite-prisma-adapter does not await
+ * the script (a failing migration is recorded as applied), adapter-pg splits it on every `;`
+ * (breaking dollar-quoted function bodies) and runs the pieces outside one implicit transaction.
+ * Sending the whole script as one simple query is what the native engine does.
+ */
+function withWholeScript<A extends SqlDriverAdapter>(
+  adapter: A,
+  run: (script: string) => Promise<unknown>,
+): A {
+  adapter.executeScript = async (script) => {
+    try {
+      await run(script);
+    } catch (error) {
+      throw toDriverAdapterError(error);
+    }
+  };
+  return adapter;
+}
+
+/** A throw-away in-memory database; closed when the engine disposes the adapter. */
+async function connectScratchPglite(): Promise<SqlDriverAdapter> {
+  const db = new PGlite();
+  const adapter = withWholeScript(await new PrismaPGlite(db).connect(), (script) => db.exec(script));
+  adapter.dispose = () => db.close();
+  return adapter;
+}
+
+class PgliteAdapterFactory implements AdapterFactory {
+  readonly provider = 'postgres';
+  readonly adapterName: string;
+  readonly #db: PGlite;
+  readonly #inner: PrismaPGlite;
+
+  constructor(db: PGlite) {
+    this.#db = db;
+    this.#inner = new PrismaPGlite(db);
+    this.adapterName = this.#inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return withWholeScript(await this.#inner.connect(), (script) => this.#db.exec(script));
+  }
+
+  connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return connectScratchPglite();
+  }
+
+  async openMigrationSession(): Promise<MigrationSession> {
+    return { factory: this, close: async () => {} };
+  }
+}
+
+class PostgresAdapterFactory implements AdapterFactory {
+  readonly provider = 'postgres';
+  readonly adapterName: string;
+  readonly #pool: pg.Pool;
+  readonly #inner: PrismaPg;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+    this.#inner = new PrismaPg(pool);
+    this.adapterName = this.#inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return withWholeScript(await this.#inner.connect(), (script) => this.#pool.query(script));
+  }
+
+  // adapter-pg's own shadow database can end up on the main database; never let it run.
+  connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return connectScratchPglite();
+  }
+
+  /**
+   * The engine takes a session-level pg_advisory_lock and never unlocks it, relying on the
+   * connection closing. On a shared pool that connection would go back to the pool still holding
+   * the lock, so the engine gets a one-connection pool that is ended when the command is done.
+   */
+  async openMigrationSession(): Promise<MigrationSession> {
+    const pool = new pg.Pool({ ...this.#pool.options, max: 1 });
+    return { factory: new PostgresAdapterFactory(pool), close: () => pool.end() };
+  }
+}
+
+export function createPgliteAdapterFactory(db: PGlite): AdapterFactory {
+  return new PgliteAdapterFactory(db);
+}
+
+/** The pool stays owned by the caller. */
+export function createPostgresAdapterFactory(pool: pg.Pool): AdapterFactory {
+  return new PostgresAdapterFactory(pool);
+}

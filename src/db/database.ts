@@ -1,0 +1,92 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import type { Config } from '../config/env.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { type AdapterFactory, createPgliteAdapterFactory, createPostgresAdapterFactory } from './adapters.js';
+import { lockDataDir } from './data-dir-lock.js';
+
+export interface Database {
+  readonly kind: 'embedded' | 'postgres';
+  readonly prisma: PrismaClient;
+  readonly factory: AdapterFactory;
+  /** True when a trivial query answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Lets tests wrap the driver adapter, e.g. to count SQL statements. */
+  wrapFactory?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
+}
+
+export function poolFromUrl(url: string, max: number): pg.Pool {
+  const parsed = new URL(url);
+  return new pg.Pool({
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username) || undefined,
+    password: decodeURIComponent(parsed.password) || undefined,
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || undefined,
+    ssl: parsed.searchParams.get('sslmode') === 'require' ? { rejectUnauthorized: false } : undefined,
+    max,
+    connectionTimeoutMillis: 5_000,
+  });
+}
+
+export function databaseFromFactory(
+  kind: Database['kind'],
+  factory: AdapterFactory,
+  release: () => Promise<void>,
+  options: DatabaseOptions = {},
+): Database {
+  const adapter = options.wrapFactory ? options.wrapFactory(factory) : factory;
+  const prisma = new PrismaClient({ adapter });
+  let closed = false;
+  return {
+    kind,
+    prisma,
+    factory,
+    async ping() {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await release();
+    },
+  };
+}
+
+/** Opens the embedded PGlite database (file-backed, locked) or a PostgreSQL pool the app owns. */
+export async function openDatabase(
+  config: Config['database'],
+  options: DatabaseOptions = {},
+): Promise<Database> {
+  if (config.kind === 'postgres') {
+    const pool = poolFromUrl(config.url, config.poolSize);
+    return databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), options);
+  }
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    const pglite = await PGlite.create(config.dataDir);
+    return databaseFromFactory(
+      'embedded',
+      createPgliteAdapterFactory(pglite),
+      async () => {
+        await pglite.close();
+        unlock();
+      },
+      options,
+    );
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}

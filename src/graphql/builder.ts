@@ -1,0 +1,52 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type PrismaTypes from '../generated/pothos-prisma-types.js';
+import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { hasRole, type RoleGroup } from '../modules/access/access.policy.js';
+import type { Context } from './context.js';
+import { forbidden, validationFailed } from './error-results.js';
+
+/** The builder defines no types: every type lives in its module. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { role: RoleGroup };
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  scopeAuth: {
+    authScopes: (context) => ({
+      role: (group: RoleGroup) => hasRole(context.viewer, group),
+    }),
+    unauthorizedError: (_parent, context, info) => forbidden(context.viewer.role, info.fieldName),
+  },
+  errors: { directResult: true },
+  validation: { validationError: (failure) => validationFailed(failure.issues) },
+  prisma: {
+    client: (context) => context.services.database.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { authScopes: { role: 'any' }, description: 'Fetches any object by its global ID.' },
+    nodesQueryOptions: { authScopes: { role: 'any' }, description: 'Fetches objects by their global IDs.' },
+    nodeTypeOptions: { description: 'An object with a global ID.' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection starts and ends.' },
+  },
+});

@@ -1,0 +1,34 @@
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from './builder.js';
+
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !isoDateTime.test(value)) {
+    throw new GraphQLError(
+      'DateTime must be an ISO 8601 string with a time zone, e.g. 2026-01-31T12:00:00Z.',
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new GraphQLError(`DateTime ${value} is not a real instant.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant as an ISO 8601 string; always returned in UTC, e.g. 2026-01-31T12:00:00.000Z.',
+  serialize: (value) => value.toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (node) => {
+    if (node.kind !== Kind.STRING) {
+      throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return parseDateTime(node.value);
+  },
+});

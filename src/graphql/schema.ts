@@ -1,0 +1,14 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.graphql.js';
+import '../modules/controller/controller.graphql.js';
+import '../modules/api-key/api-key.graphql.js';
+import '../modules/viewer/viewer.graphql.js';
+
+builder.queryType({
+  description: 'Reads. Every field requires an API key; each states the roles it admits.',
+});
+builder.mutationType({ description: 'Writes. Each returns a payload or a typed expected error.' });
+
+export const schema = lexicographicSortSchema(builder.toSchema());

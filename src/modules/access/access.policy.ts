@@ -1,0 +1,34 @@
+import type { ApiKeyRole } from '../../generated/prisma/enums.js';
+
+/** Who is calling: resolved from the API key, never from anything the client says about itself. */
+export interface Viewer {
+  readonly apiKeyId: string;
+  readonly keyName: string;
+  readonly role: ApiKeyRole;
+  readonly controllerId: string;
+}
+
+export type Role = ApiKeyRole;
+
+/** Role groups: the single source of which role may do what. */
+export const roles = {
+  manageKeys: ['ADMIN'],
+  manageController: ['ADMIN'],
+  readController: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
+  editNotices: ['ADMIN', 'EDITOR'],
+  readNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
+  recordNotifications: ['ADMIN', 'NOTIFIER'],
+  readRecords: ['ADMIN', 'AUDITOR'],
+  any: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type RoleGroup = keyof typeof roles;
+
+export function hasRole(viewer: Viewer | null, group: RoleGroup): boolean {
+  return viewer !== null && (roles[group] as readonly Role[]).includes(viewer.role);
+}
+
+/** Tenancy: a record is visible only to keys of the controller that owns it. */
+export function ownsRecord(viewer: Viewer | null, record: { controllerId: string }): boolean {
+  return viewer !== null && viewer.controllerId === record.controllerId;
+}

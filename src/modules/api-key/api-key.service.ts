@@ -1,0 +1,101 @@
+import type { Database } from '../../db/database.js';
+import type { ApiKey, ApiKeyRole, Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { type AuthenticationCode, NotFoundError } from '../../graphql/error-results.js';
+import { isUuid } from '../../lib/uuid.js';
+import type { Viewer } from '../access/access.policy.js';
+import { apiKeyStatus, shouldTouchLastUsed } from './api-key.policy.js';
+import { generateSecret, hashSecret, looksLikeKey } from './api-key.secret.js';
+import type { CreateApiKeyInput } from './api-key.validation.js';
+
+export interface IssuedApiKey {
+  readonly apiKey: ApiKey;
+  readonly secret: string;
+}
+
+/** Creates a key; the secret exists only in the return value. Shared by the API and the CLI. */
+export async function issueApiKey(
+  prisma: Pick<PrismaClient, 'apiKey'>,
+  controllerId: string,
+  input: { name: string; role: ApiKeyRole; expiresAt?: Date | null },
+): Promise<IssuedApiKey> {
+  const { secret, prefix, hash } = generateSecret();
+  const apiKey = await prisma.apiKey.create({
+    data: {
+      controllerId,
+      name: input.name,
+      role: input.role,
+      expiresAt: input.expiresAt ?? null,
+      prefix,
+      secretHash: hash,
+    },
+  });
+  return { apiKey, secret };
+}
+
+export type Authentication = { ok: true; viewer: Viewer } | { ok: false; code: AuthenticationCode };
+
+export async function authenticate(
+  database: Database,
+  bearer: string | null,
+  now: Date,
+): Promise<Authentication> {
+  if (bearer === null) return { ok: false, code: 'UNAUTHENTICATED' };
+  if (!looksLikeKey(bearer)) return { ok: false, code: 'API_KEY_INVALID' };
+  const key = await database.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(bearer) } });
+  if (key === null) return { ok: false, code: 'API_KEY_INVALID' };
+  const status = apiKeyStatus(key, now);
+  if (status === 'REVOKED') return { ok: false, code: 'API_KEY_REVOKED' };
+  if (status === 'EXPIRED') return { ok: false, code: 'API_KEY_EXPIRED' };
+  if (shouldTouchLastUsed(key.lastUsedAt, now)) {
+    await database.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+  }
+  return {
+    ok: true,
+    viewer: { apiKeyId: key.id, keyName: key.name, role: key.role, controllerId: key.controllerId },
+  };
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+  ) {}
+
+  /** `query` is plugin-prisma's selection and pagination; the tenant filter is always ours. */
+  list(query: { include?: Prisma.ApiKeyInclude; select?: Prisma.ApiKeySelect }): Promise<ApiKey[]> {
+    return this.database.prisma.apiKey.findMany({
+      ...query,
+      where: { controllerId: this.viewer.controllerId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+  }
+
+  create(input: CreateApiKeyInput): Promise<IssuedApiKey> {
+    return issueApiKey(this.database.prisma, this.viewer.controllerId, input);
+  }
+
+  /** Idempotent: revoking a revoked key returns it unchanged, with its first revocation time. */
+  async revoke(apiKeyId: string, now = new Date()): Promise<ApiKey> {
+    if (!isUuid(apiKeyId)) throw new NotFoundError('ApiKey', apiKeyId);
+    const where = { id: apiKeyId, controllerId: this.viewer.controllerId };
+    await this.database.prisma.apiKey.updateMany({
+      where: { ...where, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    const key = await this.database.prisma.apiKey.findFirst({ where });
+    if (key === null) throw new NotFoundError('ApiKey', apiKeyId);
+    return key;
+  }
+}
+
+export async function revokeApiKeyById(
+  prisma: Pick<PrismaClient, 'apiKey'>,
+  apiKeyId: string,
+): Promise<ApiKey | null> {
+  if (!isUuid(apiKeyId)) return null;
+  await prisma.apiKey.updateMany({
+    where: { id: apiKeyId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return prisma.apiKey.findUnique({ where: { id: apiKeyId } });
+}

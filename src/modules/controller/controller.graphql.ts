@@ -1,0 +1,84 @@
+import { builder } from '../../graphql/builder.js';
+import { commonErrors } from '../../graphql/errors.graphql.js';
+import { nilUuid } from '../../lib/uuid.js';
+import { ownsRecord } from '../access/access.policy.js';
+import { updateControllerSchema } from './controller.validation.js';
+
+export const RoleEnum = builder.enumType('Role', {
+  description: 'What an API key may do.',
+  values: {
+    ADMIN: { description: 'Everything of its controller, including keys and settings.' },
+    EDITOR: { description: 'Purposes, notices and versions.' },
+    NOTIFIER: { description: 'Record notifications, delivery events and responses.' },
+    READER: { description: 'Read notices and purposes: what a frontend needs.' },
+    AUDITOR: { description: 'Read everything of its controller.' },
+    REGULATOR: { description: 'Read-only access limited to one regulator request, until it expires.' },
+  },
+});
+
+export const ControllerRef = builder.prismaNode('Controller', {
+  description: 'The organisation responsible for the processing (the data controller): the tenant.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id: context.viewer.controllerId === id ? id : nilUuid }),
+  authScopes: (controller, context) => ownsRecord(context.viewer, { controllerId: controller.id }),
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'Stable short name, unique across the registry.' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    legalName: t.exposeString('legalName', { description: 'Registered legal name.' }),
+    contactEmail: t.exposeString('contactEmail', { description: 'Contact for privacy matters.' }),
+    dpoContact: t.exposeString('dpoContact', {
+      nullable: true,
+      description: 'Data protection officer contact (GDPR Art. 37), if appointed.',
+    }),
+    euRepresentative: t.exposeString('euRepresentative', {
+      nullable: true,
+      description: 'Representative in the EU (GDPR Art. 27), if required.',
+    }),
+    minimumNoticeDays: t.exposeInt('minimumNoticeDays', {
+      description: 'Days between publishing a version that needs re-notification and its effective date.',
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the controller was registered.',
+    }),
+  }),
+});
+
+const UpdateControllerSettingsInput = builder.inputType('UpdateControllerSettingsInput', {
+  description: 'Fields to change; omitted fields stay as they are, null clears an optional contact.',
+  fields: (t) => ({
+    name: t.string({ required: false, description: 'Display name.' }),
+    legalName: t.string({ required: false, description: 'Registered legal name.' }),
+    contactEmail: t.string({ required: false, description: 'Contact e-mail for privacy matters.' }),
+    dpoContact: t.string({ required: false, description: 'Data protection officer contact.' }),
+    euRepresentative: t.string({ required: false, description: 'EU representative.' }),
+    minimumNoticeDays: t.int({ required: false, description: 'Minimum notice period in days (0–365).' }),
+  }),
+  validate: updateControllerSchema,
+});
+
+const UpdateControllerSettingsPayload = builder
+  .objectRef<{ controller: { id: string } }>('UpdateControllerSettingsPayload')
+  .implement({
+    description: 'The controller after the change.',
+    fields: (t) => ({
+      controller: t.prismaField({
+        type: 'Controller',
+        description: 'The updated controller.',
+        resolve: (query, _payload, _args, context) => context.services.controller.current(query),
+      }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  updateControllerSettings: t.field({
+    type: UpdateControllerSettingsPayload,
+    description: "Changes the caller's controller settings. ADMIN only.",
+    authScopes: { role: 'manageController' },
+    errors: { types: commonErrors },
+    args: { input: t.arg({ type: UpdateControllerSettingsInput }) },
+    resolve: async (_root, { input }, context) => ({
+      controller: await context.services.controller.update(input),
+    }),
+  }),
+}));

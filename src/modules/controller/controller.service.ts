@@ -1,0 +1,62 @@
+import type { Database } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/prisma-errors.js';
+import type { Controller, Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import {
+  ConflictError,
+  InputValidationError,
+  NotFoundError,
+  validationFailed,
+} from '../../graphql/error-results.js';
+import type { Viewer } from '../access/access.policy.js';
+import {
+  type CreateControllerInput,
+  createControllerSchema,
+  type UpdateControllerInput,
+} from './controller.validation.js';
+
+/** Used by the CLI and the demo seed: controllers are created by operators, not through the API. */
+export async function createController(
+  prisma: Pick<PrismaClient, 'controller'>,
+  input: CreateControllerInput,
+): Promise<Controller> {
+  const parsed = createControllerSchema.safeParse(input);
+  if (!parsed.success) throw validationFailed(parsed.error.issues);
+  try {
+    return await prisma.controller.create({ data: parsed.data });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new ConflictError(`A controller with slug ${input.slug} exists.`, 'slug');
+    throw error;
+  }
+}
+
+export class ControllerService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+  ) {}
+
+  async current(query: { include?: Prisma.ControllerInclude; select?: Prisma.ControllerSelect } = {}) {
+    const controller = await this.database.prisma.controller.findUnique({
+      ...query,
+      where: { id: this.viewer.controllerId },
+    });
+    if (controller === null) throw new NotFoundError('Controller', this.viewer.controllerId);
+    return controller;
+  }
+
+  /** Only the fields given are changed; explicit nulls clear the optional contacts. */
+  async update(input: UpdateControllerInput): Promise<Controller> {
+    const data: Prisma.ControllerUpdateInput = {};
+    if (input.name != null) data.name = input.name;
+    if (input.legalName != null) data.legalName = input.legalName;
+    if (input.contactEmail != null) data.contactEmail = input.contactEmail;
+    if (input.minimumNoticeDays != null) data.minimumNoticeDays = input.minimumNoticeDays;
+    if (input.dpoContact !== undefined) data.dpoContact = input.dpoContact;
+    if (input.euRepresentative !== undefined) data.euRepresentative = input.euRepresentative;
+    if (Object.keys(data).length === 0) {
+      throw new InputValidationError([{ path: ['input'], message: 'names no field to change' }]);
+    }
+    return this.database.prisma.controller.update({ where: { id: this.viewer.controllerId }, data });
+  }
+}

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { Config } from './config/env.js';
+import { type Database, openDatabase } from './db/database.js';
+import { deployMigrations } from './db/migrations.js';
+import type { Logger } from './log/logger.js';
+import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
+import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  readonly database: Database;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
+  shutdown(): Promise<void>;
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await openDatabase(config.database);
+  try {
+    if (config.migrateOnStart) {
+      const { applied } = await deployMigrations(database.factory);
+      if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+    }
+    if (config.seedDemo) {
+      const demo = await seedDemoIfEmpty(database.prisma);
+      if (demo !== null) {
+        logger.info('demo controller created', { controller: demo.controllerSlug });
+        process.stderr.write(
+          `\nNotarium: created demo controller "${demo.controllerSlug}" with an ADMIN key (shown once):\n\n  ${demo.secret}\n\n` +
+            `Try: curl -s http://${config.host}:${config.port}/graphql -H 'Authorization: Bearer ${demo.secret}' ` +
+            `-H 'content-type: application/json' -d '{"query":"{ viewer { keyName role controller { slug } } }"}'\n\n`,
+        );
+      }
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const app = createApp({ config, database, logger });
+  const server = createServer((request, response) =>
+    runInRequestScope(requestIdFrom(headerValue(request.headers['x-request-id'])), () =>
+      app.yoga(request, response),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+  logger.info('listening', { url: `${url}/graphql`, database: database.kind });
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down: no new connections, finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      await database.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, server, database, shutdown };
+}
