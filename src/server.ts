@@ -20,8 +20,20 @@ function headerValue(value: string | string[] | undefined): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openDatabase(config.database);
+export interface ServerOptions {
+  /** An already open database (tests); by default the one the configuration names is opened. */
+  readonly database?: Database;
+  /** Where the demo key is announced; standard error by default. */
+  readonly announce?: (text: string) => void;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const database = options.database ?? (await openDatabase(config.database));
+  const announce = options.announce ?? ((text: string) => process.stderr.write(text));
   try {
     if (config.migrateOnStart) {
       const { applied } = await deployMigrations(database.factory);
@@ -31,7 +43,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const demo = await seedDemoIfEmpty(database.prisma);
       if (demo !== null) {
         logger.info('demo controller created', { controller: demo.controllerSlug });
-        process.stderr.write(
+        announce(
           `\nNotarium: created demo controller "${demo.controllerSlug}" with an ADMIN key (shown once):\n\n  ${demo.secret}\n\n` +
             `Try: curl -s http://${config.host}:${config.port}/graphql -H 'Authorization: Bearer ${demo.secret}' ` +
             `-H 'content-type: application/json' -d '{"query":"{ viewer { keyName role controller { slug } } }"}'\n\n`,

@@ -18,6 +18,8 @@ const usage = `Usage: npm run cli -- <command>
   migrate deploy                    apply pending migrations
   migrate status                    list applied, pending and failed migrations
   migrate check                     exit 1 when schema.prisma has changes no migration covers
+  migrate resolve --rolled-back <name>
+                                    mark a failed migration rolled back after fixing it by hand
 
 The database is chosen as by the server: DATABASE_URL, else the embedded one in DATA_DIR.`;
 

@@ -39,7 +39,7 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holderPid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holderPid) && holderPid !== process.pid && isAlive(holderPid)) {
+      if (Number.isInteger(holderPid) && isAlive(holderPid)) {
         throw new DataDirLockedError(dataDir, holderPid);
       }
       rmSync(lockPath, { force: true });

@@ -12,7 +12,8 @@ export type { SchemaEngine };
 type Glue = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
 type Datamodels = [path: string, content: string][];
 
-// Must be the schema-engine-wasm build whose hash matches @prisma/client (see @prisma/engines-version).
+// Pinned to the engine hash of @prisma/client (its package.json lists @prisma/engines-version);
+// re-check on every Prisma upgrade.
 const GLUE = '@prisma/schema-engine-wasm/schema_engine_bg';
 
 // tokio::time::timeout in the wasm engine is backed by the glue's setTimeout, and the glue has no
@@ -77,6 +78,7 @@ function loadEngineClass(): Promise<typeof SchemaEngine> {
   return engineClass;
 }
 
+// A JS error thrown inside the adapter reaches us as "External error id#N"; the original is in the registry.
 function describeEngineError(
   error: unknown,
   adapter: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
@@ -84,15 +86,13 @@ function describeEngineError(
   if (lastPanic !== undefined) {
     const panic = new Error(`Schema engine panicked: ${lastPanic}`, { cause: error });
     lastPanic = undefined;
-    engineClass = undefined;
     return panic;
   }
-  const id = (error as { id?: unknown } | null)?.id;
-  if (typeof id === 'number') {
-    const original = adapter.errorRegistry.consumeError(id)?.error;
-    if (original instanceof Error) return original;
-  }
-  return error instanceof Error ? error : new Error(String(error));
+  const message = error instanceof Error ? error.message : String(error);
+  const id = /External error id#(\d+)/.exec(message)?.[1];
+  const original = id === undefined ? undefined : adapter.errorRegistry.consumeError(Number(id))?.error;
+  if (original instanceof Error) return original;
+  return error instanceof Error ? error : new Error(message);
 }
 
 let queue: Promise<void> = Promise.resolve();

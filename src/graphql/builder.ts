@@ -32,7 +32,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, context, info) => forbidden(context.viewer.role, info.fieldName),
   },
-  errors: { directResult: true },
+  // Lets input validation failures become typed InputValidationError results instead of top-level errors.
+  errors: { directResult: true, unsafelyHandleInputErrors: true },
   validation: { validationError: (failure) => validationFailed(failure.issues) },
   prisma: {
     client: (context) => context.services.database.prisma,
@@ -44,9 +45,18 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { authScopes: { role: 'any' }, description: 'Fetches any object by its global ID.' },
-    nodesQueryOptions: { authScopes: { role: 'any' }, description: 'Fetches objects by their global IDs.' },
+    nodeQueryOptions: {
+      authScopes: { role: 'any' },
+      description: 'Fetches any object by its global ID; null when it does not exist or is not visible.',
+      args: { id: { description: 'A global ID.' } },
+    },
+    nodesQueryOptions: {
+      authScopes: { role: 'any' },
+      description: 'Fetches objects by their global IDs; null for each one that is not visible.',
+      args: { ids: { description: 'Global IDs.' } },
+    },
     nodeTypeOptions: { description: 'An object with a global ID.' },
+    idFieldOptions: { description: 'Global ID (Relay).' },
     pageInfoTypeOptions: { description: 'Where a page of a connection starts and ends.' },
   },
 });

@@ -1,5 +1,6 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import { describeGeneratedTypes } from './describe-generated.js';
 import './scalars.js';
 import './errors.graphql.js';
 import '../modules/controller/controller.graphql.js';
@@ -11,4 +12,4 @@ builder.queryType({
 });
 builder.mutationType({ description: 'Writes. Each returns a payload or a typed expected error.' });
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = lexicographicSortSchema(describeGeneratedTypes(builder.toSchema()));

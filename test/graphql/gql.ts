@@ -14,10 +14,26 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation CreateKeyForErrors($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.CreateKeyForErrorsDocument,
+    "\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.UpdateSettingsForErrorsDocument,
+    "\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n": typeof types.ViewerControllerForErrorsDocument,
     "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateKeyDocument,
+    "\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n": typeof types.ListKeysDocument,
+    "\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.RevokeKeyDocument,
+    "\n  query ViewerController {\n    viewer {\n      role\n      controller {\n        slug\n        minimumNoticeDays\n      }\n    }\n  }\n": typeof types.ViewerControllerDocument,
+    "\n  mutation UpdateSettings($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on UpdateControllerSettingsPayload {\n        controller {\n          minimumNoticeDays\n          dpoContact\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.UpdateSettingsDocument,
 };
 const documents: Documents = {
+    "\n  mutation CreateKeyForErrors($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.CreateKeyForErrorsDocument,
+    "\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.UpdateSettingsForErrorsDocument,
+    "\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n": types.ViewerControllerForErrorsDocument,
     "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CreateKeyDocument,
+    "\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n": types.ListKeysDocument,
+    "\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.RevokeKeyDocument,
+    "\n  query ViewerController {\n    viewer {\n      role\n      controller {\n        slug\n        minimumNoticeDays\n      }\n    }\n  }\n": types.ViewerControllerDocument,
+    "\n  mutation UpdateSettings($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on UpdateControllerSettingsPayload {\n        controller {\n          minimumNoticeDays\n          dpoContact\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.UpdateSettingsDocument,
 };
 
 /**
@@ -37,7 +53,39 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation CreateKeyForErrors($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateKeyForErrors($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerController {\n    viewer {\n      role\n      controller {\n        slug\n        minimumNoticeDays\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerController {\n    viewer {\n      role\n      controller {\n        slug\n        minimumNoticeDays\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateSettings($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on UpdateControllerSettingsPayload {\n        controller {\n          minimumNoticeDays\n          dpoContact\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateSettings($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on UpdateControllerSettingsPayload {\n        controller {\n          minimumNoticeDays\n          dpoContact\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

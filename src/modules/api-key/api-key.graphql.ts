@@ -76,7 +76,9 @@ const RevokeApiKeyPayload = builder
 
 const AssignableRoleEnum = builder.enumType('AssignableRole', {
   description: 'Roles a controller key can be given. REGULATOR keys are issued for a regulator request.',
-  values: Object.fromEntries(assignableRoles.map((role) => [role, { value: role }])),
+  values: Object.fromEntries(
+    assignableRoles.map((role) => [role, { value: role, description: `The ${role} role (see Role).` }]),
+  ),
 });
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
@@ -116,7 +118,7 @@ builder.mutationFields((t) => ({
     description: 'Creates an API key and returns its secret once. ADMIN only.',
     authScopes: { role: 'manageKeys' },
     errors: { types: commonErrors },
-    args: { input: t.arg({ type: CreateApiKeyInput }) },
+    args: { input: t.arg({ type: CreateApiKeyInput, description: 'The key to create.' }) },
     resolve: (_root, { input }, context) => context.services.apiKey.create(input),
   }),
   revokeApiKey: t.field({
@@ -124,7 +126,7 @@ builder.mutationFields((t) => ({
     description: 'Revokes a key at once; revoking twice is harmless. ADMIN only.',
     authScopes: { role: 'manageKeys' },
     errors: { types: commonErrors },
-    args: { input: t.arg({ type: RevokeApiKeyInput }) },
+    args: { input: t.arg({ type: RevokeApiKeyInput, description: 'The key to revoke.' }) },
     resolve: async (_root, { input }, context) => ({
       apiKey: await context.services.apiKey.revoke(input.id.id),
     }),

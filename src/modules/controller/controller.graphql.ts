@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
     description: "Changes the caller's controller settings. ADMIN only.",
     authScopes: { role: 'manageController' },
     errors: { types: commonErrors },
-    args: { input: t.arg({ type: UpdateControllerSettingsInput }) },
+    args: { input: t.arg({ type: UpdateControllerSettingsInput, description: 'The settings to change.' }) },
     resolve: async (_root, { input }, context) => ({
       controller: await context.services.controller.update(input),
     }),
