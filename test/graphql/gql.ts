@@ -18,6 +18,9 @@ type Documents = {
     "\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.UpdateSettingsForErrorsDocument,
     "\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n": typeof types.ViewerControllerForErrorsDocument,
     "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query KeysPage($first: Int!) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          role\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.KeysPageDocument,
+    "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on ApiKey {\n        name\n      }\n      ... on Controller {\n        slug\n      }\n    }\n  }\n": typeof types.NodeByIdDocument,
+    "\n  query ViewerControllerId {\n    viewer {\n      controller {\n        id\n      }\n    }\n  }\n": typeof types.ViewerControllerIdDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateKeyDocument,
     "\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n": typeof types.ListKeysDocument,
     "\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.RevokeKeyDocument,
@@ -29,6 +32,9 @@ const documents: Documents = {
     "\n  mutation UpdateSettingsForErrors($input: UpdateControllerSettingsInput!) {\n    updateControllerSettings(input: $input) {\n      __typename\n      ... on InputValidationError {\n        code\n        issues {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.UpdateSettingsForErrorsDocument,
     "\n  query ViewerControllerForErrors {\n    viewer {\n      keyName\n      controller {\n        slug\n      }\n    }\n  }\n": types.ViewerControllerForErrorsDocument,
     "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n": types.ViewerDocument,
+    "\n  query KeysPage($first: Int!) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          role\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.KeysPageDocument,
+    "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on ApiKey {\n        name\n      }\n      ... on Controller {\n        slug\n      }\n    }\n  }\n": types.NodeByIdDocument,
+    "\n  query ViewerControllerId {\n    viewer {\n      controller {\n        id\n      }\n    }\n  }\n": types.ViewerControllerIdDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeyPayload {\n        secret\n        apiKey {\n          id\n          name\n          role\n          status\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CreateKeyDocument,
     "\n  query ListKeys($first: Int) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          status\n        }\n      }\n    }\n  }\n": types.ListKeysDocument,
     "\n  mutation RevokeKey($id: ID!) {\n    revokeApiKey(input: { id: $id }) {\n      __typename\n      ... on RevokeApiKeyPayload {\n        apiKey {\n          id\n          status\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.RevokeKeyDocument,
@@ -66,6 +72,18 @@ export function graphql(source: "\n  query ViewerControllerForErrors {\n    view
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      keyName\n      role\n      controller {\n        slug\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KeysPage($first: Int!) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          role\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query KeysPage($first: Int!) {\n    apiKeys(first: $first) {\n      edges {\n        node {\n          id\n          name\n          role\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on ApiKey {\n        name\n      }\n      ... on Controller {\n        slug\n      }\n    }\n  }\n"): (typeof documents)["\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on ApiKey {\n        name\n      }\n      ... on Controller {\n        slug\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerControllerId {\n    viewer {\n      controller {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerControllerId {\n    viewer {\n      controller {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
