@@ -32,3 +32,29 @@ builder.scalarType('DateTime', {
     return parseDateTime(node.value);
   },
 });
+
+const localePattern = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+
+function parseLocale(value: unknown): string {
+  if (typeof value === 'string' && localePattern.test(value)) {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(value);
+      if (canonical) return canonical;
+    } catch {
+      // falls through to the coded error below
+    }
+  }
+  throw new GraphQLError(
+    `Locale must be a BCP 47 language tag such as "de" or "pt-BR"; got ${JSON.stringify(value)}.`,
+    {
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  );
+}
+
+builder.scalarType('Locale', {
+  description: 'A BCP 47 language tag, e.g. "de", "de-AT", "pt-BR"; returned in canonical case.',
+  serialize: (value) => value,
+  parseValue: parseLocale,
+  parseLiteral: (node) => parseLocale(node.kind === Kind.STRING ? node.value : null),
+});

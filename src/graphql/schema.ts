@@ -6,6 +6,7 @@ import './errors.graphql.js';
 import '../modules/controller/controller.graphql.js';
 import '../modules/api-key/api-key.graphql.js';
 import '../modules/viewer/viewer.graphql.js';
+import '../modules/purpose/purpose.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',

@@ -26,6 +26,14 @@ export type AssignableRole =
   /** The READER role (see Role). */
   | 'READER';
 
+/** Automated decision-making or profiling. */
+export type AutomatedDecisionMakingInput = {
+  /** The logic involved. */
+  logic: string;
+  /** Significance and consequences. */
+  significance: string;
+};
+
 /** A new API key for the caller’s controller. */
 export type CreateApiKeyInput = {
   /** When it stops working (optional). */
@@ -34,6 +42,78 @@ export type CreateApiKeyInput = {
   name: string;
   /** What the key may do. */
   role: AssignableRole;
+};
+
+/** A new purpose and its first revision. */
+export type CreatePurposeInput = {
+  /** What the purpose says. */
+  content: PurposeContentInput;
+  /** Stable key, unique per controller. */
+  key: string;
+};
+
+/** Legal basis of a processing purpose (GDPR Art. 6(1)). */
+export type LegalBasis =
+  /** Art. 6(1)(a): the person consented. */
+  | 'CONSENT'
+  /** Art. 6(1)(b): necessary for a contract with the person. */
+  | 'CONTRACT'
+  /** Art. 6(1)(c): a legal obligation of the controller. */
+  | 'LEGAL_OBLIGATION'
+  /** Art. 6(1)(f): legitimate interests; people may object (Art. 21). */
+  | 'LEGITIMATE_INTERESTS'
+  /** Art. 6(1)(e): a task in the public interest or official authority. */
+  | 'PUBLIC_TASK'
+  /** Art. 6(1)(d): vital interests of a person. */
+  | 'VITAL_INTERESTS';
+
+/** Everything a purpose revision says (GDPR Art. 13/14/30). */
+export type PurposeContentInput = {
+  /** Automated decision-making, if any. */
+  automatedDecisionMaking?: AutomatedDecisionMakingInput | null | undefined;
+  /** Days a consent stays valid (CONSENT only). */
+  consentValidityDays?: number | null | undefined;
+  /** Categories of personal data. */
+  dataCategories: Array<string>;
+  /** Where the data comes from. */
+  dataSources?: Array<string> | null | undefined;
+  /** Categories of people concerned. */
+  dataSubjectCategories: Array<string>;
+  /** What is done with the data, and why. */
+  description: string;
+  /** Art. 6(1) basis. */
+  legalBasis: LegalBasis;
+  /** Required for LEGITIMATE_INTERESTS. */
+  legitimateInterest?: string | null | undefined;
+  /** Short name. */
+  name: string;
+  /** Data from publicly accessible sources. */
+  publiclyAccessibleSources?: boolean | null | undefined;
+  /** Recipients or categories of recipients. */
+  recipients?: Array<string> | null | undefined;
+  /** Retention criteria, if not a period. */
+  retentionCriteria?: string | null | undefined;
+  /** Retention period in days. */
+  retentionPeriodDays?: number | null | undefined;
+  /** Special categories (Art. 9) with their condition. */
+  specialCategories?: Array<SpecialCategoryInput> | null | undefined;
+  /** Third-country transfers. */
+  transfers?: Array<ThirdCountryTransferInput> | null | undefined;
+};
+
+/** Whether a purpose can still be used in new versions. */
+export type PurposeStatus =
+  /** In use. */
+  | 'ACTIVE'
+  /** No longer offered for new versions; still readable and pinned where used. */
+  | 'ARCHIVED';
+
+/** A new revision of an existing purpose; earlier revisions stay unchanged. */
+export type RevisePurposeInput = {
+  /** What the purpose says from now on. */
+  content: PurposeContentInput;
+  /** Key of the purpose. */
+  key: string;
 };
 
 /** What an API key may do. */
@@ -50,6 +130,22 @@ export type Role =
   | 'READER'
   /** Read-only access limited to one regulator request, until it expires. */
   | 'REGULATOR';
+
+/** A special category of data and its Art. 9(2) condition. */
+export type SpecialCategoryInput = {
+  /** The category. */
+  category: string;
+  /** The condition relied on. */
+  condition: string;
+};
+
+/** A third-country transfer and its safeguard. */
+export type ThirdCountryTransferInput = {
+  /** Country code or organisation. */
+  destination: string;
+  /** The safeguard. */
+  safeguard: string;
+};
 
 /** Fields to change; omitted fields stay as they are, null clears an optional contact. */
 export type UpdateControllerSettingsInput = {
@@ -118,6 +214,8 @@ export type NodeByIdQueryVariables = Exact<{
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', name: string, id: string }
     | { __typename: 'Controller', slug: string, id: string }
+    | { __typename: 'Purpose', id: string }
+    | { __typename: 'PurposeRevision', id: string }
    | null };
 
 export type ViewerControllerIdQueryVariables = Exact<{ [key: string]: never; }>;
@@ -176,6 +274,62 @@ export type UpdateSettingsMutation = { updateControllerSettings:
     | { __typename: 'UpdateControllerSettingsPayload', controller: { minimumNoticeDays: number, dpoContact: string | null } }
    };
 
+export type CreatePurposeMutationVariables = Exact<{
+  input: CreatePurposeInput;
+}>;
+
+
+export type CreatePurposeMutation = { createPurpose:
+    | { __typename: 'ConflictError', code: string }
+    | { __typename: 'ForbiddenStateError', code: string }
+    | { __typename: 'InputValidationError', code: string, issues: Array<{ path: Array<string>, message: string }> }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'PurposePayload', purpose: { id: string, key: string, status: PurposeStatus, current: { number: number, legalBasis: LegalBasis, legitimateInterest: string | null, transfers: Array<{ destination: string, safeguard: string }> } } }
+   };
+
+export type RevisePurposeMutationVariables = Exact<{
+  input: RevisePurposeInput;
+}>;
+
+
+export type RevisePurposeMutation = { revisePurpose:
+    | { __typename: 'ConflictError', code: string }
+    | { __typename: 'ForbiddenStateError', code: string }
+    | { __typename: 'InputValidationError', code: string }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'PurposeArchivedError', code: string }
+    | { __typename: 'PurposePayload', purpose: { current: { number: number, legalBasis: LegalBasis } } }
+   };
+
+export type ArchivePurposeMutationVariables = Exact<{
+  key: string;
+}>;
+
+
+export type ArchivePurposeMutation = { archivePurpose:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenStateError' }
+    | { __typename: 'InputValidationError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'PurposePayload', purpose: { status: PurposeStatus } }
+   };
+
+export type PurposeAtQueryVariables = Exact<{
+  key: string;
+  at: string;
+}>;
+
+
+export type PurposeAtQuery = { purpose: { key: string, revisionAt: { number: number, legalBasis: LegalBasis, purposeKey: string } | null, revisions: Array<{ number: number }> } | null };
+
+export type PurposeListQueryVariables = Exact<{
+  first: number;
+  includeArchived?: boolean | null | undefined;
+}>;
+
+
+export type PurposeListQuery = { purposes: { edges: Array<{ node: { key: string, status: PurposeStatus, current: { number: number, name: string, purposeKey: string } } }> } };
+
 
 export const CreateKeyForErrorsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateKeyForErrors"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InputValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreateKeyForErrorsMutation, CreateKeyForErrorsMutationVariables>;
 export const UpdateSettingsForErrorsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSettingsForErrors"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateControllerSettingsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateControllerSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InputValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<UpdateSettingsForErrorsMutation, UpdateSettingsForErrorsMutationVariables>;
@@ -189,3 +343,8 @@ export const ListKeysDocument = {"kind":"Document","definitions":[{"kind":"Opera
 export const RevokeKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeApiKeyPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeKeyMutation, RevokeKeyMutationVariables>;
 export const ViewerControllerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewerController"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"controller"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"minimumNoticeDays"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerControllerQuery, ViewerControllerQueryVariables>;
 export const UpdateSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateControllerSettingsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateControllerSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateControllerSettingsPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"controller"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"minimumNoticeDays"}},{"kind":"Field","name":{"kind":"Name","value":"dpoContact"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateSettingsMutation, UpdateSettingsMutationVariables>;
+export const CreatePurposeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreatePurpose"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePurposeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PurposePayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"legalBasis"}},{"kind":"Field","name":{"kind":"Name","value":"legitimateInterest"}},{"kind":"Field","name":{"kind":"Name","value":"transfers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"destination"}},{"kind":"Field","name":{"kind":"Name","value":"safeguard"}}]}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InputValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<CreatePurposeMutation, CreatePurposeMutationVariables>;
+export const RevisePurposeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevisePurpose"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevisePurposeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revisePurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PurposePayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"legalBasis"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RevisePurposeMutation, RevisePurposeMutationVariables>;
+export const ArchivePurposeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ArchivePurpose"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"archivePurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"key"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PurposePayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ArchivePurposeMutation, ArchivePurposeMutationVariables>;
+export const PurposeAtDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PurposeAt"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"at"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"key"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"revisionAt"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"at"},"value":{"kind":"Variable","name":{"kind":"Name","value":"at"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"legalBasis"}},{"kind":"Field","name":{"kind":"Name","value":"purposeKey"}}]}},{"kind":"Field","name":{"kind":"Name","value":"revisions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]} as unknown as DocumentNode<PurposeAtQuery, PurposeAtQueryVariables>;
+export const PurposeListDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PurposeList"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeArchived"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purposes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeArchived"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeArchived"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"purposeKey"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<PurposeListQuery, PurposeListQueryVariables>;

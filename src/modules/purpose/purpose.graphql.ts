@@ -1,0 +1,315 @@
+import { builder } from '../../graphql/builder.js';
+import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
+import { nilUuid } from '../../lib/uuid.js';
+import { ownsRecord } from '../access/access.policy.js';
+import { PurposeArchivedError } from './purpose.errors.js';
+import type { AutomatedDecisionMaking, SpecialCategory, ThirdCountryTransfer } from './purpose.snapshot.js';
+import { createPurposeSchema, type legalBases, revisePurposeSchema } from './purpose.validation.js';
+
+builder.objectType(PurposeArchivedError, {
+  name: 'PurposeArchivedError',
+  description: 'The purpose is archived: it cannot be revised or added to a notice version.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ purposeKey: t.exposeString('purposeKey', { description: 'The archived purpose.' }) }),
+});
+
+export const LegalBasisEnum = builder.enumType('LegalBasis', {
+  description: 'Legal basis of a processing purpose (GDPR Art. 6(1)).',
+  values: {
+    CONSENT: { description: 'Art. 6(1)(a): the person consented.' },
+    CONTRACT: { description: 'Art. 6(1)(b): necessary for a contract with the person.' },
+    LEGAL_OBLIGATION: { description: 'Art. 6(1)(c): a legal obligation of the controller.' },
+    VITAL_INTERESTS: { description: 'Art. 6(1)(d): vital interests of a person.' },
+    PUBLIC_TASK: { description: 'Art. 6(1)(e): a task in the public interest or official authority.' },
+    LEGITIMATE_INTERESTS: { description: 'Art. 6(1)(f): legitimate interests; people may object (Art. 21).' },
+  } satisfies Record<(typeof legalBases)[number], { description: string }>,
+});
+
+const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory').implement({
+  description: 'A special category of personal data (Art. 9(1)) and the condition relied on.',
+  fields: (t) => ({
+    category: t.exposeString('category', { description: 'The category, e.g. "health data".' }),
+    condition: t.exposeString('condition', { description: 'The Art. 9(2) condition relied on.' }),
+  }),
+});
+
+const TransferRef = builder.objectRef<ThirdCountryTransfer>('ThirdCountryTransfer').implement({
+  description: 'A transfer to a third country or international organisation (Art. 13(1)(f)).',
+  fields: (t) => ({
+    destination: t.exposeString('destination', { description: 'Country code or organisation.' }),
+    safeguard: t.exposeString('safeguard', { description: 'Adequacy decision, SCCs, BCRs, derogation…' }),
+  }),
+});
+
+const AutomatedDecisionMakingRef = builder
+  .objectRef<AutomatedDecisionMaking>('AutomatedDecisionMaking')
+  .implement({
+    description: 'Automated decision-making or profiling (Art. 13(2)(f)).',
+    fields: (t) => ({
+      logic: t.exposeString('logic', { description: 'Meaningful information about the logic involved.' }),
+      significance: t.exposeString('significance', {
+        description: 'Significance and envisaged consequences.',
+      }),
+    }),
+  });
+
+export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
+  description: 'One immutable revision of a purpose: what people were told about it from `createdAt` on.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'readNotices' },
+  fields: (t) => ({
+    number: t.exposeInt('number', { description: 'Revision number, 1, 2, 3… per purpose.' }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When this revision came into force.',
+    }),
+    purposeKey: t.string({
+      description: 'Key of the purpose this revises.',
+      select: { purpose: { select: { key: true } } },
+      resolve: (revision) => revision.purpose.key,
+    }),
+    name: t.exposeString('name', { description: 'Short name.' }),
+    description: t.exposeString('description', { description: 'What is done with the data, and why.' }),
+    legalBasis: t.expose('legalBasis', { type: LegalBasisEnum, description: 'Art. 6(1) basis.' }),
+    legitimateInterest: t.exposeString('legitimateInterest', {
+      nullable: true,
+      description: 'The legitimate interest pursued (LEGITIMATE_INTERESTS only).',
+    }),
+    dataCategories: t.exposeStringList('dataCategories', { description: 'Categories of personal data.' }),
+    specialCategories: t.field({
+      type: [SpecialCategoryRef],
+      description: 'Special categories (Art. 9) with their condition.',
+      resolve: (revision) => revision.specialCategories as unknown as SpecialCategory[],
+    }),
+    dataSubjectCategories: t.exposeStringList('dataSubjectCategories', {
+      description: 'Categories of people concerned.',
+    }),
+    dataSources: t.exposeStringList('dataSources', {
+      description: 'Where the data comes from (Art. 14(2)(f)).',
+    }),
+    publiclyAccessibleSources: t.exposeBoolean('publiclyAccessibleSources', {
+      description: 'Whether data comes from publicly accessible sources.',
+    }),
+    recipients: t.exposeStringList('recipients', { description: 'Recipients or categories of recipients.' }),
+    retentionPeriodDays: t.exposeInt('retentionPeriodDays', {
+      nullable: true,
+      description: 'How long the data is kept, in days, if a period is set.',
+    }),
+    retentionCriteria: t.exposeString('retentionCriteria', {
+      nullable: true,
+      description: 'Criteria that determine the retention, if not (only) a period.',
+    }),
+    transfers: t.field({
+      type: [TransferRef],
+      description: 'Third-country transfers and their safeguards.',
+      resolve: (revision) => revision.transfers as unknown as ThirdCountryTransfer[],
+    }),
+    automatedDecisionMaking: t.field({
+      type: AutomatedDecisionMakingRef,
+      nullable: true,
+      description: 'Automated decision-making or profiling, if any.',
+      resolve: (revision) => revision.automatedDecisionMaking as unknown as AutomatedDecisionMaking | null,
+    }),
+    consentValidityDays: t.exposeInt('consentValidityDays', {
+      nullable: true,
+      description: 'Days a consent stays valid (CONSENT only); null when it does not lapse.',
+    }),
+  }),
+});
+
+const PurposeStatusEnum = builder.enumType('PurposeStatus', {
+  description: 'Whether a purpose can still be used in new versions.',
+  values: {
+    ACTIVE: { description: 'In use.' },
+    ARCHIVED: { description: 'No longer offered for new versions; still readable and pinned where used.' },
+  },
+});
+
+export const PurposeRef = builder.prismaNode('Purpose', {
+  description: 'A processing purpose. Its content lives in numbered, immutable revisions.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  authScopes: (purpose, context) => ownsRecord(context.viewer, purpose) && { role: 'readNotices' },
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'Stable key, unique per controller, e.g. "ai-training".' }),
+    status: t.field({
+      type: PurposeStatusEnum,
+      description: 'ACTIVE or ARCHIVED.',
+      resolve: (purpose) => (purpose.archivedAt ? 'ARCHIVED' : 'ACTIVE'),
+    }),
+    archivedAt: t.expose('archivedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was archived.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    current: t.field({
+      type: PurposeRevisionRef,
+      description: 'The latest revision.',
+      select: (_args, _context, nested) => ({
+        revisions: { ...nested({ include: { purpose: true } }), orderBy: { number: 'desc' }, take: 1 },
+      }),
+      resolve: (purpose) => purpose.revisions[0]!,
+    }),
+    revisionAt: t.field({
+      type: PurposeRevisionRef,
+      nullable: true,
+      description: 'The revision in force at an instant; null before the purpose existed.',
+      args: { at: t.arg({ type: 'DateTime', description: 'The instant.' }) },
+      select: (args, _context, nested) => ({
+        revisions: {
+          ...nested({ include: { purpose: true } }),
+          where: { createdAt: { lte: args.at } },
+          orderBy: { number: 'desc' },
+          take: 1,
+        },
+      }),
+      resolve: (purpose) => purpose.revisions[0] ?? null,
+    }),
+    revisions: t.relation('revisions', {
+      description: 'Every revision, newest first.',
+      query: { orderBy: { number: 'desc' } },
+    }),
+  }),
+});
+
+const SpecialCategoryInput = builder.inputType('SpecialCategoryInput', {
+  description: 'A special category of data and its Art. 9(2) condition.',
+  fields: (t) => ({
+    category: t.string({ description: 'The category.' }),
+    condition: t.string({ description: 'The condition relied on.' }),
+  }),
+});
+
+const TransferInput = builder.inputType('ThirdCountryTransferInput', {
+  description: 'A third-country transfer and its safeguard.',
+  fields: (t) => ({
+    destination: t.string({ description: 'Country code or organisation.' }),
+    safeguard: t.string({ description: 'The safeguard.' }),
+  }),
+});
+
+const AutomatedDecisionMakingInput = builder.inputType('AutomatedDecisionMakingInput', {
+  description: 'Automated decision-making or profiling.',
+  fields: (t) => ({
+    logic: t.string({ description: 'The logic involved.' }),
+    significance: t.string({ description: 'Significance and consequences.' }),
+  }),
+});
+
+const PurposeContentInput = builder.inputType('PurposeContentInput', {
+  description: 'Everything a purpose revision says (GDPR Art. 13/14/30).',
+  fields: (t) => ({
+    name: t.string({ description: 'Short name.' }),
+    description: t.string({ description: 'What is done with the data, and why.' }),
+    legalBasis: t.field({ type: LegalBasisEnum, description: 'Art. 6(1) basis.' }),
+    legitimateInterest: t.string({ required: false, description: 'Required for LEGITIMATE_INTERESTS.' }),
+    dataCategories: t.stringList({ description: 'Categories of personal data.' }),
+    specialCategories: t.field({
+      type: [SpecialCategoryInput],
+      required: false,
+      description: 'Special categories (Art. 9) with their condition.',
+    }),
+    dataSubjectCategories: t.stringList({ description: 'Categories of people concerned.' }),
+    dataSources: t.stringList({ required: false, description: 'Where the data comes from.' }),
+    publiclyAccessibleSources: t.boolean({
+      required: false,
+      description: 'Data from publicly accessible sources.',
+    }),
+    recipients: t.stringList({ required: false, description: 'Recipients or categories of recipients.' }),
+    retentionPeriodDays: t.int({ required: false, description: 'Retention period in days.' }),
+    retentionCriteria: t.string({ required: false, description: 'Retention criteria, if not a period.' }),
+    transfers: t.field({ type: [TransferInput], required: false, description: 'Third-country transfers.' }),
+    automatedDecisionMaking: t.field({
+      type: AutomatedDecisionMakingInput,
+      required: false,
+      description: 'Automated decision-making, if any.',
+    }),
+    consentValidityDays: t.int({
+      required: false,
+      description: 'Days a consent stays valid (CONSENT only).',
+    }),
+  }),
+});
+
+const CreatePurposeInput = builder.inputType('CreatePurposeInput', {
+  description: 'A new purpose and its first revision.',
+  fields: (t) => ({
+    key: t.string({ description: 'Stable key, unique per controller.' }),
+    content: t.field({ type: PurposeContentInput, description: 'What the purpose says.' }),
+  }),
+  validate: createPurposeSchema,
+});
+
+const RevisePurposeInput = builder.inputType('RevisePurposeInput', {
+  description: 'A new revision of an existing purpose; earlier revisions stay unchanged.',
+  fields: (t) => ({
+    key: t.string({ description: 'Key of the purpose.' }),
+    content: t.field({ type: PurposeContentInput, description: 'What the purpose says from now on.' }),
+  }),
+  validate: revisePurposeSchema,
+});
+
+const ArchivePurposeInput = builder.inputType('ArchivePurposeInput', {
+  description: 'The purpose to archive.',
+  fields: (t) => ({ key: t.string({ description: 'Key of the purpose.' }) }),
+});
+
+const PurposePayload = builder.objectRef<{ key: string }>('PurposePayload').implement({
+  description: 'The purpose after the change.',
+  fields: (t) => ({
+    purpose: t.prismaField({
+      type: 'Purpose',
+      description: 'The purpose.',
+      resolve: async (query, payload, _args, context) =>
+        (await context.services.purpose.byKey(payload.key, query))!,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  purpose: t.prismaField({
+    type: 'Purpose',
+    nullable: true,
+    description: 'A purpose by key; null when there is none.',
+    authScopes: { role: 'readNotices' },
+    args: { key: t.arg.string({ description: 'The purpose key.' }) },
+    resolve: (query, _root, args, context) => context.services.purpose.byKey(args.key, query),
+  }),
+  purposes: t.prismaConnection({
+    type: 'Purpose',
+    cursor: 'id',
+    description: "The controller's purposes, by key.",
+    authScopes: { role: 'readNotices' },
+    args: { includeArchived: t.arg.boolean({ required: false, description: 'Include archived purposes.' }) },
+    resolve: (query, _root, args, context) => context.services.purpose.list(args, query),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createPurpose: t.field({
+    type: PurposePayload,
+    description: 'Creates a purpose with its first revision. ADMIN or EDITOR.',
+    authScopes: { role: 'editNotices' },
+    errors: { types: commonErrors },
+    args: { input: t.arg({ type: CreatePurposeInput, description: 'The purpose.' }) },
+    resolve: async (_root, { input }, context) => context.services.purpose.create(input.key, input.content),
+  }),
+  revisePurpose: t.field({
+    type: PurposePayload,
+    description: 'Adds a revision to a purpose. ADMIN or EDITOR.',
+    authScopes: { role: 'editNotices' },
+    errors: { types: [...commonErrors, PurposeArchivedError] },
+    args: { input: t.arg({ type: RevisePurposeInput, description: 'The new content.' }) },
+    resolve: async (_root, { input }, context) => context.services.purpose.revise(input.key, input.content),
+  }),
+  archivePurpose: t.field({
+    type: PurposePayload,
+    description: 'Archives a purpose; idempotent. ADMIN or EDITOR.',
+    authScopes: { role: 'editNotices' },
+    errors: { types: commonErrors },
+    args: { input: t.arg({ type: ArchivePurposeInput, description: 'The purpose.' }) },
+    resolve: async (_root, { input }, context) => context.services.purpose.archive(input.key),
+  }),
+}));

@@ -1,0 +1,125 @@
+import type { Database } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { Prisma, type Purpose } from '../../generated/prisma/client.js';
+import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
+import type { Viewer } from '../access/access.policy.js';
+import { PurposeArchivedError } from './purpose.errors.js';
+import type { PurposeContent } from './purpose.validation.js';
+
+type Query<T extends 'Purpose' | 'PurposeRevision'> = T extends 'Purpose'
+  ? { include?: Prisma.PurposeInclude; select?: Prisma.PurposeSelect }
+  : { include?: Prisma.PurposeRevisionInclude; select?: Prisma.PurposeRevisionSelect };
+
+function revisionData(content: PurposeContent) {
+  return {
+    name: content.name,
+    description: content.description,
+    legalBasis: content.legalBasis,
+    legitimateInterest: content.legitimateInterest ?? null,
+    dataCategories: content.dataCategories,
+    specialCategories: content.specialCategories ?? [],
+    dataSubjectCategories: content.dataSubjectCategories,
+    dataSources: content.dataSources ?? [],
+    publiclyAccessibleSources: content.publiclyAccessibleSources ?? false,
+    recipients: content.recipients ?? [],
+    retentionPeriodDays: content.retentionPeriodDays ?? null,
+    retentionCriteria: content.retentionCriteria ?? null,
+    transfers: content.transfers ?? [],
+    automatedDecisionMaking: content.automatedDecisionMaking ?? Prisma.DbNull,
+    consentValidityDays: content.consentValidityDays ?? null,
+  };
+}
+
+export interface PurposeFilter {
+  readonly includeArchived?: boolean | null;
+}
+
+export class PurposeService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+  ) {}
+
+  private get prisma() {
+    return this.database.prisma;
+  }
+
+  async create(key: string, content: PurposeContent): Promise<Purpose> {
+    try {
+      return await this.prisma.purpose.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          key,
+          currentRevision: 1,
+          revisions: {
+            create: {
+              controllerId: this.viewer.controllerId,
+              number: 1,
+              createdByKeyId: this.viewer.apiKeyId,
+              ...revisionData(content),
+            },
+          },
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A purpose with key ${key} exists.`, 'key');
+      throw error;
+    }
+  }
+
+  /** A new, numbered revision; earlier revisions stay as they were. */
+  async revise(key: string, content: PurposeContent): Promise<Purpose> {
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.purpose.findUnique({
+        where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
+      });
+      if (existing === null) throw new NotFoundError('Purpose', key);
+      if (existing.archivedAt !== null) throw new PurposeArchivedError(key);
+      // The increment takes the row lock, so concurrent revisions get consecutive numbers.
+      const purpose = await tx.purpose.update({
+        where: { id: existing.id },
+        data: { currentRevision: { increment: 1 } },
+      });
+      await tx.purposeRevision.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          purposeId: purpose.id,
+          number: purpose.currentRevision,
+          createdByKeyId: this.viewer.apiKeyId,
+          ...revisionData(content),
+        },
+      });
+      return purpose;
+    });
+  }
+
+  /** Idempotent. Archived purposes stay readable and pinned in published versions. */
+  async archive(key: string, now = new Date()): Promise<Purpose> {
+    const where = { controllerId: this.viewer.controllerId, key };
+    await this.prisma.purpose.updateMany({
+      where: { ...where, archivedAt: null },
+      data: { archivedAt: now },
+    });
+    const purpose = await this.prisma.purpose.findFirst({ where });
+    if (purpose === null) throw new NotFoundError('Purpose', key);
+    return purpose;
+  }
+
+  byKey(key: string, query: Query<'Purpose'> = {}) {
+    return this.prisma.purpose.findUnique({
+      ...query,
+      where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
+    });
+  }
+
+  list(filter: PurposeFilter, query: Query<'Purpose'> = {}) {
+    return this.prisma.purpose.findMany({
+      ...query,
+      where: {
+        controllerId: this.viewer.controllerId,
+        ...(filter.includeArchived ? {} : { archivedAt: null }),
+      },
+      orderBy: [{ key: 'asc' }],
+    });
+  }
+}
