@@ -1,4 +1,4 @@
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config/env.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
@@ -10,11 +10,14 @@ import { createServices } from './graphql/services.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { authenticate } from './modules/api-key/api-key.service.js';
+import type { NoticePubSub } from './modules/notice/notice.events.js';
 
 export interface AppDependencies {
   readonly config: Pick<Config, 'environment'>;
   readonly database: Database;
   readonly logger: Logger;
+  /** Where published-version events go; in-process unless the server passes a Redis-backed bus. */
+  readonly events?: NoticePubSub;
 }
 
 export interface App {
@@ -72,7 +75,7 @@ function accessLog(logger: Logger): Plugin {
   };
 }
 
-export function createApp({ config, database, logger }: AppDependencies): App {
+export function createApp({ config, database, logger, events = createPubSub() }: AppDependencies): App {
   const production = config.environment === 'production';
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -96,7 +99,7 @@ export function createApp({ config, database, logger }: AppDependencies): App {
         viewer,
         requestId,
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
-        services: createServices(database, viewer),
+        services: createServices(database, viewer, events),
       });
     },
   });

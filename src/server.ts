@@ -7,6 +7,7 @@ import { deployMigrations } from './db/migrations.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
+import { createEventBus } from './modules/notice/notice.events.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -55,7 +56,8 @@ export async function startServer(
     throw error;
   }
 
-  const app = createApp({ config, database, logger });
+  const eventBus = createEventBus(config.redisUrl);
+  const app = createApp({ config, database, logger, events: eventBus.pubsub });
   const server = createServer((request, response) =>
     runInRequestScope(requestIdFrom(headerValue(request.headers['x-request-id'])), () =>
       app.yoga(request, response),
@@ -79,6 +81,7 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
+      await eventBus.close();
       await database.close();
       logger.info('stopped');
     })();

@@ -58,3 +58,10 @@ builder.scalarType('Locale', {
   parseValue: parseLocale,
   parseLiteral: (node) => parseLocale(node.kind === Kind.STRING ? node.value : null),
 });
+
+builder.scalarType('JSON', {
+  description:
+    'Any JSON value; used only where the shape truly varies (e.g. a changed field’s old and new value).',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});

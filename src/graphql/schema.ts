@@ -7,10 +7,13 @@ import '../modules/controller/controller.graphql.js';
 import '../modules/api-key/api-key.graphql.js';
 import '../modules/viewer/viewer.graphql.js';
 import '../modules/purpose/purpose.graphql.js';
+import '../modules/notice/notice-version.graphql.js';
+import '../modules/notice/notice.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',
 });
 builder.mutationType({ description: 'Writes. Each returns a payload or a typed expected error.' });
+builder.subscriptionType({ description: 'Live updates over Server-Sent Events.' });
 
 export const schema = lexicographicSortSchema(describeGeneratedTypes(builder.toSchema()));

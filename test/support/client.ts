@@ -47,3 +47,9 @@ export function expectData<T>(response: GraphQLResponse<T>): T {
 export function errorCode(response: GraphQLResponse<unknown>): unknown {
   return response.body.errors?.[0]?.extensions?.code;
 }
+
+/** The database ID inside a Relay global ID. */
+export function rawId(globalId: string): string {
+  const decoded = Buffer.from(globalId, 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}

@@ -16,6 +16,7 @@ export const roles = {
   manageController: ['ADMIN'],
   readController: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   editNotices: ['ADMIN', 'EDITOR'],
+  editOrAudit: ['ADMIN', 'EDITOR', 'AUDITOR'],
   readNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   recordNotifications: ['ADMIN', 'NOTIFIER'],
   readRecords: ['ADMIN', 'AUDITOR'],

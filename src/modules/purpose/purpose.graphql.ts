@@ -27,6 +27,7 @@ export const LegalBasisEnum = builder.enumType('LegalBasis', {
 
 const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory').implement({
   description: 'A special category of personal data (Art. 9(1)) and the condition relied on.',
+  authScopes: { role: 'readNotices' },
   fields: (t) => ({
     category: t.exposeString('category', { description: 'The category, e.g. "health data".' }),
     condition: t.exposeString('condition', { description: 'The Art. 9(2) condition relied on.' }),
@@ -35,6 +36,7 @@ const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory')
 
 const TransferRef = builder.objectRef<ThirdCountryTransfer>('ThirdCountryTransfer').implement({
   description: 'A transfer to a third country or international organisation (Art. 13(1)(f)).',
+  authScopes: { role: 'readNotices' },
   fields: (t) => ({
     destination: t.exposeString('destination', { description: 'Country code or organisation.' }),
     safeguard: t.exposeString('safeguard', { description: 'Adequacy decision, SCCs, BCRs, derogation…' }),
@@ -45,6 +47,7 @@ const AutomatedDecisionMakingRef = builder
   .objectRef<AutomatedDecisionMaking>('AutomatedDecisionMaking')
   .implement({
     description: 'Automated decision-making or profiling (Art. 13(2)(f)).',
+    authScopes: { role: 'readNotices' },
     fields: (t) => ({
       logic: t.exposeString('logic', { description: 'Meaningful information about the logic involved.' }),
       significance: t.exposeString('significance', {

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { PurposeSnapshot, TranslationSnapshot, VersionSnapshot } from '../purpose/purpose.snapshot.js';
+
+/** Identifies the canonical form; a different form must get a different name. See docs/content-hash.md. */
+export const CANONICAL_FORMAT = 'notarium.notice-version.v1';
+
+/** The canonical JSON text of a version's content (docs/content-hash.md describes it exactly). */
+export function canonicalForm(snapshot: VersionSnapshot): string {
+  return canonicalJson(canonicalTree(snapshot));
+}
+
+/** `sha256:` + lowercase hex SHA-256 of the UTF-8 bytes of the canonical form. */
+export function contentHash(snapshot: VersionSnapshot): string {
+  return `sha256:${createHash('sha256').update(canonicalForm(snapshot), 'utf8').digest('hex')}`;
+}
+
+/**
+ * Serialises JSON values with object keys sorted by UTF-16 code units, no whitespace and every
+ * string NFC-normalised. Rejects anything JSON cannot represent exactly instead of dropping it.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`Cannot canonicalise the number ${value}`);
+      return JSON.stringify(value);
+    case 'string':
+      return canonicalString(value);
+    case 'object':
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value);
+    default:
+      throw new TypeError(`Cannot canonicalise a value of type ${typeof value}`);
+  }
+}
+
+function canonicalArray(values: readonly unknown[]): string {
+  const parts: string[] = [];
+  // A plain loop, not map(): map() skips holes, which would silently shorten the array.
+  for (let i = 0; i < values.length; i++) parts.push(canonicalJson(values[i]));
+  return `[${parts.join(',')}]`;
+}
+
+function canonicalObject(value: object): string {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`Cannot canonicalise a ${proto?.constructor?.name ?? 'non-plain'} object`);
+  }
+  const entries = Object.entries(value).map(([key, item]) => [nfc(key), item] as const);
+  entries.sort(([a], [b]) => compareCodeUnits(a, b));
+  const parts: string[] = [];
+  for (const [i, [key, item]] of entries.entries()) {
+    if (i > 0 && entries[i - 1]![0] === key)
+      throw new TypeError(`Duplicate key "${key}" after normalisation`);
+    if (item === undefined) throw new TypeError(`Cannot canonicalise undefined (key "${key}")`);
+    parts.push(`${canonicalString(key)}:${canonicalJson(item)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function canonicalString(value: string): string {
+  return JSON.stringify(nfc(value));
+}
+
+function nfc(value: string): string {
+  // A lone surrogate has no UTF-8 encoding; hashing it would silently substitute U+FFFD.
+  if (/\p{Cs}/u.test(value)) throw new TypeError('Cannot canonicalise a string with a lone surrogate');
+  return value.normalize('NFC');
+}
+
+/** Orders strings by UTF-16 code units, which is what `<` on JS strings does. */
+export function compareCodeUnits(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+function canonicalTree(snapshot: VersionSnapshot): Record<string, unknown> {
+  const date = snapshot.effectiveFrom;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new TypeError('effectiveFrom must be a valid Date');
+  }
+  return {
+    format: CANONICAL_FORMAT,
+    noticeKey: snapshot.noticeKey,
+    number: snapshot.number,
+    effectiveFrom: date.toISOString(),
+    translations: sortUnique(snapshot.translations, (t) => t.locale, 'locale').map(translationTree),
+    purposes: sortUnique(snapshot.purposes, (p) => p.key, 'purpose key').map(canonicalPurpose),
+  };
+}
+
+function translationTree(t: TranslationSnapshot): Record<string, unknown> {
+  return { locale: t.locale, title: t.title, body: t.body };
+}
+
+/**
+ * A purpose as the canonical form holds it. Fields are picked one by one so that extra runtime
+ * properties (e.g. from a database row) never leak into the hash.
+ */
+export function canonicalPurpose(p: PurposeSnapshot): Record<keyof PurposeSnapshot, unknown> {
+  const adm = p.automatedDecisionMaking;
+  return {
+    key: p.key,
+    revision: p.revision,
+    name: p.name,
+    description: p.description,
+    legalBasis: p.legalBasis,
+    legitimateInterest: p.legitimateInterest,
+    dataCategories: [...p.dataCategories],
+    specialCategories: p.specialCategories.map((s) => ({ category: s.category, condition: s.condition })),
+    dataSubjectCategories: [...p.dataSubjectCategories],
+    dataSources: [...p.dataSources],
+    publiclyAccessibleSources: p.publiclyAccessibleSources,
+    recipients: [...p.recipients],
+    retentionPeriodDays: p.retentionPeriodDays,
+    retentionCriteria: p.retentionCriteria,
+    transfers: p.transfers.map((t) => ({ destination: t.destination, safeguard: t.safeguard })),
+    automatedDecisionMaking: adm === null ? null : { logic: adm.logic, significance: adm.significance },
+    consentValidityDays: p.consentValidityDays,
+  };
+}
+
+// Two entries with the same sort key would make the order, and so the hash, depend on input order.
+function sortUnique<T>(items: readonly T[], keyOf: (item: T) => string, what: string): T[] {
+  const keyed = items.map((item) => ({ key: nfc(keyOf(item)), item }));
+  keyed.sort((a, b) => compareCodeUnits(a.key, b.key));
+  for (let i = 1; i < keyed.length; i++) {
+    if (keyed[i]!.key === keyed[i - 1]!.key) throw new TypeError(`Duplicate ${what} "${keyed[i]!.key}"`);
+  }
+  return keyed.map((k) => k.item);
+}

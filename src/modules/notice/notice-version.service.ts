@@ -1,0 +1,299 @@
+import type { Database } from '../../db/database.js';
+import type { NoticeVersion, Prisma } from '../../generated/prisma/client.js';
+import { NotFoundError } from '../../graphql/error-results.js';
+import { isUuid } from '../../lib/uuid.js';
+import type { Viewer } from '../access/access.policy.js';
+import { canonicalForm, contentHash } from './content-hash.js';
+import {
+  NoticeArchivedError,
+  NoticeLeadTimeError,
+  NoticeVersionIncompleteError,
+  NoticeVersionNotDraftError,
+  UnknownPurposesError,
+} from './notice.errors.js';
+import { type NoticePubSub, noticeTopic } from './notice.events.js';
+import { earliestEffectiveFrom, emptyLocales, missingLocales, violatesLeadTime } from './notice.policy.js';
+import type { CreateDraftInput, TranslationInput, UpdateDraftInput } from './notice.validation.js';
+import { diffVersions, type VersionDiff } from './version-diff.js';
+import { emptySnapshot, loadVersionSnapshot } from './version-snapshot.js';
+
+type Tx = Prisma.TransactionClient;
+type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
+
+export interface PublishOptions {
+  readonly changeMessage: string;
+  readonly leadTimeOverrideReason?: string | null;
+}
+
+export class NoticeVersionService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+    private readonly pubsub: NoticePubSub,
+  ) {}
+
+  private async activeNotice(tx: Tx, noticeKey: string) {
+    const notice = await tx.notice.findUnique({
+      where: { controllerId_key: { controllerId: this.viewer.controllerId, key: noticeKey } },
+    });
+    if (notice === null) throw new NotFoundError('Notice', noticeKey);
+    if (notice.archivedAt !== null) throw new NoticeArchivedError(noticeKey);
+    return notice;
+  }
+
+  private async purposeIds(tx: Tx, keys: readonly string[]): Promise<string[]> {
+    const found = await tx.purpose.findMany({
+      where: { controllerId: this.viewer.controllerId, key: { in: [...keys] }, archivedAt: null },
+      select: { id: true, key: true },
+    });
+    const byKey = new Map(found.map((purpose) => [purpose.key, purpose.id]));
+    const unknown = keys.filter((key) => !byKey.has(key));
+    if (unknown.length > 0) throw new UnknownPurposesError(unknown);
+    return keys.map((key) => byKey.get(key)!);
+  }
+
+  private async draft(tx: Tx, id: string) {
+    const version = isUuid(id)
+      ? await tx.noticeVersion.findFirst({ where: { id, controllerId: this.viewer.controllerId } })
+      : null;
+    if (version === null) throw new NotFoundError('NoticeVersion', id);
+    return version;
+  }
+
+  private translationRows(translations: readonly TranslationInput[]) {
+    return translations.map(({ locale, title, body }) => ({ locale, title, body }));
+  }
+
+  createDraft(input: CreateDraftInput): Promise<NoticeVersion> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const notice = await this.activeNotice(tx, input.noticeKey);
+      const purposeIds = await this.purposeIds(tx, input.purposeKeys);
+      return tx.noticeVersion.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          noticeId: notice.id,
+          changeSummary: input.changeSummary,
+          effectiveFrom: input.effectiveFrom,
+          createdByKeyId: this.viewer.apiKeyId,
+          translations: { create: this.translationRows(input.translations) },
+          purposes: { create: purposeIds.map((purposeId, position) => ({ purposeId, position })) },
+        },
+      });
+    });
+  }
+
+  updateDraft(id: string, input: UpdateDraftInput): Promise<NoticeVersion> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const version = await this.draft(tx, id);
+      if (version.status !== 'DRAFT') throw new NoticeVersionNotDraftError(version.status);
+      if (input.translations) {
+        await tx.noticeTranslation.deleteMany({ where: { versionId: id } });
+        await tx.noticeTranslation.createMany({
+          data: this.translationRows(input.translations).map((row) => ({ ...row, versionId: id })),
+        });
+      }
+      if (input.purposeKeys) {
+        const purposeIds = await this.purposeIds(tx, input.purposeKeys);
+        await tx.noticeVersionPurpose.deleteMany({ where: { versionId: id } });
+        await tx.noticeVersionPurpose.createMany({
+          data: purposeIds.map((purposeId, position) => ({ versionId: id, purposeId, position })),
+        });
+      }
+      return tx.noticeVersion.update({
+        where: { id },
+        data: {
+          ...(input.changeSummary ? { changeSummary: input.changeSummary } : {}),
+          ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
+        },
+      });
+    });
+  }
+
+  async discardDraft(id: string): Promise<string> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const version = await this.draft(tx, id);
+      if (version.status !== 'DRAFT') throw new NoticeVersionNotDraftError(version.status);
+      await tx.noticeVersion.delete({ where: { id } });
+      return id;
+    });
+  }
+
+  /**
+   * Publishing numbers the version under a row lock on its notice (gap-free, also when two
+   * publishes race), pins the purposes' current revisions, classifies the change against the
+   * previous version, enforces the lead time, and seals the content hash. A retry of a
+   * publication that already happened returns the published version.
+   */
+  async publish(id: string, options: PublishOptions, now = new Date()): Promise<NoticeVersion> {
+    const published = await this.database.prisma.$transaction(async (tx) => {
+      const draft = await this.draft(tx, id);
+      if (draft.status !== 'DRAFT') return { version: draft, fresh: false };
+      const notice = await tx.notice.update({
+        where: { id: draft.noticeId },
+        data: { publishedCount: { increment: 1 } },
+      });
+      if (notice.archivedAt !== null) throw new NoticeArchivedError(notice.key);
+      const number = notice.publishedCount;
+      const parts = await tx.noticeVersion.findUniqueOrThrow({
+        where: { id },
+        include: { translations: true, purposes: { include: { purpose: true } } },
+      });
+      const missing = missingLocales(
+        notice.requiredLocales,
+        notice.defaultLocale,
+        parts.translations.map((item) => item.locale),
+      );
+      const empty = emptyLocales(parts.translations);
+      if (missing.length > 0 || empty.length > 0) throw new NoticeVersionIncompleteError(missing, empty);
+      const archived = parts.purposes.filter((link) => link.purpose.archivedAt !== null);
+      if (archived.length > 0) throw new UnknownPurposesError(archived.map((link) => link.purpose.key));
+
+      // A version cannot have been in force before it was published: history must not change.
+      const effectiveFrom = draft.effectiveFrom < now ? now : draft.effectiveFrom;
+      if (effectiveFrom !== draft.effectiveFrom) {
+        await tx.noticeVersion.update({ where: { id }, data: { effectiveFrom } });
+      }
+      await tx.$executeRaw`
+        UPDATE "NoticeVersionPurpose" AS link
+        SET "revisionId" = (
+          SELECT revision."id" FROM "PurposeRevision" AS revision
+          WHERE revision."purposeId" = link."purposeId"
+          ORDER BY revision."number" DESC LIMIT 1)
+        WHERE link."versionId" = ${id}::uuid`;
+
+      const previous = await tx.noticeVersion.findFirst({
+        where: { noticeId: notice.id, number: { not: null } },
+        orderBy: { number: 'desc' },
+      });
+      const snapshot = await loadVersionSnapshot(tx, id, number);
+      const before = previous
+        ? await loadVersionSnapshot(tx, previous.id, previous.number)
+        : emptySnapshot(notice.key, effectiveFrom);
+      const diff = diffVersions(before, snapshot);
+      const controller = await tx.controller.findUniqueOrThrow({ where: { id: this.viewer.controllerId } });
+      const override = options.leadTimeOverrideReason?.trim() || null;
+      if (
+        !override &&
+        violatesLeadTime(diff.classification, effectiveFrom, now, controller.minimumNoticeDays)
+      ) {
+        throw new NoticeLeadTimeError(
+          diff.classification,
+          earliestEffectiveFrom(now, controller.minimumNoticeDays),
+          controller.minimumNoticeDays,
+        );
+      }
+      const version = await tx.noticeVersion.update({
+        where: { id },
+        data: {
+          status: 'PUBLISHED',
+          number,
+          publishedAt: now,
+          publishedByKeyId: this.viewer.apiKeyId,
+          changeMessage: options.changeMessage,
+          canonicalForm: canonicalForm(snapshot),
+          contentHash: contentHash(snapshot),
+          classification: diff.classification,
+          classificationReasons: diff.reasons as unknown as Prisma.InputJsonValue,
+          leadTimeOverrideReason: override,
+        },
+      });
+      return { version, fresh: true, noticeKey: notice.key };
+    });
+    if (published.fresh && published.noticeKey) {
+      this.pubsub.publish(
+        'noticeVersionPublished',
+        noticeTopic(this.viewer.controllerId, published.noticeKey),
+        {
+          versionId: published.version.id,
+        },
+      );
+    }
+    return published.version;
+  }
+
+  /** Takes a published version out of force from now on; its content stays as it was. Idempotent. */
+  async retire(id: string, now = new Date()): Promise<NoticeVersion> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const version = await this.draft(tx, id);
+      if (version.status === 'RETIRED') return version;
+      if (version.status === 'DRAFT') throw new NoticeVersionNotDraftError('a draft (discard it instead)');
+      return tx.noticeVersion.update({
+        where: { id },
+        data: { status: 'RETIRED', retiredAt: now, retiredByKeyId: this.viewer.apiKeyId },
+      });
+    });
+  }
+
+  byId(id: string, query: VersionQuery = {}) {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.database.prisma.noticeVersion.findFirst({
+      ...query,
+      where: { id, controllerId: this.viewer.controllerId },
+    });
+  }
+
+  /** The version in force at `at`: effective by then, not retired by then. */
+  inForce(noticeId: string, at: Date, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findFirst({
+      ...query,
+      where: {
+        noticeId,
+        controllerId: this.viewer.controllerId,
+        number: { not: null },
+        effectiveFrom: { lte: at },
+        OR: [{ retiredAt: null }, { retiredAt: { gt: at } }],
+      },
+      orderBy: [{ effectiveFrom: 'desc' }, { number: 'desc' }],
+    });
+  }
+
+  /** A published version that takes effect after `at`, the soonest first. */
+  upcoming(noticeId: string, at: Date, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findFirst({
+      ...query,
+      where: {
+        noticeId,
+        controllerId: this.viewer.controllerId,
+        status: 'PUBLISHED',
+        effectiveFrom: { gt: at },
+      },
+      orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
+    });
+  }
+
+  byNumber(noticeId: string, number: number, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findFirst({
+      ...query,
+      where: { noticeId, controllerId: this.viewer.controllerId, number },
+    });
+  }
+
+  history(noticeId: string, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findMany({
+      ...query,
+      where: { noticeId, controllerId: this.viewer.controllerId, number: { not: null } },
+      orderBy: [{ number: 'desc' }],
+    });
+  }
+
+  drafts(noticeId: string, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findMany({
+      ...query,
+      where: { noticeId, controllerId: this.viewer.controllerId, status: 'DRAFT' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+  }
+
+  /** Compares two published versions of a notice by number. */
+  async diff(noticeId: string, from: number, to: number): Promise<VersionDiff> {
+    const [before, after] = await Promise.all([this.byNumber(noticeId, from), this.byNumber(noticeId, to)]);
+    if (before === null) throw new NotFoundError('NoticeVersion', `number ${from}`);
+    if (after === null) throw new NotFoundError('NoticeVersion', `number ${to}`);
+    const prisma = this.database.prisma;
+    const [a, b] = [
+      await loadVersionSnapshot(prisma, before.id, before.number),
+      await loadVersionSnapshot(prisma, after.id, after.number),
+    ];
+    return diffVersions(a, b);
+  }
+}

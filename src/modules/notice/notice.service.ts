@@ -1,0 +1,75 @@
+import type { Database } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/prisma-errors.js';
+import type { Notice, Prisma } from '../../generated/prisma/client.js';
+import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
+import type { Viewer } from '../access/access.policy.js';
+
+type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
+
+export interface NoticeFilter {
+  readonly status?: 'ACTIVE' | 'ARCHIVED' | null;
+  readonly purposeKey?: string | null;
+  readonly search?: string | null;
+}
+
+export interface CreateNoticeInput {
+  readonly key: string;
+  readonly title: string;
+  readonly defaultLocale: string;
+  readonly requiredLocales?: readonly string[] | null;
+}
+
+export class NoticeService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+  ) {}
+
+  async create(input: CreateNoticeInput): Promise<Notice> {
+    const requiredLocales = [...new Set([input.defaultLocale, ...(input.requiredLocales ?? [])])];
+    try {
+      return await this.database.prisma.notice.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          key: input.key,
+          title: input.title,
+          defaultLocale: input.defaultLocale,
+          requiredLocales,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A notice with key ${input.key} exists.`, 'key');
+      throw error;
+    }
+  }
+
+  /** Idempotent. Published versions stay readable; no new drafts or publications. */
+  async archive(key: string, now = new Date()): Promise<Notice> {
+    const where = { controllerId: this.viewer.controllerId, key };
+    await this.database.prisma.notice.updateMany({
+      where: { ...where, archivedAt: null },
+      data: { archivedAt: now },
+    });
+    const notice = await this.database.prisma.notice.findFirst({ where });
+    if (notice === null) throw new NotFoundError('Notice', key);
+    return notice;
+  }
+
+  byKey(key: string, query: NoticeQuery = {}) {
+    return this.database.prisma.notice.findUnique({
+      ...query,
+      where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
+    });
+  }
+
+  list(filter: NoticeFilter, query: NoticeQuery = {}) {
+    const where: Prisma.NoticeWhereInput = { controllerId: this.viewer.controllerId };
+    if (filter.status === 'ACTIVE') where.archivedAt = null;
+    if (filter.status === 'ARCHIVED') where.archivedAt = { not: null };
+    if (filter.search) where.title = { contains: filter.search, mode: 'insensitive' };
+    if (filter.purposeKey) {
+      where.versions = { some: { purposes: { some: { purpose: { key: filter.purposeKey } } } } };
+    }
+    return this.database.prisma.notice.findMany({ ...query, where, orderBy: [{ key: 'asc' }] });
+  }
+}

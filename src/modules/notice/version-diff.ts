@@ -1,0 +1,414 @@
+import type { PurposeSnapshot, TranslationSnapshot, VersionSnapshot } from '../purpose/purpose.snapshot.js';
+import { canonicalJson, canonicalPurpose, compareCodeUnits } from './content-hash.js';
+import { diffLines, type LineChange } from './text-diff.js';
+
+export type ChangeClass = 'EDITORIAL' | 'RENOTIFY' | 'RECONSENT';
+
+export const changeClassRank = { EDITORIAL: 0, RENOTIFY: 1, RECONSENT: 2 } as const satisfies Record<
+  ChangeClass,
+  number
+>;
+
+export type PurposeField = Exclude<keyof PurposeSnapshot, 'key' | 'revision'>;
+
+export type ReasonCode =
+  | 'PURPOSE_ADDED_CONSENT'
+  | 'LEGAL_BASIS_CHANGED_TO_CONSENT'
+  | 'PURPOSE_ADDED'
+  | 'LEGAL_BASIS_CHANGED'
+  | 'LEGITIMATE_INTEREST_CHANGED'
+  | 'RECIPIENTS_ADDED'
+  | 'TRANSFERS_ADDED'
+  | 'DATA_CATEGORIES_ADDED'
+  | 'SPECIAL_CATEGORIES_ADDED'
+  | 'DATA_SUBJECT_CATEGORIES_ADDED'
+  | 'DATA_SOURCES_ADDED'
+  | 'PUBLICLY_ACCESSIBLE_SOURCES_ADDED'
+  | 'RETENTION_EXTENDED'
+  | 'AUTOMATED_DECISION_MAKING_ADDED'
+  | 'AUTOMATED_DECISION_MAKING_CHANGED'
+  | 'PURPOSE_REMOVED'
+  | 'NAME_CHANGED'
+  | 'DESCRIPTION_CHANGED'
+  | 'RECIPIENTS_REMOVED'
+  | 'TRANSFERS_REMOVED'
+  | 'DATA_CATEGORIES_REMOVED'
+  | 'SPECIAL_CATEGORIES_REMOVED'
+  | 'DATA_SUBJECT_CATEGORIES_REMOVED'
+  | 'DATA_SOURCES_REMOVED'
+  | 'PUBLICLY_ACCESSIBLE_SOURCES_REMOVED'
+  | 'RETENTION_SHORTENED'
+  | 'RETENTION_LIMITED'
+  | 'AUTOMATED_DECISION_MAKING_REMOVED'
+  | 'CONSENT_VALIDITY_CHANGED'
+  | 'FIELD_EDITED'
+  | 'TEXT_ONLY'
+  | 'NO_CHANGE';
+
+export interface FieldChange {
+  readonly field: PurposeField;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface PurposeChange {
+  readonly key: string;
+  readonly fromRevision: number;
+  readonly toRevision: number;
+  readonly changes: FieldChange[];
+}
+
+export interface TextChange {
+  readonly locale: string;
+  readonly status: 'ADDED' | 'REMOVED' | 'CHANGED';
+  readonly titleChanged: boolean;
+  readonly lines: LineChange[];
+}
+
+export interface ClassificationReason {
+  readonly classification: ChangeClass;
+  readonly code: ReasonCode;
+  readonly purposeKey: string | null;
+  readonly message: string;
+}
+
+export interface VersionDiff {
+  readonly purposesAdded: string[];
+  readonly purposesRemoved: string[];
+  /** Purposes in both versions whose content differs; a revision bump alone is not a change. */
+  readonly purposesChanged: PurposeChange[];
+  /** Only the locales that differ, by locale. */
+  readonly textChanges: TextChange[];
+  /** Reported, but never a reason: consecutive versions normally take effect on different dates. */
+  readonly effectiveFromChanged: boolean;
+  readonly classification: ChangeClass;
+  /** Most severe first. */
+  readonly reasons: ClassificationReason[];
+}
+
+const purposeFields: readonly PurposeField[] = [
+  'name',
+  'description',
+  'legalBasis',
+  'legitimateInterest',
+  'dataCategories',
+  'specialCategories',
+  'dataSubjectCategories',
+  'dataSources',
+  'publiclyAccessibleSources',
+  'recipients',
+  'retentionPeriodDays',
+  'retentionCriteria',
+  'transfers',
+  'automatedDecisionMaking',
+  'consentValidityDays',
+];
+
+const fieldLabels: Record<PurposeField, string> = {
+  name: 'name',
+  description: 'description',
+  legalBasis: 'legal basis',
+  legitimateInterest: 'legitimate interest',
+  dataCategories: 'data categories',
+  specialCategories: 'special categories',
+  dataSubjectCategories: 'data-subject categories',
+  dataSources: 'data sources',
+  publiclyAccessibleSources: 'publicly accessible sources',
+  recipients: 'recipients',
+  retentionPeriodDays: 'retention period',
+  retentionCriteria: 'retention criteria',
+  transfers: 'transfers',
+  automatedDecisionMaking: 'automated decision-making',
+  consentValidityDays: 'consent validity',
+};
+
+/** Compares two versions and classifies what people must be told (PRODUCT.md, "Change classification"). */
+export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): VersionDiff {
+  const before = new Map(from.purposes.map((p) => [p.key, p]));
+  const after = new Map(to.purposes.map((p) => [p.key, p]));
+  const purposesAdded = [...after.keys()].filter((key) => !before.has(key)).sort(compareCodeUnits);
+  const purposesRemoved = [...before.keys()].filter((key) => !after.has(key)).sort(compareCodeUnits);
+  const reasons: ClassificationReason[] = [];
+
+  for (const key of purposesAdded) {
+    const basis = after.get(key)!.legalBasis;
+    if (basis === 'CONSENT')
+      reasons.push(reason('RECONSENT', 'PURPOSE_ADDED_CONSENT', key, 'added, based on consent'));
+    else reasons.push(reason('RENOTIFY', 'PURPOSE_ADDED', key, `added (legal basis: ${basisLabel(basis)})`));
+  }
+  for (const key of purposesRemoved) reasons.push(reason('EDITORIAL', 'PURPOSE_REMOVED', key, 'removed'));
+
+  const purposesChanged: PurposeChange[] = [];
+  for (const key of [...after.keys()].filter((k) => before.has(k)).sort(compareCodeUnits)) {
+    const change = comparePurpose(before.get(key)!, after.get(key)!);
+    if (change.changes.length === 0) continue;
+    purposesChanged.push(change);
+    reasons.push(...classifyPurpose(before.get(key)!, after.get(key)!, change.changes));
+  }
+
+  const textChanges = compareTexts(from.translations, to.translations);
+  if (reasons.length === 0 && textChanges.length > 0) {
+    const locales = textChanges.map((t) => t.locale).join(', ');
+    reasons.push(reason('EDITORIAL', 'TEXT_ONLY', null, `Only the notice text changed (${locales})`));
+  } else if (reasons.length === 0) {
+    reasons.push(reason('EDITORIAL', 'NO_CHANGE', null, 'No change to the purposes or the notice text'));
+  }
+  // sort() is stable, so reasons of the same class keep the order they were found in.
+  reasons.sort((a, b) => changeClassRank[b.classification] - changeClassRank[a.classification]);
+
+  return {
+    purposesAdded,
+    purposesRemoved,
+    purposesChanged,
+    textChanges,
+    effectiveFromChanged: from.effectiveFrom.getTime() !== to.effectiveFrom.getTime(),
+    classification: reasons[0]!.classification,
+    reasons,
+  };
+}
+
+function comparePurpose(from: PurposeSnapshot, to: PurposeSnapshot): PurposeChange {
+  const a = canonicalPurpose(from);
+  const b = canonicalPurpose(to);
+  // Compared in canonical form, so that a change the content hash cannot see is no change here.
+  const changes = purposeFields
+    .filter((field) => canonicalJson(a[field]) !== canonicalJson(b[field]))
+    .map((field) => ({ field, before: from[field], after: to[field] }));
+  return { key: to.key, fromRevision: from.revision, toRevision: to.revision, changes };
+}
+
+function classifyPurpose(
+  from: PurposeSnapshot,
+  to: PurposeSnapshot,
+  changes: readonly FieldChange[],
+): ClassificationReason[] {
+  const key = to.key;
+  const reasons: ClassificationReason[] = [];
+  const explained = new Set<PurposeField>();
+  const add = (fields: PurposeField[], cls: ChangeClass, code: ReasonCode, message: string): void => {
+    for (const field of fields) explained.add(field);
+    reasons.push(reason(cls, code, key, message));
+  };
+
+  if (from.legalBasis !== to.legalBasis) {
+    // The interest and the consent validity only exist for their basis; they follow its change.
+    const fields: PurposeField[] = ['legalBasis', 'legitimateInterest', 'consentValidityDays'];
+    const message = `legal basis changed from ${basisLabel(from.legalBasis)} to ${basisLabel(to.legalBasis)}`;
+    if (to.legalBasis === 'CONSENT') add(fields, 'RECONSENT', 'LEGAL_BASIS_CHANGED_TO_CONSENT', message);
+    else add(fields, 'RENOTIFY', 'LEGAL_BASIS_CHANGED', message);
+  }
+  if (
+    to.legalBasis === 'LEGITIMATE_INTERESTS' &&
+    text(from.legitimateInterest) !== text(to.legitimateInterest)
+  ) {
+    const message = `legitimate interest now ${quoted(to.legitimateInterest)}`;
+    add(['legitimateInterest'], 'RENOTIFY', 'LEGITIMATE_INTEREST_CHANGED', message);
+  }
+
+  const lists = [
+    ['recipients', 'RECIPIENTS'],
+    ['dataCategories', 'DATA_CATEGORIES'],
+    ['dataSubjectCategories', 'DATA_SUBJECT_CATEGORIES'],
+    ['dataSources', 'DATA_SOURCES'],
+  ] as const;
+  for (const [field, prefix] of lists) {
+    const added = missingFrom(from[field], to[field], item);
+    const removed = missingFrom(to[field], from[field], item);
+    const label = fieldLabels[field];
+    if (added.length > 0) add([field], 'RENOTIFY', `${prefix}_ADDED`, `new ${label}: ${quotedList(added)}`);
+    if (removed.length > 0) {
+      add([field], 'EDITORIAL', `${prefix}_REMOVED`, `${label} removed: ${quotedList(removed)}`);
+    }
+  }
+
+  const categoryChange = comparePairs(
+    from.specialCategories.map((s) => [s.category, s.condition] as const),
+    to.specialCategories.map((s) => [s.category, s.condition] as const),
+  );
+  if (categoryChange.added.length > 0) {
+    const items = categoryChange.added.map((p) => describePair(p, 'under'));
+    const message = `new special categories: ${items.join(', ')}`;
+    add(['specialCategories'], 'RENOTIFY', 'SPECIAL_CATEGORIES_ADDED', message);
+  }
+  if (categoryChange.removed.length > 0) {
+    const message = `special categories removed: ${quotedList(categoryChange.removed.map(([c]) => c))}`;
+    add(['specialCategories'], 'EDITORIAL', 'SPECIAL_CATEGORIES_REMOVED', message);
+  }
+
+  const transferChange = comparePairs(
+    from.transfers.map((t) => [t.destination, t.safeguard] as const),
+    to.transfers.map((t) => [t.destination, t.safeguard] as const),
+  );
+  if (transferChange.added.length > 0) {
+    const items = transferChange.added.map((p) => describePair(p, 'with'));
+    add(['transfers'], 'RENOTIFY', 'TRANSFERS_ADDED', `new transfers: ${items.join(', ')}`);
+  }
+  if (transferChange.removed.length > 0) {
+    const items = quotedList(transferChange.removed.map(([destination]) => destination));
+    add(['transfers'], 'EDITORIAL', 'TRANSFERS_REMOVED', `transfers removed: ${items}`);
+  }
+
+  if (!from.publiclyAccessibleSources && to.publiclyAccessibleSources) {
+    const message = 'data now also comes from publicly accessible sources';
+    add(['publiclyAccessibleSources'], 'RENOTIFY', 'PUBLICLY_ACCESSIBLE_SOURCES_ADDED', message);
+  } else if (from.publiclyAccessibleSources && !to.publiclyAccessibleSources) {
+    const message = 'data no longer comes from publicly accessible sources';
+    add(['publiclyAccessibleSources'], 'EDITORIAL', 'PUBLICLY_ACCESSIBLE_SOURCES_REMOVED', message);
+  }
+
+  const retention = classifyRetention(from, to);
+  if (retention) add(['retentionPeriodDays', 'retentionCriteria'], ...retention);
+
+  const admBefore = from.automatedDecisionMaking;
+  const admAfter = to.automatedDecisionMaking;
+  if (admBefore === null && admAfter !== null) {
+    const message = `automated decision-making introduced: ${quoted(admAfter.logic)}`;
+    add(['automatedDecisionMaking'], 'RENOTIFY', 'AUTOMATED_DECISION_MAKING_ADDED', message);
+  } else if (admBefore !== null && admAfter === null) {
+    const message = 'automated decision-making no longer used';
+    add(['automatedDecisionMaking'], 'EDITORIAL', 'AUTOMATED_DECISION_MAKING_REMOVED', message);
+  } else if (admBefore !== null && admAfter !== null) {
+    // The significance for the person is as much part of Art. 13(2)(f) as the logic.
+    const parts: string[] = [];
+    if (text(admBefore.logic) !== text(admAfter.logic)) parts.push(`logic now ${quoted(admAfter.logic)}`);
+    if (text(admBefore.significance) !== text(admAfter.significance)) {
+      parts.push(`significance now ${quoted(admAfter.significance)}`);
+    }
+    if (parts.length > 0) {
+      const message = `automated decision-making changed: ${parts.join('; ')}`;
+      add(['automatedDecisionMaking'], 'RENOTIFY', 'AUTOMATED_DECISION_MAKING_CHANGED', message);
+    }
+  }
+
+  if (to.legalBasis === 'CONSENT' && from.consentValidityDays !== to.consentValidityDays) {
+    const change = `from ${days(from.consentValidityDays)} to ${days(to.consentValidityDays)}`;
+    const message = `consent validity changed ${change}`;
+    add(['consentValidityDays'], 'EDITORIAL', 'CONSENT_VALIDITY_CHANGED', message);
+  }
+  if (text(from.name) !== text(to.name)) {
+    add(['name'], 'EDITORIAL', 'NAME_CHANGED', `renamed from ${quoted(from.name)} to ${quoted(to.name)}`);
+  }
+  if (text(from.description) !== text(to.description)) {
+    add(['description'], 'EDITORIAL', 'DESCRIPTION_CHANGED', 'description reworded');
+  }
+
+  // Every changed field gets a reason, even when the edit (order, spacing) has no effect on the class.
+  for (const { field } of changes) {
+    if (!explained.has(field)) add([field], 'EDITORIAL', 'FIELD_EDITED', `${fieldLabels[field]} edited`);
+  }
+  return reasons;
+}
+
+function classifyRetention(
+  from: PurposeSnapshot,
+  to: PurposeSnapshot,
+): [ChangeClass, ReasonCode, string] | null {
+  const before = from.retentionPeriodDays;
+  const after = to.retentionPeriodDays;
+  if (before !== null && after !== null) {
+    const change = `from ${days(before)} to ${days(after)}`;
+    if (after > before) return ['RENOTIFY', 'RETENTION_EXTENDED', `retention extended ${change}`];
+    if (after < before) return ['EDITORIAL', 'RETENTION_SHORTENED', `retention shortened ${change}`];
+    return null;
+  }
+  if (before !== null) {
+    const message = `retention no longer limited to ${days(before)}; now ${quoted(to.retentionCriteria)}`;
+    return ['RENOTIFY', 'RETENTION_EXTENDED', message];
+  }
+  if (after !== null) return ['EDITORIAL', 'RETENTION_LIMITED', `retention now limited to ${days(after)}`];
+  // Without a period the criteria are the whole limit, so any new wording may keep data longer.
+  if (text(from.retentionCriteria) !== text(to.retentionCriteria)) {
+    const message = `retention criteria changed to ${quoted(to.retentionCriteria)}`;
+    return ['RENOTIFY', 'RETENTION_EXTENDED', message];
+  }
+  return null;
+}
+
+function compareTexts(
+  from: readonly TranslationSnapshot[],
+  to: readonly TranslationSnapshot[],
+): TextChange[] {
+  const before = new Map(from.map((t) => [t.locale, t]));
+  const after = new Map(to.map((t) => [t.locale, t]));
+  const locales = [...new Set([...before.keys(), ...after.keys()])].sort(compareCodeUnits);
+  const changes: TextChange[] = [];
+  for (const locale of locales) {
+    const a = before.get(locale);
+    const b = after.get(locale);
+    if (!a && b) {
+      changes.push({ locale, status: 'ADDED', titleChanged: true, lines: diffLines('', nfc(b.body)) });
+    } else if (a && !b) {
+      changes.push({ locale, status: 'REMOVED', titleChanged: true, lines: diffLines(nfc(a.body), '') });
+    } else if (a && b) {
+      const titleChanged = nfc(a.title) !== nfc(b.title);
+      const lines = diffLines(nfc(a.body), nfc(b.body));
+      if (titleChanged || lines.length > 0) changes.push({ locale, status: 'CHANGED', titleChanged, lines });
+    }
+  }
+  return changes;
+}
+
+type Pair = readonly [string, string];
+
+/** Pairs in `to` that are new; and pairs of `from` whose first element is gone altogether. */
+function comparePairs(from: readonly Pair[], to: readonly Pair[]): { added: PairChange[]; removed: Pair[] } {
+  const pairKey = ([first, second]: Pair): string => `${item(first)}\u0000${item(second)}`;
+  const gone = missingFrom(to, from, pairKey);
+  const added = missingFrom(from, to, pairKey).map(([first, second]): PairChange => {
+    const earlier = gone.filter(([f]) => item(f) === item(first)).map(([, s]) => s.trim());
+    return [first.trim(), second.trim(), earlier];
+  });
+  const remaining = new Set(to.map(([first]) => item(first)));
+  const removed = gone.filter(([first]) => !remaining.has(item(first)));
+  return { added, removed: removed.map(([first, second]) => [first.trim(), second.trim()] as const) };
+}
+
+type PairChange = readonly [string, string, string[]];
+
+function describePair([first, second, earlier]: PairChange, joiner: string): string {
+  const was = earlier.length > 0 ? ` (was ${earlier.map(quoted).join(', ')})` : '';
+  return `"${first}" ${joiner} "${second}"${was}`;
+}
+
+/** Items of `to` whose identity is not in `from`, once each, in `to` order. */
+function missingFrom<T>(from: readonly T[], to: readonly T[], identity: (value: T) => string): T[] {
+  const known = new Set(from.map(identity));
+  const result: T[] = [];
+  for (const value of to) {
+    const id = identity(value);
+    if (known.has(id)) continue;
+    known.add(id);
+    result.push(value);
+  }
+  return result;
+}
+
+function reason(
+  classification: ChangeClass,
+  code: ReasonCode,
+  purposeKey: string | null,
+  detail: string,
+): ClassificationReason {
+  const message = purposeKey === null ? detail : purposeMessage(purposeKey, code, detail);
+  return { classification, code, purposeKey, message };
+}
+
+function purposeMessage(key: string, code: ReasonCode, detail: string): string {
+  const whole = code === 'PURPOSE_ADDED' || code === 'PURPOSE_ADDED_CONSENT' || code === 'PURPOSE_REMOVED';
+  return whole ? `Purpose "${key}" ${detail}` : `Purpose "${key}": ${detail}`;
+}
+
+function basisLabel(basis: PurposeSnapshot['legalBasis']): string {
+  return basis.toLowerCase().replaceAll('_', ' ');
+}
+
+function days(value: number | null): string {
+  if (value === null) return 'no limit';
+  return value === 1 ? '1 day' : `${value} days`;
+}
+
+const nfc = (value: string): string => value.normalize('NFC');
+const item = (value: string): string => nfc(value.trim());
+const text = (value: string | null): string | null => (value === null ? null : item(value));
+const quoted = (value: string | null): string => (value === null ? 'nothing' : `"${value.trim()}"`);
+const quotedList = (values: readonly string[]): string => values.map((v) => quoted(v)).join(', ');

@@ -1,0 +1,205 @@
+import { expect } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { NoticeTranslationInput, PurposeContentInput } from '../graphql/graphql.js';
+import { graphql } from '../graphql/index.js';
+import { execute, expectData } from './client.js';
+import { purposeContent } from './purpose-fixtures.js';
+
+const CreatePurposeForFixture = graphql(`
+  mutation CreatePurposeForFixture($input: CreatePurposeInput!) {
+    createPurpose(input: $input) {
+      __typename
+    }
+  }
+`);
+
+const RevisePurposeForFixture = graphql(`
+  mutation RevisePurposeForFixture($input: RevisePurposeInput!) {
+    revisePurpose(input: $input) {
+      __typename
+    }
+  }
+`);
+
+const CreateNoticeForFixture = graphql(`
+  mutation CreateNoticeForFixture($input: CreateNoticeInput!) {
+    createNotice(input: $input) {
+      __typename
+    }
+  }
+`);
+
+export const CreateDraft = graphql(`
+  mutation CreateDraft($input: CreateNoticeDraftInput!) {
+    createNoticeDraft(input: $input) {
+      __typename
+      ... on NoticeVersionPayload {
+        version {
+          id
+          status
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on InputValidationError {
+        issues {
+          path
+          message
+        }
+      }
+      ... on UnknownPurposesError {
+        purposeKeys
+      }
+    }
+  }
+`);
+
+export const Publish = graphql(`
+  mutation Publish($input: PublishNoticeVersionInput!) {
+    publishNoticeVersion(input: $input) {
+      __typename
+      ... on NoticeVersionPayload {
+        version {
+          id
+          number
+          status
+          contentHash
+          classification
+          effectiveFrom
+          leadTimeOverrideReason
+          classificationReasons {
+            code
+            classification
+            purposeKey
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on NoticeVersionIncompleteError {
+        missingLocales
+        emptyLocales
+      }
+      ... on NoticeLeadTimeError {
+        earliestEffectiveFrom
+        minimumNoticeDays
+      }
+    }
+  }
+`);
+
+export async function createPurpose(
+  app: App,
+  key: string,
+  apiKey: string,
+  overrides: Partial<PurposeContentInput> = {},
+) {
+  const result = expectData(
+    await execute(app, CreatePurposeForFixture, {
+      key: apiKey,
+      variables: { input: { key, content: purposeContent(overrides) } },
+    }),
+  );
+  expect(result.createPurpose.__typename).toBe('PurposePayload');
+}
+
+export async function revisePurpose(
+  app: App,
+  key: string,
+  apiKey: string,
+  overrides: Partial<PurposeContentInput>,
+) {
+  const result = expectData(
+    await execute(app, RevisePurposeForFixture, {
+      key: apiKey,
+      variables: { input: { key, content: purposeContent(overrides) } },
+    }),
+  );
+  expect(result.revisePurpose.__typename).toBe('PurposePayload');
+}
+
+export async function createNotice(
+  app: App,
+  key: string,
+  apiKey: string,
+  requiredLocales: string[] = ['en', 'de'],
+) {
+  const result = expectData(
+    await execute(app, CreateNoticeForFixture, {
+      key: apiKey,
+      variables: { input: { key, title: `Notice ${key}`, defaultLocale: 'en', requiredLocales } },
+    }),
+  );
+  expect(result.createNotice.__typename).toBe('NoticePayload');
+}
+
+export function translations(text = 'We process your data.'): NoticeTranslationInput[] {
+  return [
+    { locale: 'en', title: 'Privacy notice', body: `# Privacy\n\n${text}\n` },
+    { locale: 'de', title: 'Datenschutzhinweis', body: `# Datenschutz\n\n${text} (de)\n` },
+  ];
+}
+
+export const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
+
+export async function createDraft(
+  app: App,
+  apiKey: string,
+  input: {
+    noticeKey: string;
+    purposeKeys: string[];
+    effectiveFrom?: string;
+    translations?: NoticeTranslationInput[];
+  },
+): Promise<string> {
+  const result = expectData(
+    await execute(app, CreateDraft, {
+      key: apiKey,
+      variables: {
+        input: {
+          noticeKey: input.noticeKey,
+          purposeKeys: input.purposeKeys,
+          translations: input.translations ?? translations(),
+          changeSummary: 'Initial version',
+          effectiveFrom: input.effectiveFrom ?? inDays(30),
+        },
+      },
+    }),
+  ).createNoticeDraft;
+  if (result.__typename !== 'NoticeVersionPayload')
+    throw new Error(`${result.__typename}: ${JSON.stringify(result)}`);
+  return result.version.id;
+}
+
+export async function publish(app: App, apiKey: string, id: string, leadTimeOverrideReason?: string) {
+  const result = expectData(
+    await execute(app, Publish, {
+      key: apiKey,
+      variables: { input: { id, changeMessage: 'publish', leadTimeOverrideReason } },
+    }),
+  ).publishNoticeVersion;
+  if (result.__typename !== 'NoticeVersionPayload')
+    throw new Error(`${result.__typename}: ${JSON.stringify(result)}`);
+  return result.version;
+}
+
+/** A notice with one purpose and one published version, effective now (override given). */
+export async function publishedNotice(
+  app: App,
+  apiKey: string,
+  noticeKey: string,
+  purposeKey = `${noticeKey}-p`,
+) {
+  await createPurpose(app, purposeKey, apiKey);
+  await createNotice(app, noticeKey, apiKey);
+  const id = await createDraft(app, apiKey, {
+    noticeKey,
+    purposeKeys: [purposeKey],
+    effectiveFrom: inDays(0),
+  });
+  return publish(app, apiKey, id, 'first version of a new notice');
+}
