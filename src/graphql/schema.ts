@@ -9,6 +9,7 @@ import '../modules/viewer/viewer.graphql.js';
 import '../modules/purpose/purpose.graphql.js';
 import '../modules/notice/notice-version.graphql.js';
 import '../modules/notice/notice.graphql.js';
+import '../modules/notice/coverage.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',
