@@ -4,6 +4,7 @@ import { ExpectedError, InputValidationError } from '../graphql/error-results.js
 import { runControllerCommand } from './controller-command.js';
 import { runKeyCommand } from './key-command.js';
 import { runMigrateCommand } from './migrate.js';
+import { runVerifyVersionCommand } from './verify-version-command.js';
 
 const usage = `Usage: npm run cli -- <command>
 
@@ -14,6 +15,8 @@ const usage = `Usage: npm run cli -- <command>
              [--expires-at <ISO 8601>]
   key list --controller <slug>
   key revoke <key id>
+  verify-version --controller <slug> <noticeKey> <number>
+                                    recompute a published version's content hash and compare
   migrate create <name> [--empty]   write a migration for schema.prisma changes
   migrate deploy                    apply pending migrations
   migrate status                    list applied, pending and failed migrations
@@ -38,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return runKeyCommand(rest, open);
     case 'migrate':
       return runMigrateCommand(rest, open);
+    case 'verify-version':
+      return runVerifyVersionCommand(rest, open);
     default:
       process.stderr.write(`Unknown command: ${command}\n\n${usage}\n`);
       return 2;
