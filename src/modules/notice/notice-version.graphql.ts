@@ -202,12 +202,12 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
         purposes: {
           orderBy: { position: 'asc' },
           select: {
-            revision: nested({ include: { purpose: true } }),
+            revision: nested(),
             purpose: {
               select: {
                 key: true,
                 revisions: {
-                  ...nested({ include: { purpose: true } }),
+                  ...nested(),
                   orderBy: { number: 'desc' },
                   take: 1,
                 },

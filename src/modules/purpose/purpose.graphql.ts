@@ -151,7 +151,7 @@ export const PurposeRef = builder.prismaNode('Purpose', {
       type: PurposeRevisionRef,
       description: 'The latest revision.',
       select: (_args, _context, nested) => ({
-        revisions: { ...nested({ include: { purpose: true } }), orderBy: { number: 'desc' }, take: 1 },
+        revisions: { ...nested(), orderBy: { number: 'desc' }, take: 1 },
       }),
       resolve: (purpose) => purpose.revisions[0]!,
     }),
@@ -162,7 +162,7 @@ export const PurposeRef = builder.prismaNode('Purpose', {
       args: { at: t.arg({ type: 'DateTime', description: 'The instant.' }) },
       select: (args, _context, nested) => ({
         revisions: {
-          ...nested({ include: { purpose: true } }),
+          ...nested(),
           where: { createdAt: { lte: args.at } },
           orderBy: { number: 'desc' },
           take: 1,
