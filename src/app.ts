@@ -1,5 +1,5 @@
 import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Config } from './config/env.js';
+import { type Config, developmentSubjectRefSecret } from './config/env.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import type { Context } from './graphql/context.js';
@@ -11,6 +11,7 @@ import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { authenticate } from './modules/api-key/api-key.service.js';
 import type { NoticePubSub } from './modules/notice/notice.events.js';
+import { SubjectRefHasher } from './modules/subject/subject-ref.js';
 
 export interface AppDependencies {
   readonly config: Pick<Config, 'environment'>;
@@ -18,6 +19,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** Where published-version events go; in-process unless the server passes a Redis-backed bus. */
   readonly events?: NoticePubSub;
+  /** Master secret for subject references; tests and development use the built-in one. */
+  readonly subjectRefSecret?: string;
 }
 
 export interface App {
@@ -75,7 +78,14 @@ function accessLog(logger: Logger): Plugin {
   };
 }
 
-export function createApp({ config, database, logger, events = createPubSub() }: AppDependencies): App {
+export function createApp({
+  config,
+  database,
+  logger,
+  events = createPubSub(),
+  subjectRefSecret = developmentSubjectRefSecret,
+}: AppDependencies): App {
+  const dependencies = { database, events, hasher: new SubjectRefHasher(subjectRefSecret) };
   const production = config.environment === 'production';
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -99,7 +109,7 @@ export function createApp({ config, database, logger, events = createPubSub() }:
         viewer,
         requestId,
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
-        services: createServices(database, viewer, events),
+        services: createServices(dependencies, viewer),
       });
     },
   });

@@ -57,7 +57,13 @@ export async function startServer(
   }
 
   const eventBus = createEventBus(config.redisUrl);
-  const app = createApp({ config, database, logger, events: eventBus.pubsub });
+  const app = createApp({
+    config,
+    database,
+    logger,
+    events: eventBus.pubsub,
+    subjectRefSecret: config.subjectRefSecret,
+  });
   const server = createServer((request, response) =>
     runInRequestScope(requestIdFrom(headerValue(request.headers['x-request-id'])), () =>
       app.yoga(request, response),

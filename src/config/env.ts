@@ -23,7 +23,11 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SEED_DEMO: booleanString.optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SUBJECT_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
+
+/** Only for development and tests: production refuses to start without its own secret. */
+export const developmentSubjectRefSecret = 'notarium-development-subject-ref-secret-not-for-production';
 
 export type Environment = z.output<typeof environmentSchema>;
 
@@ -39,6 +43,8 @@ export interface Config {
   readonly logLevel: Environment['LOG_LEVEL'];
   readonly seedDemo: boolean;
   readonly shutdownTimeoutMs: number;
+  /** Master secret from which each controller's subject-reference HMAC key is derived. */
+  readonly subjectRefSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +65,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const env = result.data;
   const production = env.NODE_ENV === 'production';
+  if (production && !env.SUBJECT_REF_SECRET) {
+    throw new ConfigError(['SUBJECT_REF_SECRET: is required in production (at least 32 random characters)']);
+  }
   const database = env.DATABASE_URL
     ? ({ kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } as const)
     : ({ kind: 'embedded', dataDir: env.DATA_DIR } as const);
@@ -72,5 +81,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO ?? (!production && database.kind === 'embedded'),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    subjectRefSecret: env.SUBJECT_REF_SECRET ?? developmentSubjectRefSecret,
   };
 }

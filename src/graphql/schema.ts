@@ -10,6 +10,9 @@ import '../modules/purpose/purpose.graphql.js';
 import '../modules/notice/notice-version.graphql.js';
 import '../modules/notice/notice.graphql.js';
 import '../modules/notice/coverage.graphql.js';
+import '../modules/notification/notification.graphql.js';
+import '../modules/campaign/campaign.graphql.js';
+import '../modules/subject/subject.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',

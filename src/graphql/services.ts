@@ -1,11 +1,15 @@
 import type { Database } from '../db/database.js';
 import type { Viewer } from '../modules/access/access.policy.js';
 import { ApiKeyService } from '../modules/api-key/api-key.service.js';
+import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
 import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
+import { NotificationService } from '../modules/notification/notification.service.js';
 import { PurposeService } from '../modules/purpose/purpose.service.js';
+import { SubjectService } from '../modules/subject/subject.service.js';
+import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 
 /** Services bound to the request's viewer. `database` is there for plugin-prisma's relation loading only. */
 export interface Services {
@@ -16,9 +20,19 @@ export interface Services {
   readonly notice: NoticeService;
   readonly noticeVersion: NoticeVersionService;
   readonly events: NoticePubSub;
+  readonly notification: NotificationService;
+  readonly subject: SubjectService;
+  readonly campaign: CampaignService;
 }
 
-export function createServices(database: Database, viewer: Viewer, events: NoticePubSub): Services {
+export interface ServiceDependencies {
+  readonly database: Database;
+  readonly events: NoticePubSub;
+  readonly hasher: SubjectRefHasher;
+}
+
+export function createServices({ database, events, hasher }: ServiceDependencies, viewer: Viewer): Services {
+  const notification = new NotificationService(database, viewer, hasher);
   return {
     database,
     apiKey: new ApiKeyService(database, viewer),
@@ -27,5 +41,8 @@ export function createServices(database: Database, viewer: Viewer, events: Notic
     notice: new NoticeService(database, viewer),
     noticeVersion: new NoticeVersionService(database, viewer, events),
     events,
+    notification,
+    subject: new SubjectService(database, viewer, notification),
+    campaign: new CampaignService(database, viewer),
   };
 }

@@ -1,0 +1,46 @@
+import type { FieldIssue } from '../../graphql/error-results.js';
+
+export type ItemStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+
+/** The outcome of one item of a bulk write, in input order. */
+export interface ItemResult {
+  readonly index: number;
+  readonly idempotencyKey: string | null;
+  readonly status: ItemStatus;
+  /** ID of the record created or found (ACCEPTED and DUPLICATE). */
+  readonly recordId: string | null;
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly issues: readonly FieldIssue[];
+  } | null;
+}
+
+export interface BulkResult {
+  readonly batchId: string | null;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly items: readonly ItemResult[];
+}
+
+export function rejected(
+  index: number,
+  idempotencyKey: string | null,
+  code: string,
+  message: string,
+  issues: readonly FieldIssue[] = [],
+): ItemResult {
+  return { index, idempotencyKey, status: 'REJECTED', recordId: null, error: { code, message, issues } };
+}
+
+export function summarize(batchId: string | null, items: ItemResult[]): BulkResult {
+  const sorted = items.sort((a, b) => a.index - b.index);
+  return {
+    batchId,
+    accepted: sorted.filter((item) => item.status === 'ACCEPTED').length,
+    duplicates: sorted.filter((item) => item.status === 'DUPLICATE').length,
+    rejected: sorted.filter((item) => item.status === 'REJECTED').length,
+    items: sorted,
+  };
+}

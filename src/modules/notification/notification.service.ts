@@ -1,0 +1,61 @@
+import DataLoader from 'dataloader';
+import type { Database } from '../../db/database.js';
+import type { NotificationEvent, Prisma } from '../../generated/prisma/client.js';
+import type { Viewer } from '../access/access.policy.js';
+import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { type RawEventItem, recordNotificationEvents } from './record-events.js';
+import { type RawNotificationItem, recordNotifications } from './record-notifications.js';
+import { type RawResponseItem, recordResponses } from './record-responses.js';
+
+type Query<I, S> = { include?: I; select?: S };
+
+export class NotificationService {
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+    private readonly hasher: SubjectRefHasher,
+  ) {}
+
+  recordNotifications(items: readonly RawNotificationItem[]) {
+    return recordNotifications(this.database, this.viewer, this.hasher, items);
+  }
+
+  recordEvents(items: readonly RawEventItem[]) {
+    return recordNotificationEvents(this.database, this.viewer, items);
+  }
+
+  recordResponses(items: readonly RawResponseItem[]) {
+    return recordResponses(this.database, this.viewer, this.hasher, items);
+  }
+
+  private eventsLoader: DataLoader<string, NotificationEvent[]> | null = null;
+
+  /** A notification's events, batched: one query for all notifications a request resolves. */
+  eventsFor(notificationKey: string): Promise<NotificationEvent[]> {
+    this.eventsLoader ??= new DataLoader(async (keys: readonly string[]) => {
+      const events = await this.eventsByKeys(keys);
+      return keys.map((key) => events.filter((event) => event.notificationKey === key));
+    });
+    return this.eventsLoader.load(notificationKey);
+  }
+
+  /** Events of many notifications, by their idempotency keys, oldest first. */
+  eventsByKeys(keys: readonly string[]): Promise<NotificationEvent[]> {
+    return this.database.prisma.notificationEvent.findMany({
+      where: { controllerId: this.viewer.controllerId, notificationKey: { in: [...keys] } },
+      orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
+    });
+  }
+
+  subjectByRef(ref: string, query: Query<Prisma.SubjectInclude, Prisma.SubjectSelect> = {}) {
+    return this.database.prisma.subject.findUnique({
+      ...query,
+      where: {
+        controllerId_refHash: {
+          controllerId: this.viewer.controllerId,
+          refHash: this.hasher.hash(this.viewer.controllerId, ref),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { recordKey } from '../purpose/purpose.validation.js';
+
+export const channels = ['EMAIL', 'IN_APP', 'PUSH', 'SMS', 'POSTAL', 'WEB_BANNER', 'OTHER'] as const;
+export const eventTypes = [
+  'SENT',
+  'DELIVERED',
+  'BOUNCED',
+  'FAILED',
+  'OPENED',
+  'ACKNOWLEDGED',
+  'DISMISSED',
+] as const;
+export const responseKinds = [
+  'CONSENT_GIVEN',
+  'CONSENT_WITHDRAWN',
+  'OBJECTED',
+  'OBJECTION_WITHDRAWN',
+] as const;
+
+export const maxBatchSize = 10_000;
+const futureToleranceMs = 5 * 60 * 1000;
+
+export const subjectRef = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+export const idempotencyKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters');
+export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE');
+
+/** Back-dated imports are fine; a time more than five minutes ahead of the server clock is not. */
+export function notInFuture(now: Date) {
+  return z.date().refine((value) => value.getTime() <= now.getTime() + futureToleranceMs, {
+    message: 'must not be more than 5 minutes in the future',
+  });
+}
+
+export function notificationItemSchema(now: Date) {
+  return z.object({
+    subjectRef,
+    jurisdiction: country.nullish(),
+    subjectLocale: z.string().min(2).max(35).nullish(),
+    noticeKey: recordKey,
+    versionNumber: z.number().int().min(1, 'must be 1 or more'),
+    channel: z.enum(channels),
+    locale: z.string().min(2).max(35),
+    occurredAt: notInFuture(now),
+    campaignId: z.string().min(1).nullish(),
+    senderMessageId: z.string().min(1).max(512).nullish(),
+    idempotencyKey,
+  });
+}
+
+export type NotificationItem = z.output<ReturnType<typeof notificationItemSchema>>;
+
+export function eventItemSchema(now: Date) {
+  return z
+    .object({
+      notificationId: z.string().min(1).nullish(),
+      notificationIdempotencyKey: idempotencyKey.nullish(),
+      type: z.enum(eventTypes),
+      occurredAt: notInFuture(now),
+      detail: z.string().max(2_000).nullish(),
+    })
+    .refine((item) => Boolean(item.notificationId) !== Boolean(item.notificationIdempotencyKey), {
+      message: 'give exactly one of notificationId and notificationIdempotencyKey',
+      path: ['notificationId'],
+    });
+}
+
+export type EventItem = z.output<ReturnType<typeof eventItemSchema>>;
+
+export function responseItemSchema(now: Date) {
+  return z
+    .object({
+      subjectRef,
+      purposeKey: recordKey,
+      kind: z.enum(responseKinds),
+      occurredAt: notInFuture(now),
+      channel: z.enum(channels),
+      noticeKey: recordKey.nullish(),
+      versionNumber: z.number().int().min(1).nullish(),
+      idempotencyKey,
+    })
+    .refine((item) => Boolean(item.noticeKey) === (item.versionNumber != null), {
+      message: 'give noticeKey and versionNumber together, or neither',
+      path: ['versionNumber'],
+    });
+}
+
+export type ResponseItem = z.output<ReturnType<typeof responseItemSchema>>;

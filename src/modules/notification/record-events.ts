@@ -1,0 +1,132 @@
+import type { Database } from '../../db/database.js';
+import { validationFailed } from '../../graphql/error-results.js';
+import { decodeGlobalIdOf } from '../../lib/global-id.js';
+import type { Viewer } from '../access/access.policy.js';
+import { incrementCounters } from './campaign-counters.js';
+import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
+import { type EventItem, eventItemSchema } from './notification.validation.js';
+
+export interface RawEventItem {
+  readonly notificationId?: string | null;
+  readonly notificationIdempotencyKey?: string | null;
+  readonly type: string;
+  readonly occurredAt: Date;
+  readonly detail?: string | null;
+}
+
+/**
+ * Records delivery events. An event names its notification by ID or by the notification's
+ * idempotency key; by key it may arrive before the notification and attaches when it does.
+ * The same (notification, type, occurredAt) twice is a duplicate, not a second event.
+ */
+export async function recordNotificationEvents(
+  database: Database,
+  viewer: Viewer,
+  rawItems: readonly RawEventItem[],
+  now = new Date(),
+): Promise<BulkResult> {
+  const schema = eventItemSchema(now);
+  const results: ItemResult[] = [];
+  const valid: { index: number; item: EventItem }[] = [];
+  rawItems.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) valid.push({ index, item: parsed.data });
+    else {
+      const error = validationFailed(parsed.error.issues);
+      results.push(rejected(index, null, error.code, 'The item is invalid.', error.issues));
+    }
+  });
+
+  const byId = valid
+    .map(({ item }) => decodeGlobalIdOf('Notification', item.notificationId))
+    .filter((id) => id !== null);
+  const keysById = new Map<string, string>();
+  if (byId.length > 0) {
+    const rows = await database.prisma.notification.findMany({
+      where: { controllerId: viewer.controllerId, id: { in: [...new Set(byId)] } },
+      select: { id: true, idempotencyKey: true },
+    });
+    for (const row of rows) keysById.set(row.id, row.idempotencyKey);
+  }
+
+  const prepared: { index: number; key: string; item: EventItem }[] = [];
+  const seen = new Map<string, number>();
+  for (const { index, item } of valid) {
+    let key = item.notificationIdempotencyKey ?? null;
+    if (item.notificationId) {
+      const id = decodeGlobalIdOf('Notification', item.notificationId);
+      key = id ? (keysById.get(id) ?? null) : null;
+      if (key === null) {
+        results.push(rejected(index, null, 'NOTIFICATION_NOT_FOUND', 'No such notification.'));
+        continue;
+      }
+    }
+    const identity = `${key}\u0000${item.type}\u0000${item.occurredAt.toISOString()}`;
+    if (seen.has(identity)) {
+      results.push({ index, idempotencyKey: key, status: 'DUPLICATE', recordId: null, error: null });
+      continue;
+    }
+    seen.set(identity, index);
+    prepared.push({ index, key: key!, item });
+  }
+  if (prepared.length === 0) return summarize(null, results);
+
+  const rows = await database.prisma.$transaction(
+    async (tx) => {
+      const inserted = await tx.$queryRawUnsafe<{ id: string; k: string; t: string; o: Date }[]>(
+        `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
+         SELECT gen_random_uuid(), $1::uuid, k, t::"NotificationEventType", o, d
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS e(k, t, o, d)
+         ON CONFLICT ("controllerId", "notificationKey", "type", "occurredAt") DO NOTHING
+         RETURNING "id"::text, "notificationKey" AS k, "type"::text AS t, "occurredAt" AS o`,
+        viewer.controllerId,
+        prepared.map((entry) => entry.key),
+        prepared.map((entry) => entry.item.type),
+        prepared.map((entry) => entry.item.occurredAt.toISOString()),
+        prepared.map((entry) => entry.item.detail ?? null),
+      );
+      const milestones = await tx.$queryRawUnsafe<{ k: string; t: string }[]>(
+        `INSERT INTO "NotificationMilestone" ("controllerId", "notificationKey", "type", "occurredAt")
+         SELECT $1::uuid, k, t::"NotificationEventType", min(o)
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS e(k, t, o) GROUP BY k, t
+         ON CONFLICT ("controllerId", "notificationKey", "type") DO NOTHING
+         RETURNING "notificationKey" AS k, "type"::text AS t`,
+        viewer.controllerId,
+        inserted.map((row) => row.k),
+        inserted.map((row) => row.t),
+        inserted.map((row) => new Date(row.o).toISOString()),
+      );
+      await incrementCounters(tx, viewer.controllerId, {
+        milestoneKeys: milestones.map((row) => row.k),
+        milestoneTypes: milestones.map((row) => row.t),
+      });
+      const existing = await tx.$queryRawUnsafe<{ id: string; k: string; t: string; o: Date }[]>(
+        `SELECT e."id"::text, e."notificationKey" AS k, e."type"::text AS t, e."occurredAt" AS o
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS w(k, t, o)
+         JOIN "NotificationEvent" e ON e."controllerId" = $1::uuid AND e."notificationKey" = w.k
+           AND e."type"::text = w.t AND e."occurredAt" = w.o`,
+        viewer.controllerId,
+        prepared.map((entry) => entry.key),
+        prepared.map((entry) => entry.item.type),
+        prepared.map((entry) => entry.item.occurredAt.toISOString()),
+      );
+      return { inserted: new Set(inserted.map((row) => row.id)), existing };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  const idOf = new Map(
+    rows.existing.map((row) => [`${row.k}\u0000${row.t}\u0000${new Date(row.o).toISOString()}`, row.id]),
+  );
+  for (const entry of prepared) {
+    const id =
+      idOf.get(`${entry.key}\u0000${entry.item.type}\u0000${entry.item.occurredAt.toISOString()}`) ?? null;
+    results.push({
+      index: entry.index,
+      idempotencyKey: entry.key,
+      status: id !== null && rows.inserted.has(id) ? 'ACCEPTED' : 'DUPLICATE',
+      recordId: id,
+      error: null,
+    });
+  }
+  return summarize(null, results);
+}

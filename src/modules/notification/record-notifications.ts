@@ -1,0 +1,293 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { validationFailed } from '../../graphql/error-results.js';
+import { decodeGlobalIdOf } from '../../lib/global-id.js';
+import type { Viewer } from '../access/access.policy.js';
+import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { incrementCounters } from './campaign-counters.js';
+import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
+import { type NotificationItem, notificationItemSchema } from './notification.validation.js';
+import { recordHash } from './record-hash.js';
+import { ensureSubjects } from './subjects.js';
+
+export interface RawNotificationItem {
+  readonly subjectRef: string;
+  readonly jurisdiction?: string | null;
+  readonly subjectLocale?: string | null;
+  readonly noticeKey: string;
+  readonly versionNumber: number;
+  readonly channel: string;
+  readonly locale: string;
+  readonly occurredAt: Date;
+  readonly campaignId?: string | null;
+  readonly senderMessageId?: string | null;
+  readonly idempotencyKey: string;
+}
+
+interface Prepared {
+  readonly index: number;
+  readonly item: NotificationItem;
+  readonly refHash: string;
+  readonly versionId: string;
+  readonly campaignId: string | null;
+  readonly contentHash: string;
+}
+
+interface VersionRow {
+  id: string;
+  noticeKey: string;
+  number: number;
+  locales: string[];
+}
+
+/**
+ * Records up to 10,000 notifications. Each item is checked on its own; the accepted ones are
+ * written together in one transaction with set-based SQL. A retried item (same idempotency key,
+ * same content) returns the original record; the same key with other content is a conflict.
+ */
+export async function recordNotifications(
+  database: Database,
+  viewer: Viewer,
+  hasher: SubjectRefHasher,
+  rawItems: readonly RawNotificationItem[],
+  now = new Date(),
+): Promise<BulkResult> {
+  const schema = notificationItemSchema(now);
+  const results: ItemResult[] = [];
+  const valid: { index: number; item: NotificationItem }[] = [];
+  rawItems.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) valid.push({ index, item: parsed.data });
+    else {
+      const error = validationFailed(parsed.error.issues);
+      results.push(
+        rejected(index, raw.idempotencyKey ?? null, error.code, 'The item is invalid.', error.issues),
+      );
+    }
+  });
+
+  const prisma = database.prisma;
+  const versionKeys = [...new Set(valid.map(({ item }) => `${item.noticeKey}#${item.versionNumber}`))];
+  const versions = new Map<string, VersionRow>();
+  if (versionKeys.length > 0) {
+    const rows = await prisma.$queryRawUnsafe<VersionRow[]>(
+      `SELECT v."id"::text AS id, n."key" AS "noticeKey", v."number", array_agg(t."locale") AS locales
+       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
+       JOIN "NoticeTranslation" t ON t."versionId" = v."id"
+       WHERE v."controllerId" = $1::uuid AND v."number" IS NOT NULL
+         AND (n."key" || '#' || v."number") = ANY($2::text[])
+       GROUP BY v."id", n."key", v."number"`,
+      viewer.controllerId,
+      versionKeys,
+    );
+    for (const row of rows) versions.set(`${row.noticeKey}#${row.number}`, row);
+  }
+
+  const campaignIds = [
+    ...new Set(
+      valid.map(({ item }) => decodeGlobalIdOf('Campaign', item.campaignId)).filter((id) => id !== null),
+    ),
+  ];
+  const campaigns = new Map<string, string>();
+  if (campaignIds.length > 0) {
+    const rows = await prisma.campaign.findMany({
+      where: { controllerId: viewer.controllerId, id: { in: campaignIds } },
+      select: { id: true, versionId: true },
+    });
+    for (const row of rows) campaigns.set(row.id, row.versionId);
+  }
+
+  const byKey = new Map<string, Prepared>();
+  const prepared: Prepared[] = [];
+  for (const { index, item } of valid) {
+    const version = versions.get(`${item.noticeKey}#${item.versionNumber}`);
+    if (!version) {
+      results.push(
+        rejected(
+          index,
+          item.idempotencyKey,
+          'NOTICE_VERSION_NOT_FOUND',
+          `No published version ${item.versionNumber} of notice ${item.noticeKey}.`,
+        ),
+      );
+      continue;
+    }
+    if (!version.locales.includes(item.locale)) {
+      results.push(
+        rejected(
+          index,
+          item.idempotencyKey,
+          'LOCALE_NOT_IN_VERSION',
+          `Version ${item.versionNumber} has no text in ${item.locale}.`,
+        ),
+      );
+      continue;
+    }
+    const campaignId = decodeGlobalIdOf('Campaign', item.campaignId);
+    if (item.campaignId && (campaignId === null || !campaigns.has(campaignId))) {
+      results.push(
+        rejected(index, item.idempotencyKey, 'CAMPAIGN_NOT_FOUND', 'The campaign does not exist.'),
+      );
+      continue;
+    }
+    if (campaignId !== null && campaigns.get(campaignId) !== version.id) {
+      results.push(
+        rejected(
+          index,
+          item.idempotencyKey,
+          'CAMPAIGN_VERSION_MISMATCH',
+          'The campaign is for another notice version.',
+        ),
+      );
+      continue;
+    }
+    const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
+    const contentHash = recordHash({
+      subject: refHash,
+      version: version.id,
+      channel: item.channel,
+      locale: item.locale,
+      occurredAt: item.occurredAt.toISOString(),
+      campaign: campaignId,
+      senderMessageId: item.senderMessageId ?? null,
+    });
+    const entry: Prepared = { index, item, refHash, versionId: version.id, campaignId, contentHash };
+    const earlier = byKey.get(item.idempotencyKey);
+    if (earlier) {
+      results.push(
+        earlier.contentHash === contentHash
+          ? { index, idempotencyKey: item.idempotencyKey, status: 'DUPLICATE', recordId: null, error: null }
+          : rejected(
+              index,
+              item.idempotencyKey,
+              'IDEMPOTENCY_CONFLICT',
+              'The idempotency key is used earlier in this batch with other content.',
+            ),
+      );
+      continue;
+    }
+    byKey.set(item.idempotencyKey, entry);
+    prepared.push(entry);
+  }
+
+  if (prepared.length === 0) return summarize(null, results);
+
+  const written = await prisma.$transaction(
+    async (tx) => writeNotifications(tx, viewer, prepared, rawItems.length),
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  const ids = new Map(written.rows.map((row) => [row.key, row]));
+  for (const entry of prepared) {
+    const row = ids.get(entry.item.idempotencyKey);
+    if (!row) continue;
+    if (row.inserted)
+      results.push({
+        index: entry.index,
+        idempotencyKey: entry.item.idempotencyKey,
+        status: 'ACCEPTED',
+        recordId: row.id,
+        error: null,
+      });
+    else if (row.contentHash === entry.contentHash) {
+      results.push({
+        index: entry.index,
+        idempotencyKey: entry.item.idempotencyKey,
+        status: 'DUPLICATE',
+        recordId: row.id,
+        error: null,
+      });
+    } else {
+      results.push(
+        rejected(
+          entry.index,
+          entry.item.idempotencyKey,
+          'IDEMPOTENCY_CONFLICT',
+          'The idempotency key was used before with other content.',
+        ),
+      );
+    }
+  }
+  // Duplicates inside the batch point at the record their first occurrence produced.
+  const finished = results.map((result) =>
+    result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
+      ? { ...result, recordId: ids.get(result.idempotencyKey)?.id ?? null }
+      : result,
+  );
+  return summarize(written.batchId, finished);
+}
+
+interface WrittenRow {
+  key: string;
+  id: string;
+  contentHash: string;
+  inserted: boolean;
+}
+
+async function writeNotifications(
+  tx: Prisma.TransactionClient,
+  viewer: Viewer,
+  prepared: readonly Prepared[],
+  total: number,
+): Promise<{ batchId: string; rows: WrittenRow[] }> {
+  const subjectIds = await ensureSubjects(
+    tx,
+    viewer.controllerId,
+    prepared.map(({ refHash, item }) => ({
+      refHash,
+      jurisdiction: item.jurisdiction ?? null,
+      locale: item.subjectLocale ?? null,
+    })),
+  );
+  const itemsHash = createHash('sha256')
+    .update(prepared.map((entry) => `${entry.item.idempotencyKey}\u0000${entry.contentHash}`).join('\n'))
+    .digest('hex');
+  const [batch] = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "accepted", "duplicates", "rejected", "itemsHash")
+     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 0, 0, $3, $4) RETURNING "id"::text`,
+    viewer.controllerId,
+    viewer.apiKeyId,
+    total - prepared.length,
+    itemsHash,
+  );
+  const batchId = batch!.id;
+  const inserted = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+    `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
+        "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+     SELECT gen_random_uuid(), $1::uuid, s, v, c::"NotificationChannel", l, o, cp, m, k, h, j, $2::uuid
+     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::text[],
+                 $10::text[], $11::text[], $12::text[]) AS t(s, v, c, l, o, cp, m, k, h, j)
+     ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
+     RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
+    viewer.controllerId,
+    batchId,
+    prepared.map((entry) => subjectIds.get(entry.refHash)!),
+    prepared.map((entry) => entry.versionId),
+    prepared.map((entry) => entry.item.channel),
+    prepared.map((entry) => entry.item.locale),
+    prepared.map((entry) => entry.item.occurredAt.toISOString()),
+    prepared.map((entry) => entry.campaignId),
+    prepared.map((entry) => entry.item.senderMessageId ?? null),
+    prepared.map((entry) => entry.item.idempotencyKey),
+    prepared.map((entry) => entry.contentHash),
+    prepared.map((entry) => entry.item.jurisdiction ?? null),
+  );
+  const rows: WrittenRow[] = inserted.map((row) => ({ ...row, inserted: true }));
+  if (inserted.length < prepared.length) {
+    const insertedKeys = new Set(inserted.map((row) => row.key));
+    const others = prepared
+      .filter((entry) => !insertedKeys.has(entry.item.idempotencyKey))
+      .map((entry) => entry.item.idempotencyKey);
+    const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+      `SELECT "idempotencyKey" AS key, "id"::text, "contentHash" FROM "Notification"
+       WHERE "controllerId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
+      viewer.controllerId,
+      others,
+    );
+    rows.push(...existing.map((row) => ({ ...row, inserted: false })));
+  }
+  if (inserted.length > 0) {
+    await incrementCounters(tx, viewer.controllerId, { notificationKeys: inserted.map((row) => row.key) });
+  }
+  return { batchId, rows };
+}

@@ -1,0 +1,217 @@
+import type { Database } from '../../db/database.js';
+import { validationFailed } from '../../graphql/error-results.js';
+import type { Viewer } from '../access/access.policy.js';
+import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
+import { type ResponseItem, responseItemSchema } from './notification.validation.js';
+import { recordHash } from './record-hash.js';
+import { ensureSubjects } from './subjects.js';
+
+export interface RawResponseItem {
+  readonly subjectRef: string;
+  readonly purposeKey: string;
+  readonly kind: string;
+  readonly occurredAt: Date;
+  readonly channel: string;
+  readonly noticeKey?: string | null;
+  readonly versionNumber?: number | null;
+  readonly idempotencyKey: string;
+}
+
+/** Records what subjects answered, per purpose. Idempotent by key; append-only. */
+export async function recordResponses(
+  database: Database,
+  viewer: Viewer,
+  hasher: SubjectRefHasher,
+  rawItems: readonly RawResponseItem[],
+  now = new Date(),
+): Promise<BulkResult> {
+  const schema = responseItemSchema(now);
+  const results: ItemResult[] = [];
+  const valid: { index: number; item: ResponseItem }[] = [];
+  rawItems.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) valid.push({ index, item: parsed.data });
+    else {
+      const error = validationFailed(parsed.error.issues);
+      results.push(
+        rejected(index, raw.idempotencyKey ?? null, error.code, 'The item is invalid.', error.issues),
+      );
+    }
+  });
+  const prisma = database.prisma;
+  const purposes = new Map(
+    (
+      await prisma.purpose.findMany({
+        where: {
+          controllerId: viewer.controllerId,
+          key: { in: [...new Set(valid.map(({ item }) => item.purposeKey))] },
+        },
+        select: { id: true, key: true },
+      })
+    ).map((purpose) => [purpose.key, purpose.id]),
+  );
+  const versionKeys = [
+    ...new Set(
+      valid.filter(({ item }) => item.noticeKey).map(({ item }) => `${item.noticeKey}#${item.versionNumber}`),
+    ),
+  ];
+  const versions = new Map<string, { id: string; purposeIds: string[] }>();
+  if (versionKeys.length > 0) {
+    const rows = await prisma.$queryRawUnsafe<{ id: string; ref: string; purposeIds: string[] }[]>(
+      `SELECT v."id"::text, n."key" || '#' || v."number" AS ref, array_agg(p."purposeId"::text) AS "purposeIds"
+       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
+       JOIN "NoticeVersionPurpose" p ON p."versionId" = v."id"
+       WHERE v."controllerId" = $1::uuid AND v."number" IS NOT NULL AND (n."key" || '#' || v."number") = ANY($2::text[])
+       GROUP BY v."id", n."key", v."number"`,
+      viewer.controllerId,
+      versionKeys,
+    );
+    for (const row of rows) versions.set(row.ref, row);
+  }
+
+  const prepared: {
+    index: number;
+    item: ResponseItem;
+    refHash: string;
+    purposeId: string;
+    versionId: string | null;
+    hash: string;
+  }[] = [];
+  const byKey = new Map<string, string>();
+  for (const { index, item } of valid) {
+    const purposeId = purposes.get(item.purposeKey);
+    if (!purposeId) {
+      results.push(
+        rejected(index, item.idempotencyKey, 'PURPOSE_NOT_FOUND', `No purpose ${item.purposeKey}.`),
+      );
+      continue;
+    }
+    const version = item.noticeKey ? versions.get(`${item.noticeKey}#${item.versionNumber}`) : null;
+    if (item.noticeKey && !version) {
+      results.push(
+        rejected(
+          index,
+          item.idempotencyKey,
+          'NOTICE_VERSION_NOT_FOUND',
+          `No published version ${item.versionNumber} of ${item.noticeKey}.`,
+        ),
+      );
+      continue;
+    }
+    if (version && !version.purposeIds.includes(purposeId)) {
+      results.push(
+        rejected(
+          index,
+          item.idempotencyKey,
+          'PURPOSE_NOT_IN_VERSION',
+          `That version does not cover ${item.purposeKey}.`,
+        ),
+      );
+      continue;
+    }
+    const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
+    const hash = recordHash({
+      subject: refHash,
+      purpose: purposeId,
+      kind: item.kind,
+      occurredAt: item.occurredAt.toISOString(),
+      channel: item.channel,
+      version: version?.id ?? null,
+    });
+    const earlier = byKey.get(item.idempotencyKey);
+    if (earlier !== undefined) {
+      results.push(
+        earlier === hash
+          ? { index, idempotencyKey: item.idempotencyKey, status: 'DUPLICATE', recordId: null, error: null }
+          : rejected(
+              index,
+              item.idempotencyKey,
+              'IDEMPOTENCY_CONFLICT',
+              'The idempotency key is used earlier in this batch with other content.',
+            ),
+      );
+      continue;
+    }
+    byKey.set(item.idempotencyKey, hash);
+    prepared.push({ index, item, refHash, purposeId, versionId: version?.id ?? null, hash });
+  }
+  if (prepared.length === 0) return summarize(null, results);
+
+  const rows = await prisma.$transaction(
+    async (tx) => {
+      const subjectIds = await ensureSubjects(
+        tx,
+        viewer.controllerId,
+        prepared.map((entry) => ({ refHash: entry.refHash, jurisdiction: null, locale: null })),
+      );
+      const inserted = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+        `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
+           "versionId", "idempotencyKey", "contentHash")
+         SELECT gen_random_uuid(), $1::uuid, s, p, k::"ResponseKind", o, c::"NotificationChannel", v, i, h
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::uuid[], $8::text[], $9::text[])
+           AS t(s, p, k, o, c, v, i, h)
+         ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
+         RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
+        viewer.controllerId,
+        prepared.map((entry) => subjectIds.get(entry.refHash)!),
+        prepared.map((entry) => entry.purposeId),
+        prepared.map((entry) => entry.item.kind),
+        prepared.map((entry) => entry.item.occurredAt.toISOString()),
+        prepared.map((entry) => entry.item.channel),
+        prepared.map((entry) => entry.versionId),
+        prepared.map((entry) => entry.item.idempotencyKey),
+        prepared.map((entry) => entry.hash),
+      );
+      const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+        `SELECT "idempotencyKey" AS key, "id"::text, "contentHash" FROM "Response"
+         WHERE "controllerId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
+        viewer.controllerId,
+        prepared.map((entry) => entry.item.idempotencyKey),
+      );
+      return {
+        inserted: new Set(inserted.map((row) => row.id)),
+        existing: new Map(existing.map((row) => [row.key, row])),
+      };
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  for (const entry of prepared) {
+    const row = rows.existing.get(entry.item.idempotencyKey);
+    if (!row) continue;
+    if (rows.inserted.has(row.id)) {
+      results.push({
+        index: entry.index,
+        idempotencyKey: entry.item.idempotencyKey,
+        status: 'ACCEPTED',
+        recordId: row.id,
+        error: null,
+      });
+    } else if (row.contentHash === entry.hash) {
+      results.push({
+        index: entry.index,
+        idempotencyKey: entry.item.idempotencyKey,
+        status: 'DUPLICATE',
+        recordId: row.id,
+        error: null,
+      });
+    } else {
+      results.push(
+        rejected(
+          entry.index,
+          entry.item.idempotencyKey,
+          'IDEMPOTENCY_CONFLICT',
+          'The idempotency key was used before with other content.',
+        ),
+      );
+    }
+  }
+  return summarize(
+    null,
+    results.map((result) =>
+      result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
+        ? { ...result, recordId: rows.existing.get(result.idempotencyKey)?.id ?? null }
+        : result,
+    ),
+  );
+}

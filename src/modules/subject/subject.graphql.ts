@@ -1,0 +1,200 @@
+import { builder } from '../../graphql/builder.js';
+import { NotFoundError } from '../../graphql/error-results.js';
+import { nilUuid } from '../../lib/uuid.js';
+import { ownsRecord } from '../access/access.policy.js';
+import { NoticeVersionRef } from '../notice/notice-version.graphql.js';
+import {
+  ChannelEnum,
+  NotificationEventRef,
+  NotificationRef,
+  ResponseKindEnum,
+} from '../notification/notification.graphql.js';
+import type { NotificationProof, PurposeStateView } from './subject.service.js';
+
+export const ResponseRef = builder.prismaNode('Response', {
+  description: 'What a subject answered about a purpose. Append-only.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  authScopes: (response, context) => ownsRecord(context.viewer, response) && { role: 'readRecords' },
+  fields: (t) => ({
+    subject: t.relation('subject', { description: 'Who answered.' }),
+    purpose: t.relation('purpose', { description: 'About which purpose.' }),
+    kind: t.expose('kind', { type: ResponseKindEnum, description: 'The answer.' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it was given.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When Notarium recorded it.' }),
+    channel: t.expose('channel', { type: ChannelEnum, description: 'Where it was given.' }),
+    version: t.relation('version', { nullable: true, description: 'The notice version answered, if given.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', { description: 'The client-chosen key.' }),
+  }),
+});
+
+const ConsentStateEnum = builder.enumType('ConsentState', {
+  description: 'Consent for a purpose, as derived from the responses.',
+  values: {
+    NONE: { description: 'Never given.' },
+    GIVEN: { description: 'Given and neither withdrawn nor lapsed.' },
+    WITHDRAWN: { description: 'Withdrawn.' },
+    LAPSED: { description: "Given, but older than the purpose's consent validity period." },
+  },
+});
+
+const ObjectionStateEnum = builder.enumType('ObjectionState', {
+  description: 'Objection (Art. 21) to a purpose, as derived from the responses.',
+  values: {
+    NONE: { description: 'Never objected.' },
+    STANDING: { description: 'Objected and not withdrawn.' },
+    WITHDRAWN: { description: 'Objected, then withdrew the objection.' },
+  },
+});
+
+const PurposeStateRef = builder.objectRef<PurposeStateView>('SubjectPurposeState').implement({
+  description: "A subject's current consent and objection state for one purpose.",
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    purposeKey: t.exposeString('purposeKey', { description: 'The purpose.' }),
+    consent: t.expose('consent', {
+      type: ConsentStateEnum,
+      description: 'NONE, GIVEN, WITHDRAWN or LAPSED.',
+    }),
+    consentExpiresAt: t.expose('consentExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a given consent lapses, if the purpose sets a validity period.',
+    }),
+    objection: t.expose('objection', {
+      type: ObjectionStateEnum,
+      description: 'NONE, STANDING or WITHDRAWN.',
+    }),
+    consentResponse: t.prismaField({
+      type: 'Response',
+      nullable: true,
+      description: 'The response that decided the consent state.',
+      resolve: (query, state, _args, context) =>
+        state.consentResponse ? context.services.subject.response(state.consentResponse.id, query) : null,
+    }),
+    objectionResponse: t.prismaField({
+      type: 'Response',
+      nullable: true,
+      description: 'The response that decided the objection state.',
+      resolve: (query, state, _args, context) =>
+        state.objectionResponse ? context.services.subject.response(state.objectionResponse.id, query) : null,
+    }),
+  }),
+});
+
+type ProofNotification = NotificationProof['notifications'][number];
+
+const ProofNotificationRef = builder.objectRef<ProofNotification>('ProofNotification').implement({
+  description: 'A notification of the version, with its events and whether it reached the person.',
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    notification: t.field({
+      type: NotificationRef,
+      description: 'The notification.',
+      resolve: (item) => item,
+    }),
+    events: t.field({
+      type: [NotificationEventRef],
+      description: 'Its events, oldest first.',
+      resolve: (item) => item.events,
+    }),
+    reachedAt: t.expose('reachedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When it reached the person: first DELIVERED/OPENED/ACKNOWLEDGED, or when shown in-app/on a banner.',
+    }),
+  }),
+});
+
+const ProofRef = builder.objectRef<NotificationProof>('NotificationProof').implement({
+  description: 'Whether, when and how a subject was told of one notice version, with the records behind it.',
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    version: t.field({
+      type: NoticeVersionRef,
+      description: 'The version (content hash, effective date).',
+      resolve: (p) => p.version,
+    }),
+    notifications: t.field({
+      type: [ProofNotificationRef],
+      description: 'Every notification of it to the subject, oldest first.',
+      resolve: (proof) => proof.notifications,
+    }),
+    reached: t.exposeBoolean('reached', {
+      description: 'Whether one was delivered, opened, acknowledged or shown in-app.',
+    }),
+    firstReachedAt: t.expose('firstReachedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The first such moment.',
+    }),
+    daysBeforeEffective: t.exposeFloat('daysBeforeEffective', {
+      nullable: true,
+      description: 'Days between first reaching the person and the effective date (negative: after).',
+    }),
+    minimumNoticeDays: t.exposeInt('minimumNoticeDays', { description: "The controller's notice period." }),
+    leadTimeMet: t.exposeBoolean('leadTimeMet', {
+      description: 'Whether daysBeforeEffective ≥ minimumNoticeDays.',
+    }),
+    batchIds: t.exposeStringList('batchIds', {
+      description: 'The recording batches (audit references) of these notifications.',
+    }),
+  }),
+});
+
+export const SubjectRef = builder.prismaNode('Subject', {
+  description: 'A person, known only by a keyed hash of the controller’s own user reference.',
+  id: { field: 'id' },
+  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  authScopes: (subject, context) => ownsRecord(context.viewer, subject) && { role: 'readRecords' },
+  fields: (t) => ({
+    jurisdiction: t.exposeString('jurisdiction', {
+      nullable: true,
+      description: 'ISO 3166-1 country, if known.',
+    }),
+    locale: t.exposeString('locale', { nullable: true, description: 'Locale, if known.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'First recorded.' }),
+    notifications: t.relatedConnection('notifications', {
+      cursor: 'id',
+      description: 'Notifications of this subject, latest first.',
+      query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
+    }),
+    responses: t.relatedConnection('responses', {
+      cursor: 'id',
+      description: 'Responses of this subject, latest first.',
+      query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
+    }),
+    purposeStates: t.field({
+      type: [PurposeStateRef],
+      description: 'Consent and objection state per purpose the subject answered about.',
+      args: { at: t.arg({ type: 'DateTime', required: false, description: 'The instant (default: now).' }) },
+      resolve: (subject, args, context) =>
+        context.services.subject.purposeStates(subject.id, args.at ?? new Date()),
+    }),
+    notificationProof: t.field({
+      type: ProofRef,
+      description:
+        'Proof of notification of one version: notifications, events, reach, lead time, audit references.',
+      errors: { types: [NotFoundError] },
+      args: {
+        noticeKey: t.arg.string({ description: 'The notice.' }),
+        version: t.arg.int({ description: 'The version number.' }),
+      },
+      resolve: (subject, args, context) =>
+        context.services.subject.notificationProof(subject.id, args.noticeKey, args.version),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  subject: t.prismaField({
+    type: 'Subject',
+    nullable: true,
+    description:
+      "A subject by the controller's own user reference (hashed before lookup); null if never recorded.",
+    authScopes: { role: 'readRecords' },
+    args: { ref: t.arg.string({ description: "The controller's user reference." }) },
+    resolve: (query, _root, args, context) => context.services.notification.subjectByRef(args.ref, query),
+  }),
+}));
