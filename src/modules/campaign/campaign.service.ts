@@ -81,8 +81,8 @@ export function campaignFigures(
   const byCountry = new Map<string, CampaignCounts>();
   const byDay = new Map<string, CampaignCounts>();
   const bucket = <K>(map: Map<K, CampaignCounts>, key: K) => {
-    let counts = map.get(key);
-    if (!counts) map.set(key, (counts = noCounts()));
+    const counts = map.get(key) ?? noCounts();
+    map.set(key, counts);
     return counts;
   };
   for (const row of rows) {
