@@ -1,10 +1,14 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { type Config, developmentSubjectRefSecret } from './config/env.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import type { Context } from './graphql/context.js';
-import { authenticationFailed } from './graphql/error-results.js';
+import { authenticationFailed, rateLimited } from './graphql/error-results.js';
+import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
 import { maskUnexpectedError } from './graphql/mask-errors.js';
+import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import type { Logger } from './log/logger.js';
@@ -21,6 +25,12 @@ export interface AppDependencies {
   readonly events?: NoticePubSub;
   /** Master secret for subject references; tests and development use the built-in one. */
   readonly subjectRefSecret?: string;
+  /** Abuse limits; defaults suit production. */
+  readonly limits?: {
+    readonly query?: QueryLimits;
+    readonly bodyBytes?: number;
+    readonly rateLimiter?: RateLimiter;
+  };
 }
 
 export interface App {
@@ -38,6 +48,43 @@ function bearerToken(request: Request): string | null {
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export const defaultBodyBytes = 16 * 1024 * 1024;
+
+/**
+ * Refuses oversized bodies before they are read (413). Over HTTP the server also refuses bodies
+ * without a Content-Length (411, see server.ts), so every body is measured.
+ */
+function bodyLimit(maxBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse }) {
+      if (request.method !== 'POST') return;
+      const declared = request.headers.get('content-length');
+      if (declared !== null && Number(declared) > maxBytes) {
+        endResponse(
+          json(413, {
+            errors: [
+              { message: `The body exceeds ${maxBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
+            ],
+          }),
+        );
+      }
+    },
+  };
+}
+
+function queryLimits(limits: QueryLimits, production: boolean): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(queryShapeRule(limits));
+      if (production) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = costError(args.document, args.variableValues ?? {}, args.operationName, limits.maxCost);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
 }
 
 function healthEndpoints(database: Database): Plugin {
@@ -84,8 +131,10 @@ export function createApp({
   logger,
   events = createPubSub(),
   subjectRefSecret = developmentSubjectRefSecret,
+  limits = {},
 }: AppDependencies): App {
   const dependencies = { database, events, hasher: new SubjectRefHasher(subjectRefSecret) };
+  const rateLimiter = limits.rateLimiter ?? memoryRateLimiter(1_200);
   const production = config.environment === 'production';
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -99,11 +148,20 @@ export function createApp({
       error: (...args) => logger.error(String(args[0]), { detail: args[1] }),
     },
     maskedErrors: { maskError: maskUnexpectedError(logger) },
-    plugins: [healthEndpoints(database), requestIdHeader, accessLog(logger)],
+    plugins: [
+      healthEndpoints(database),
+      bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      queryLimits(limits.query ?? defaultQueryLimits, production),
+      requestIdHeader,
+      accessLog(logger),
+    ],
     context: async ({ request }): Promise<Context> => {
       const authentication = await authenticate(database, bearerToken(request), new Date());
       if (!authentication.ok) throw authenticationFailed(authentication.code);
       const { viewer } = authentication;
+      const retryAfter = await rateLimiter.take(viewer.apiKeyId);
+      if (retryAfter !== null) throw rateLimited(retryAfter);
       const requestId = currentRequestId() ?? 'none';
       return Object.freeze({
         viewer,

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import type { Config } from './config/env.js';
 import { type Database, openDatabase } from './db/database.js';
 import { deployMigrations } from './db/migrations.js';
+import { memoryRateLimiter, redisRateLimiter } from './graphql/rate-limit.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
@@ -57,18 +59,32 @@ export async function startServer(
   }
 
   const eventBus = createEventBus(config.redisUrl);
+  const rateRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }) : null;
+  const rateLimiter = rateRedis
+    ? redisRateLimiter(rateRedis, config.rateLimitPerMinute)
+    : memoryRateLimiter(config.rateLimitPerMinute);
   const app = createApp({
     config,
     database,
     logger,
     events: eventBus.pubsub,
     subjectRefSecret: config.subjectRefSecret,
+    limits: { bodyBytes: config.bodyLimitBytes, rateLimiter },
   });
-  const server = createServer((request, response) =>
+  const server = createServer((request, response) => {
+    if (request.method === 'POST' && request.headers['content-length'] === undefined) {
+      response.writeHead(411, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          errors: [{ message: 'Content-Length is required.', extensions: { code: 'LENGTH_REQUIRED' } }],
+        }),
+      );
+      return;
+    }
     runInRequestScope(requestIdFrom(headerValue(request.headers['x-request-id'])), () =>
       app.yoga(request, response),
-    ),
-  );
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -88,6 +104,7 @@ export async function startServer(
       await closed;
       clearTimeout(timer);
       await eventBus.close();
+      rateRedis?.disconnect();
       await database.close();
       logger.info('stopped');
     })();

@@ -24,6 +24,12 @@ const environmentSchema = z.object({
   SEED_DEMO: booleanString.optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SUBJECT_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(16 * 1024 * 1024),
 });
 
 /** Only for development and tests: production refuses to start without its own secret. */
@@ -45,6 +51,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Master secret from which each controller's subject-reference HMAC key is derived. */
   readonly subjectRefSecret: string;
+  readonly rateLimitPerMinute: number;
+  readonly bodyLimitBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +90,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedDemo: env.SEED_DEMO ?? (!production && database.kind === 'embedded'),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     subjectRefSecret: env.SUBJECT_REF_SECRET ?? developmentSubjectRefSecret,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
   };
 }

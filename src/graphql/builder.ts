@@ -10,6 +10,7 @@ import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { hasRole, type RoleGroup } from '../modules/access/access.policy.js';
 import type { Context } from './context.js';
 import { forbidden, validationFailed } from './error-results.js';
+import { defaultPageSize, maxPageSize } from './limits.js';
 
 /** The builder defines no types: every type lives in its module. */
 export const builder = new SchemaBuilder<{
@@ -42,6 +43,8 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
+    maxConnectionSize: maxPageSize,
+    defaultConnectionSize: defaultPageSize,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
   relay: {

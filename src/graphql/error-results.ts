@@ -85,3 +85,14 @@ export function authenticationFailed(code: AuthenticationCode): GraphQLError {
     extensions: { code, http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
   });
 }
+
+/** Too many requests for one key: HTTP 429 with Retry-After. */
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s.`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfterSeconds,
+      http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
+    },
+  });
+}

@@ -13,6 +13,7 @@ import '../modules/notice/coverage.graphql.js';
 import '../modules/notification/notification.graphql.js';
 import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
+import '../modules/eligibility/eligibility.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',

@@ -3,6 +3,7 @@ import type { Viewer } from '../modules/access/access.policy.js';
 import { ApiKeyService } from '../modules/api-key/api-key.service.js';
 import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
+import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
 import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
@@ -23,6 +24,7 @@ export interface Services {
   readonly notification: NotificationService;
   readonly subject: SubjectService;
   readonly campaign: CampaignService;
+  readonly eligibility: EligibilityService;
 }
 
 export interface ServiceDependencies {
@@ -44,5 +46,6 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     notification,
     subject: new SubjectService(database, viewer, notification),
     campaign: new CampaignService(database, viewer),
+    eligibility: new EligibilityService(database, viewer),
   };
 }

@@ -36,7 +36,7 @@ export async function incrementCounters(
               (n."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
        FROM "Notification" n
        WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
-       GROUP BY 1, 2, 3, 4, 5 ${upsertCounters}`,
+       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
       controllerId,
       update.notificationKeys,
     );
@@ -48,7 +48,7 @@ export async function incrementCounters(
        FROM "NotificationMilestone" m
        JOIN "Notification" n ON n."controllerId" = m."controllerId" AND n."idempotencyKey" = m."notificationKey"
        WHERE m."controllerId" = $1::uuid AND m."notificationKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
-       GROUP BY 1, 2, 3, 4, 5 ${upsertCounters}`,
+       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
       controllerId,
       update.notificationKeys,
     );
@@ -65,7 +65,7 @@ export async function incrementCounters(
        ON m."controllerId" = $1::uuid AND m."notificationKey" = fresh.k AND m."type"::text = fresh.t
      JOIN "Notification" n ON n."controllerId" = m."controllerId" AND n."idempotencyKey" = m."notificationKey"
      WHERE n."campaignId" IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5 ${upsertCounters}`,
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
     controllerId,
     update.milestoneKeys,
     update.milestoneTypes,

@@ -227,6 +227,7 @@ export const NotificationRef = builder.prismaNode('Notification', {
     locale: t.exposeString('locale', { description: 'Locale shown.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it was sent or shown.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When Notarium recorded it.' }),
+    campaign: t.relation('campaign', { nullable: true, description: 'The campaign, if any.' }),
     senderMessageId: t.exposeString('senderMessageId', {
       nullable: true,
       description: "The sender's message ID.",
