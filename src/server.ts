@@ -58,8 +58,9 @@ export async function startServer(
     throw error;
   }
 
-  const eventBus = createEventBus(config.redisUrl);
-  const rateRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }) : null;
+  const eventBus = createEventBus(config.redisUrl, { logger });
+  const rateRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : null;
+  rateRedis?.on('error', (error) => logger.warn('rate-limit redis unavailable', { error: error.message }));
   const rateLimiter = rateRedis
     ? redisRateLimiter(rateRedis, config.rateLimitPerMinute)
     : memoryRateLimiter(config.rateLimitPerMinute);

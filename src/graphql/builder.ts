@@ -34,6 +34,8 @@ export const builder = new SchemaBuilder<{
       role: (group: RoleGroup) => hasRole(context.viewer, group),
     }),
     unauthorizedError: (_parent, context, info) => forbidden(context.viewer.role, info.fieldName),
+    // Check subscription fields when subscribing, not only when each event arrives.
+    authorizeOnSubscribe: true,
   },
   // Lets input validation failures become typed InputValidationError results instead of top-level errors.
   errors: { directResult: true, unsafelyHandleInputErrors: true },

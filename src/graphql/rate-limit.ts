@@ -23,14 +23,22 @@ export function memoryRateLimiter(perMinute: number, now: () => number = Date.no
   };
 }
 
-/** The same windows in Redis, shared by every server process. */
+/**
+ * The same windows in Redis, shared by every server process. While Redis is unreachable it
+ * falls back to the in-process limiter rather than refusing every request.
+ */
 export function redisRateLimiter(redis: Redis, perMinute: number, now: () => number = Date.now): RateLimiter {
+  const fallback = memoryRateLimiter(perMinute, now);
   return {
     async take(apiKeyId) {
       const window = Math.floor(now() / 60_000);
       const key = `notarium:rate:${apiKeyId}:${window}`;
-      const [[, count]] = (await redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number]];
-      return count > perMinute ? 60 - Math.floor((now() % 60_000) / 1000) : null;
+      try {
+        const [[, count]] = (await redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number]];
+        return count > perMinute ? 60 - Math.floor((now() % 60_000) / 1000) : null;
+      } catch {
+        return fallback.take(apiKeyId);
+      }
     },
   };
 }

@@ -13,6 +13,7 @@ import '../modules/notice/coverage.graphql.js';
 import '../modules/notification/notification.graphql.js';
 import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
+import '../modules/audit/audit.graphql.js';
 import '../modules/eligibility/eligibility.graphql.js';
 
 builder.queryType({

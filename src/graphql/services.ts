@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { Viewer } from '../modules/access/access.policy.js';
 import { ApiKeyService } from '../modules/api-key/api-key.service.js';
+import { AuditService } from '../modules/audit/audit.service.js';
 import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
 import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
@@ -16,6 +17,7 @@ import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 export interface Services {
   readonly database: Database;
   readonly apiKey: ApiKeyService;
+  readonly audit: AuditService;
   readonly controller: ControllerService;
   readonly purpose: PurposeService;
   readonly notice: NoticeService;
@@ -38,6 +40,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
   return {
     database,
     apiKey: new ApiKeyService(database, viewer),
+    audit: new AuditService(database, viewer),
     controller: new ControllerService(database, viewer),
     purpose: new PurposeService(database, viewer),
     notice: new NoticeService(database, viewer),

@@ -38,6 +38,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       'postgres',
       createPostgresAdapterFactory(pool),
       async () => {
+        pool.on('error', () => {});
         await pool.end();
         const dropper = poolFromUrl(template.url, 1);
         await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -3,6 +3,7 @@ import type { ApiKey, ApiKeyRole, Prisma, PrismaClient } from '../../generated/p
 import { type AuthenticationCode, NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { apiKeyStatus, shouldTouchLastUsed } from './api-key.policy.js';
 import { generateSecret, hashSecret, looksLikeKey } from './api-key.secret.js';
 import type { CreateApiKeyInput } from './api-key.validation.js';
@@ -71,20 +72,39 @@ export class ApiKeyService {
   }
 
   create(input: CreateApiKeyInput): Promise<IssuedApiKey> {
-    return issueApiKey(this.database.prisma, this.viewer.controllerId, input);
+    return this.database.prisma.$transaction(async (tx) => {
+      const issued = await issueApiKey(tx, this.viewer.controllerId, input);
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'apiKey:create',
+        targetType: 'ApiKey',
+        targetId: issued.apiKey.id,
+        details: { name: input.name, role: input.role, expiresAt: input.expiresAt?.toISOString() ?? null },
+      });
+      return issued;
+    });
   }
 
   /** Idempotent: revoking a revoked key returns it unchanged, with its first revocation time. */
   async revoke(apiKeyId: string, now = new Date()): Promise<ApiKey> {
     if (!isUuid(apiKeyId)) throw new NotFoundError('ApiKey', apiKeyId);
     const where = { id: apiKeyId, controllerId: this.viewer.controllerId };
-    await this.database.prisma.apiKey.updateMany({
-      where: { ...where, revokedAt: null },
-      data: { revokedAt: now },
+    return this.database.prisma.$transaction(async (tx) => {
+      const changed = await tx.apiKey.updateMany({
+        where: { ...where, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      const key = await tx.apiKey.findFirst({ where });
+      if (key === null) throw new NotFoundError('ApiKey', apiKeyId);
+      if (changed.count > 0) {
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          { action: 'apiKey:revoke', targetType: 'ApiKey', targetId: key.id },
+          now,
+        );
+      }
+      return key;
     });
-    const key = await this.database.prisma.apiKey.findFirst({ where });
-    if (key === null) throw new NotFoundError('ApiKey', apiKeyId);
-    return key;
   }
 }
 

@@ -5,6 +5,7 @@ import type { Campaign, Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, validationFailed } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { channels } from '../notification/notification.validation.js';
 import { type Channel, canonicalChannels, createCampaignSchema } from './campaign.validation.js';
 
@@ -151,7 +152,16 @@ export class CampaignService {
     const existing = await this.byName(data.name);
     if (existing) return sameOrConflict(existing, wanted);
     try {
-      return await this.prisma.campaign.create({ data: wanted });
+      return await this.prisma.$transaction(async (tx) => {
+        const campaign = await tx.campaign.create({ data: wanted });
+        await appendAudit(tx, actorOf(this.viewer), {
+          action: 'campaign:create',
+          targetType: 'Campaign',
+          targetId: campaign.id,
+          details: { name: campaign.name, versionId: campaign.versionId, plannedSize: campaign.plannedSize },
+        });
+        return campaign;
+      });
     } catch (error) {
       // A concurrent create of the same name won the race: decide as for a retry.
       const raced = isUniqueViolation(error) ? await this.byName(data.name) : null;

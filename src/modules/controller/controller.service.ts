@@ -8,6 +8,7 @@ import {
   validationFailed,
 } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import {
   type CreateControllerInput,
   createControllerSchema,
@@ -57,6 +58,15 @@ export class ControllerService {
     if (Object.keys(data).length === 0) {
       throw new InputValidationError([{ path: ['input'], message: 'names no field to change' }]);
     }
-    return this.database.prisma.controller.update({ where: { id: this.viewer.controllerId }, data });
+    return this.database.prisma.$transaction(async (tx) => {
+      const controller = await tx.controller.update({ where: { id: this.viewer.controllerId }, data });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'controller:update',
+        targetType: 'Controller',
+        targetId: controller.id,
+        details: { changed: data },
+      });
+      return controller;
+    });
   }
 }

@@ -3,6 +3,7 @@ import type { NoticeVersion, Prisma } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { canonicalForm, contentHash } from './content-hash.js';
 import {
   NoticeArchivedError,
@@ -68,7 +69,7 @@ export class NoticeVersionService {
     return this.database.prisma.$transaction(async (tx) => {
       const notice = await this.activeNotice(tx, input.noticeKey);
       const purposeIds = await this.purposeIds(tx, input.purposeKeys);
-      return tx.noticeVersion.create({
+      const draft = await tx.noticeVersion.create({
         data: {
           controllerId: this.viewer.controllerId,
           noticeId: notice.id,
@@ -79,6 +80,17 @@ export class NoticeVersionService {
           purposes: { create: purposeIds.map((purposeId, position) => ({ purposeId, position })) },
         },
       });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'noticeVersion:createDraft',
+        targetType: 'NoticeVersion',
+        targetId: draft.id,
+        details: {
+          noticeKey: input.noticeKey,
+          purposeKeys: input.purposeKeys,
+          locales: input.translations.map((t) => t.locale),
+        },
+      });
+      return draft;
     });
   }
 
@@ -99,13 +111,22 @@ export class NoticeVersionService {
           data: purposeIds.map((purposeId, position) => ({ versionId: id, purposeId, position })),
         });
       }
-      return tx.noticeVersion.update({
+      const updated = await tx.noticeVersion.update({
         where: { id },
         data: {
           ...(input.changeSummary ? { changeSummary: input.changeSummary } : {}),
           ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
         },
       });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'noticeVersion:updateDraft',
+        targetType: 'NoticeVersion',
+        targetId: id,
+        details: {
+          changed: Object.keys(input).filter((key) => input[key as keyof UpdateDraftInput] != null),
+        },
+      });
+      return updated;
     });
   }
 
@@ -114,6 +135,11 @@ export class NoticeVersionService {
       const version = await this.draft(tx, id);
       if (version.status !== 'DRAFT') throw new NoticeVersionNotDraftError(version.status);
       await tx.noticeVersion.delete({ where: { id } });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'noticeVersion:discardDraft',
+        targetType: 'NoticeVersion',
+        targetId: id,
+      });
       return id;
     });
   }
@@ -197,6 +223,25 @@ export class NoticeVersionService {
           leadTimeOverrideReason: override,
         },
       });
+      await appendAudit(
+        tx,
+        actorOf(this.viewer),
+        {
+          action: 'noticeVersion:publish',
+          targetType: 'NoticeVersion',
+          targetId: id,
+          details: {
+            noticeKey: notice.key,
+            number,
+            contentHash: version.contentHash,
+            classification: diff.classification,
+            effectiveFrom: effectiveFrom.toISOString(),
+            leadTimeOverrideReason: override,
+            changeMessage: options.changeMessage,
+          },
+        },
+        now,
+      );
       return { version, fresh: true, noticeKey: notice.key };
     });
     if (published.fresh && published.noticeKey) {
@@ -217,10 +262,17 @@ export class NoticeVersionService {
       const version = await this.draft(tx, id);
       if (version.status === 'RETIRED') return version;
       if (version.status === 'DRAFT') throw new NoticeVersionNotDraftError('a draft (discard it instead)');
-      return tx.noticeVersion.update({
+      const retired = await tx.noticeVersion.update({
         where: { id },
         data: { status: 'RETIRED', retiredAt: now, retiredByKeyId: this.viewer.apiKeyId },
       });
+      await appendAudit(
+        tx,
+        actorOf(this.viewer),
+        { action: 'noticeVersion:retire', targetType: 'NoticeVersion', targetId: id },
+        now,
+      );
+      return retired;
     });
   }
 

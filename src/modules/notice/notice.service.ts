@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/prisma-errors.js';
 import type { Notice, Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 
 type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
 
@@ -28,14 +29,23 @@ export class NoticeService {
   async create(input: CreateNoticeInput): Promise<Notice> {
     const requiredLocales = [...new Set([input.defaultLocale, ...(input.requiredLocales ?? [])])];
     try {
-      return await this.database.prisma.notice.create({
-        data: {
-          controllerId: this.viewer.controllerId,
-          key: input.key,
-          title: input.title,
-          defaultLocale: input.defaultLocale,
-          requiredLocales,
-        },
+      return await this.database.prisma.$transaction(async (tx) => {
+        const notice = await tx.notice.create({
+          data: {
+            controllerId: this.viewer.controllerId,
+            key: input.key,
+            title: input.title,
+            defaultLocale: input.defaultLocale,
+            requiredLocales,
+          },
+        });
+        await appendAudit(tx, actorOf(this.viewer), {
+          action: 'notice:create',
+          targetType: 'Notice',
+          targetId: notice.id,
+          details: { key: input.key, defaultLocale: input.defaultLocale, requiredLocales },
+        });
+        return notice;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A notice with key ${input.key} exists.`, 'key');
@@ -46,13 +56,23 @@ export class NoticeService {
   /** Idempotent. Published versions stay readable; no new drafts or publications. */
   async archive(key: string, now = new Date()): Promise<Notice> {
     const where = { controllerId: this.viewer.controllerId, key };
-    await this.database.prisma.notice.updateMany({
-      where: { ...where, archivedAt: null },
-      data: { archivedAt: now },
+    return this.database.prisma.$transaction(async (tx) => {
+      const changed = await tx.notice.updateMany({
+        where: { ...where, archivedAt: null },
+        data: { archivedAt: now },
+      });
+      const notice = await tx.notice.findFirst({ where });
+      if (notice === null) throw new NotFoundError('Notice', key);
+      if (changed.count > 0) {
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          { action: 'notice:archive', targetType: 'Notice', targetId: notice.id, details: { key } },
+          now,
+        );
+      }
+      return notice;
     });
-    const notice = await this.database.prisma.notice.findFirst({ where });
-    if (notice === null) throw new NotFoundError('Notice', key);
-    return notice;
   }
 
   byKey(key: string, query: NoticeQuery = {}) {

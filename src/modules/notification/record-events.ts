@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { validationFailed } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { incrementCounters } from './campaign-counters.js';
 import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
 import { type EventItem, eventItemSchema } from './notification.validation.js';
@@ -100,6 +102,20 @@ export async function recordNotificationEvents(
         milestoneKeys: milestones.map((row) => row.k),
         milestoneTypes: milestones.map((row) => row.t),
       });
+      await appendAudit(tx, actorOf(viewer), {
+        action: 'notificationEvents:record',
+        targetType: 'NotificationEvent',
+        details: {
+          submitted: rawItems.length,
+          accepted: inserted.length,
+          itemsHash: sha256(
+            inserted
+              .map((row) => row.id)
+              .sort()
+              .join('\n'),
+          ),
+        },
+      });
       const existing = await tx.$queryRawUnsafe<{ id: string; k: string; t: string; o: Date }[]>(
         `SELECT e."id"::text, e."notificationKey" AS k, e."type"::text AS t, e."occurredAt" AS o
          FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS w(k, t, o)
@@ -129,4 +145,8 @@ export async function recordNotificationEvents(
     });
   }
   return summarize(null, results);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { validationFailed } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { incrementCounters } from './campaign-counters.js';
 import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
@@ -243,11 +244,11 @@ async function writeNotifications(
     .update(prepared.map((entry) => `${entry.item.idempotencyKey}\u0000${entry.contentHash}`).join('\n'))
     .digest('hex');
   const [batch] = await tx.$queryRawUnsafe<{ id: string }[]>(
-    `INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "accepted", "duplicates", "rejected", "itemsHash")
-     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 0, 0, $3, $4) RETURNING "id"::text`,
+    `INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "itemCount", "itemsHash")
+     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING "id"::text`,
     viewer.controllerId,
     viewer.apiKeyId,
-    total - prepared.length,
+    total,
     itemsHash,
   );
   const batchId = batch!.id;
@@ -289,5 +290,16 @@ async function writeNotifications(
   if (inserted.length > 0) {
     await incrementCounters(tx, viewer.controllerId, { notificationKeys: inserted.map((row) => row.key) });
   }
+  await appendAudit(tx, actorOf(viewer), {
+    action: 'notifications:record',
+    targetType: 'NotificationBatch',
+    targetId: batchId,
+    details: {
+      submitted: total,
+      accepted: inserted.length,
+      alreadyRecorded: prepared.length - inserted.length,
+      itemsHash,
+    },
+  });
   return { batchId, rows };
 }

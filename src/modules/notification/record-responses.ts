@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { validationFailed } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
 import { type ResponseItem, responseItemSchema } from './notification.validation.js';
@@ -163,6 +165,22 @@ export async function recordResponses(
         prepared.map((entry) => entry.item.idempotencyKey),
         prepared.map((entry) => entry.hash),
       );
+      await appendAudit(tx, actorOf(viewer), {
+        action: 'responses:record',
+        targetType: 'Response',
+        details: {
+          submitted: rawItems.length,
+          accepted: inserted.length,
+          itemsHash: createHash('sha256')
+            .update(
+              inserted
+                .map((row) => `${row.key}\u0000${row.contentHash}`)
+                .sort()
+                .join('\n'),
+            )
+            .digest('hex'),
+        },
+      });
       const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
         `SELECT "idempotencyKey" AS key, "id"::text, "contentHash" FROM "Response"
          WHERE "controllerId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,

@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/prisma-errors.js';
 import { Prisma, type Purpose } from '../../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { PurposeArchivedError } from './purpose.errors.js';
 import type { PurposeContent } from './purpose.validation.js';
 
@@ -46,20 +47,29 @@ export class PurposeService {
 
   async create(key: string, content: PurposeContent): Promise<Purpose> {
     try {
-      return await this.prisma.purpose.create({
-        data: {
-          controllerId: this.viewer.controllerId,
-          key,
-          currentRevision: 1,
-          revisions: {
-            create: {
-              controllerId: this.viewer.controllerId,
-              number: 1,
-              createdByKeyId: this.viewer.apiKeyId,
-              ...revisionData(content),
+      return await this.prisma.$transaction(async (tx) => {
+        const purpose = await tx.purpose.create({
+          data: {
+            controllerId: this.viewer.controllerId,
+            key,
+            currentRevision: 1,
+            revisions: {
+              create: {
+                controllerId: this.viewer.controllerId,
+                number: 1,
+                createdByKeyId: this.viewer.apiKeyId,
+                ...revisionData(content),
+              },
             },
           },
-        },
+        });
+        await appendAudit(tx, actorOf(this.viewer), {
+          action: 'purpose:create',
+          targetType: 'Purpose',
+          targetId: purpose.id,
+          details: { key, revision: 1, legalBasis: content.legalBasis },
+        });
+        return purpose;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`A purpose with key ${key} exists.`, 'key');
@@ -89,6 +99,12 @@ export class PurposeService {
           ...revisionData(content),
         },
       });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'purpose:revise',
+        targetType: 'Purpose',
+        targetId: purpose.id,
+        details: { key, revision: purpose.currentRevision, legalBasis: content.legalBasis },
+      });
       return purpose;
     });
   }
@@ -96,13 +112,23 @@ export class PurposeService {
   /** Idempotent. Archived purposes stay readable and pinned in published versions. */
   async archive(key: string, now = new Date()): Promise<Purpose> {
     const where = { controllerId: this.viewer.controllerId, key };
-    await this.prisma.purpose.updateMany({
-      where: { ...where, archivedAt: null },
-      data: { archivedAt: now },
+    return this.prisma.$transaction(async (tx) => {
+      const changed = await tx.purpose.updateMany({
+        where: { ...where, archivedAt: null },
+        data: { archivedAt: now },
+      });
+      const purpose = await tx.purpose.findFirst({ where });
+      if (purpose === null) throw new NotFoundError('Purpose', key);
+      if (changed.count > 0) {
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          { action: 'purpose:archive', targetType: 'Purpose', targetId: purpose.id, details: { key } },
+          now,
+        );
+      }
+      return purpose;
     });
-    const purpose = await this.prisma.purpose.findFirst({ where });
-    if (purpose === null) throw new NotFoundError('Purpose', key);
-    return purpose;
   }
 
   byKey(key: string, query: Query<'Purpose'> = {}) {

@@ -25,9 +25,7 @@ CREATE TABLE "NotificationBatch" (
     "controllerId" UUID NOT NULL,
     "apiKeyId" UUID,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "accepted" INTEGER NOT NULL,
-    "duplicates" INTEGER NOT NULL,
-    "rejected" INTEGER NOT NULL,
+    "itemCount" INTEGER NOT NULL,
     "itemsHash" TEXT NOT NULL,
 
     CONSTRAINT "NotificationBatch_pkey" PRIMARY KEY ("id")
@@ -133,6 +131,24 @@ CREATE TABLE "EligibilityManifest" (
     CONSTRAINT "EligibilityManifest_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "AuditEntry" (
+    "id" UUID NOT NULL,
+    "controllerId" UUID NOT NULL,
+    "sequence" INTEGER NOT NULL,
+    "occurredAt" TIMESTAMPTZ(3) NOT NULL,
+    "actorKeyId" UUID,
+    "actorRole" TEXT,
+    "action" TEXT NOT NULL,
+    "targetType" TEXT NOT NULL,
+    "targetId" TEXT,
+    "details" JSONB NOT NULL,
+    "previousHash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Subject_controllerId_refHash_key" ON "Subject"("controllerId", "refHash");
 
@@ -159,6 +175,15 @@ CREATE UNIQUE INDEX "Campaign_controllerId_name_key" ON "Campaign"("controllerId
 
 -- CreateIndex
 CREATE INDEX "EligibilityManifest_controllerId_createdAt_idx" ON "EligibilityManifest"("controllerId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_controllerId_action_sequence_idx" ON "AuditEntry"("controllerId", "action", "sequence");
+
+-- CreateIndex
+CREATE INDEX "AuditEntry_controllerId_targetId_idx" ON "AuditEntry"("controllerId", "targetId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AuditEntry_controllerId_sequence_key" ON "AuditEntry"("controllerId", "sequence");
 
 -- AddForeignKey
 ALTER TABLE "Notification" ADD CONSTRAINT "Notification_subjectId_fkey" FOREIGN KEY ("subjectId") REFERENCES "Subject"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -199,4 +224,8 @@ CREATE TRIGGER "NotificationEvent_append_only" BEFORE UPDATE OR DELETE ON "Notif
 CREATE TRIGGER "Response_append_only" BEFORE UPDATE OR DELETE ON "Response"
   FOR EACH ROW EXECUTE FUNCTION notarium_append_only();
 CREATE TRIGGER "NotificationBatch_append_only" BEFORE UPDATE OR DELETE ON "NotificationBatch"
+  FOR EACH ROW EXECUTE FUNCTION notarium_append_only();
+
+-- The audit trail is append-only for the application: no UPDATE, no DELETE.
+CREATE TRIGGER "AuditEntry_append_only" BEFORE UPDATE OR DELETE ON "AuditEntry"
   FOR EACH ROW EXECUTE FUNCTION notarium_append_only();
