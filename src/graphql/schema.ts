@@ -14,6 +14,7 @@ import '../modules/notification/notification.graphql.js';
 import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
 import '../modules/audit/audit.graphql.js';
+import '../modules/erasure/erasure.graphql.js';
 import '../modules/eligibility/eligibility.graphql.js';
 
 builder.queryType({

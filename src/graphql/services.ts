@@ -5,6 +5,7 @@ import { AuditService } from '../modules/audit/audit.service.js';
 import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
 import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
+import { ErasureService } from '../modules/erasure/erasure.service.js';
 import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
@@ -25,6 +26,7 @@ export interface Services {
   readonly events: NoticePubSub;
   readonly notification: NotificationService;
   readonly subject: SubjectService;
+  readonly erasure: ErasureService;
   readonly campaign: CampaignService;
   readonly eligibility: EligibilityService;
 }
@@ -48,6 +50,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     events,
     notification,
     subject: new SubjectService(database, viewer, notification),
+    erasure: new ErasureService(database, viewer, hasher),
     campaign: new CampaignService(database, viewer),
     eligibility: new EligibilityService(database, viewer),
   };
