@@ -156,18 +156,22 @@ export function createApp({
       requestIdHeader,
       accessLog(logger),
     ],
-    context: async ({ request }): Promise<Context> => {
+    context: async ({ request, params }): Promise<Context> => {
       const authentication = await authenticate(database, bearerToken(request), new Date());
       if (!authentication.ok) throw authenticationFailed(authentication.code);
       const { viewer } = authentication;
       const retryAfter = await rateLimiter.take(viewer.apiKeyId);
       if (retryAfter !== null) throw rateLimited(retryAfter);
       const requestId = currentRequestId() ?? 'none';
+      const services = createServices(dependencies, viewer);
+      if (viewer.role === 'REGULATOR') {
+        await services.regulator.recordQuery(params?.operationName ?? null, params?.query ?? '');
+      }
       return Object.freeze({
         viewer,
         requestId,
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
-        services: createServices(dependencies, viewer),
+        services,
       });
     },
   });

@@ -16,7 +16,7 @@ import { defaultPageSize, maxPageSize } from './limits.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { role: RoleGroup };
+  AuthScopes: { role: RoleGroup; regulatorOnly: boolean };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
   Scalars: {
@@ -32,6 +32,7 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authScopes: (context) => ({
       role: (group: RoleGroup) => hasRole(context.viewer, group),
+      regulatorOnly: context.viewer.role === 'REGULATOR',
     }),
     unauthorizedError: (_parent, context, info) => forbidden(context.viewer.role, info.fieldName),
     // Check subscription fields when subscribing, not only when each event arrives.
@@ -53,12 +54,12 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeQueryOptions: {
-      authScopes: { role: 'any' },
+      authScopes: { role: 'controllerKeys' },
       description: 'Fetches any object by its global ID; null when it does not exist or is not visible.',
       args: { id: { description: 'A global ID.' } },
     },
     nodesQueryOptions: {
-      authScopes: { role: 'any' },
+      authScopes: { role: 'controllerKeys' },
       description: 'Fetches objects by their global IDs; null for each one that is not visible.',
       args: { ids: { description: 'Global IDs.' } },
     },

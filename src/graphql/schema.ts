@@ -15,6 +15,7 @@ import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
 import '../modules/audit/audit.graphql.js';
 import '../modules/erasure/erasure.graphql.js';
+import '../modules/regulator/regulator.graphql.js';
 import '../modules/eligibility/eligibility.graphql.js';
 
 builder.queryType({

@@ -11,6 +11,7 @@ import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
 import { NotificationService } from '../modules/notification/notification.service.js';
 import { PurposeService } from '../modules/purpose/purpose.service.js';
+import { RegulatorService } from '../modules/regulator/regulator.service.js';
 import { SubjectService } from '../modules/subject/subject.service.js';
 import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 
@@ -27,6 +28,7 @@ export interface Services {
   readonly notification: NotificationService;
   readonly subject: SubjectService;
   readonly erasure: ErasureService;
+  readonly regulator: RegulatorService;
   readonly campaign: CampaignService;
   readonly eligibility: EligibilityService;
 }
@@ -51,6 +53,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     notification,
     subject: new SubjectService(database, viewer, notification),
     erasure: new ErasureService(database, viewer, hasher),
+    regulator: new RegulatorService(database, viewer, hasher),
     campaign: new CampaignService(database, viewer),
     eligibility: new EligibilityService(database, viewer),
   };

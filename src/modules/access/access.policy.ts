@@ -6,6 +6,8 @@ export interface Viewer {
   readonly keyName: string;
   readonly role: ApiKeyRole;
   readonly controllerId: string;
+  /** For REGULATOR keys: the one request they may read. */
+  readonly regulatorRequestId?: string | null;
 }
 
 export type Role = ApiKeyRole;
@@ -20,6 +22,10 @@ export const roles = {
   readNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   recordNotifications: ['ADMIN', 'NOTIFIER'],
   readRecords: ['ADMIN', 'AUDITOR'],
+  /** Types a regulator reaches only through its request's scoped fields. */
+  viewNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
+  viewRecords: ['ADMIN', 'AUDITOR', 'REGULATOR'],
+  controllerKeys: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   any: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -17,7 +17,7 @@ export interface IssuedApiKey {
 export async function issueApiKey(
   prisma: Pick<PrismaClient, 'apiKey'>,
   controllerId: string,
-  input: { name: string; role: ApiKeyRole; expiresAt?: Date | null },
+  input: { name: string; role: ApiKeyRole; expiresAt?: Date | null; regulatorRequestId?: string | null },
 ): Promise<IssuedApiKey> {
   const { secret, prefix, hash } = generateSecret();
   const apiKey = await prisma.apiKey.create({
@@ -26,6 +26,7 @@ export async function issueApiKey(
       name: input.name,
       role: input.role,
       expiresAt: input.expiresAt ?? null,
+      regulatorRequestId: input.regulatorRequestId ?? null,
       prefix,
       secretHash: hash,
     },
@@ -52,7 +53,13 @@ export async function authenticate(
   }
   return {
     ok: true,
-    viewer: { apiKeyId: key.id, keyName: key.name, role: key.role, controllerId: key.controllerId },
+    viewer: {
+      apiKeyId: key.id,
+      keyName: key.name,
+      role: key.role,
+      controllerId: key.controllerId,
+      regulatorRequestId: key.regulatorRequestId,
+    },
   };
 }
 

@@ -82,7 +82,7 @@ interface ServedText {
 
 const ServedTextRef = builder.objectRef<ServedText>('NoticeText').implement({
   description: 'The text of a version in the locale served for a request.',
-  authScopes: { role: 'readNotices' },
+  authScopes: { role: 'viewNotices' },
   fields: (t) => ({
     requestedLocale: t.expose('requestedLocale', {
       type: 'Locale',
@@ -114,7 +114,7 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
   authScopes: (version, context) =>
     ownsRecord(context.viewer, version) &&
-    (version.status === 'DRAFT' ? { role: 'editOrAudit' } : { role: 'readNotices' }),
+    (version.status === 'DRAFT' ? { role: 'editOrAudit' } : { role: 'viewNotices' }),
   fields: (t) => ({
     number: t.exposeInt('number', { nullable: true, description: '1, 2, 3… per notice; null for a draft.' }),
     status: t.expose('status', { type: VersionStatusEnum, description: 'DRAFT, PUBLISHED or RETIRED.' }),
@@ -223,7 +223,7 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
 
 builder.prismaObject('NoticeTranslation', {
   description: 'The text of a version in one locale.',
-  authScopes: { role: 'readNotices' },
+  authScopes: { role: 'viewNotices' },
   fields: (t) => ({
     locale: t.expose('locale', { type: 'Locale', description: 'BCP 47 locale.' }),
     title: t.exposeString('title', { description: 'Title.' }),

@@ -21,7 +21,7 @@ export const ClassificationReasonRef = builder
   .objectRef<ClassificationReason>('ClassificationReason')
   .implement({
     description: 'One reason behind a classification.',
-    authScopes: { role: 'readNotices' },
+    authScopes: { role: 'viewNotices' },
     fields: (t) => ({
       classification: t.expose('classification', {
         type: ChangeClassEnum,

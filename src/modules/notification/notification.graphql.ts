@@ -205,7 +205,7 @@ export const NotificationEventRef = builder.prismaNode('NotificationEvent', {
   description: 'A delivery event. Append-only.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
-  authScopes: (event, context) => ownsRecord(context.viewer, event) && { role: 'readRecords' },
+  authScopes: (event, context) => ownsRecord(context.viewer, event) && { role: 'viewRecords' },
   fields: (t) => ({
     type: t.expose('type', { type: EventTypeEnum, description: 'What happened.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it happened.' }),
@@ -219,7 +219,7 @@ export const NotificationRef = builder.prismaNode('Notification', {
     'The fact that a subject was (or was attempted to be) notified of a notice version. Append-only.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
-  authScopes: (notification, context) => ownsRecord(context.viewer, notification) && { role: 'readRecords' },
+  authScopes: (notification, context) => ownsRecord(context.viewer, notification) && { role: 'viewRecords' },
   fields: (t) => ({
     subject: t.relation('subject', { description: 'Who was notified.' }),
     version: t.relation('version', { description: 'Of which notice version.' }),
@@ -227,7 +227,11 @@ export const NotificationRef = builder.prismaNode('Notification', {
     locale: t.exposeString('locale', { description: 'Locale shown.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it was sent or shown.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When Notarium recorded it.' }),
-    campaign: t.relation('campaign', { nullable: true, description: 'The campaign, if any.' }),
+    campaign: t.relation('campaign', {
+      nullable: true,
+      description: 'The campaign, if any.',
+      authScopes: { role: 'readRecords' },
+    }),
     senderMessageId: t.exposeString('senderMessageId', {
       nullable: true,
       description: "The sender's message ID.",

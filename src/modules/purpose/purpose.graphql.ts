@@ -27,7 +27,7 @@ export const LegalBasisEnum = builder.enumType('LegalBasis', {
 
 const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory').implement({
   description: 'A special category of personal data (Art. 9(1)) and the condition relied on.',
-  authScopes: { role: 'readNotices' },
+  authScopes: { role: 'viewNotices' },
   fields: (t) => ({
     category: t.exposeString('category', { description: 'The category, e.g. "health data".' }),
     condition: t.exposeString('condition', { description: 'The Art. 9(2) condition relied on.' }),
@@ -36,7 +36,7 @@ const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory')
 
 const TransferRef = builder.objectRef<ThirdCountryTransfer>('ThirdCountryTransfer').implement({
   description: 'A transfer to a third country or international organisation (Art. 13(1)(f)).',
-  authScopes: { role: 'readNotices' },
+  authScopes: { role: 'viewNotices' },
   fields: (t) => ({
     destination: t.exposeString('destination', { description: 'Country code or organisation.' }),
     safeguard: t.exposeString('safeguard', { description: 'Adequacy decision, SCCs, BCRs, derogation…' }),
@@ -47,7 +47,7 @@ const AutomatedDecisionMakingRef = builder
   .objectRef<AutomatedDecisionMaking>('AutomatedDecisionMaking')
   .implement({
     description: 'Automated decision-making or profiling (Art. 13(2)(f)).',
-    authScopes: { role: 'readNotices' },
+    authScopes: { role: 'viewNotices' },
     fields: (t) => ({
       logic: t.exposeString('logic', { description: 'Meaningful information about the logic involved.' }),
       significance: t.exposeString('significance', {
@@ -60,7 +60,7 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
   description: 'One immutable revision of a purpose: what people were told about it from `createdAt` on.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
-  authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'readNotices' },
+  authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'viewNotices' },
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'Revision number, 1, 2, 3… per purpose.' }),
     createdAt: t.expose('createdAt', {

@@ -15,10 +15,13 @@ export const ResponseRef = builder.prismaNode('Response', {
   description: 'What a subject answered about a purpose. Append-only.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
-  authScopes: (response, context) => ownsRecord(context.viewer, response) && { role: 'readRecords' },
+  authScopes: (response, context) => ownsRecord(context.viewer, response) && { role: 'viewRecords' },
   fields: (t) => ({
     subject: t.relation('subject', { description: 'Who answered.' }),
-    purpose: t.relation('purpose', { description: 'About which purpose.' }),
+    purpose: t.relation('purpose', {
+      description: 'About which purpose.',
+      authScopes: { role: 'readRecords' },
+    }),
     kind: t.expose('kind', { type: ResponseKindEnum, description: 'The answer.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it was given.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When Notarium recorded it.' }),
@@ -147,7 +150,7 @@ export const SubjectRef = builder.prismaNode('Subject', {
   description: 'A person, known only by a keyed hash of the controller’s own user reference.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
-  authScopes: (subject, context) => ownsRecord(context.viewer, subject) && { role: 'readRecords' },
+  authScopes: (subject, context) => ownsRecord(context.viewer, subject) && { role: 'viewRecords' },
   fields: (t) => ({
     jurisdiction: t.exposeString('jurisdiction', {
       nullable: true,
@@ -156,16 +159,19 @@ export const SubjectRef = builder.prismaNode('Subject', {
     locale: t.exposeString('locale', { nullable: true, description: 'Locale, if known.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'First recorded.' }),
     notifications: t.relatedConnection('notifications', {
+      authScopes: { role: 'readRecords' },
       cursor: 'id',
       description: 'Notifications of this subject, latest first.',
       query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
     }),
     responses: t.relatedConnection('responses', {
+      authScopes: { role: 'readRecords' },
       cursor: 'id',
       description: 'Responses of this subject, latest first.',
       query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
     }),
     purposeStates: t.field({
+      authScopes: { role: 'readRecords' },
       type: [PurposeStateRef],
       description: 'Consent and objection state per purpose the subject answered about.',
       args: { at: t.arg({ type: 'DateTime', required: false, description: 'The instant (default: now).' }) },
@@ -173,6 +179,7 @@ export const SubjectRef = builder.prismaNode('Subject', {
         context.services.subject.purposeStates(subject.id, args.at ?? new Date()),
     }),
     notificationProof: t.field({
+      authScopes: { role: 'readRecords' },
       type: ProofRef,
       description:
         'Proof of notification of one version: notifications, events, reach, lead time, audit references.',

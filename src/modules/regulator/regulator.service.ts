@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import type { Prisma, RegulatorRequest } from '../../generated/prisma/client.js';
+import { NotFoundError } from '../../graphql/error-results.js';
+import { isUuid } from '../../lib/uuid.js';
+import type { Viewer } from '../access/access.policy.js';
+import { type IssuedApiKey, issueApiKey } from '../api-key/api-key.service.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
+import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import {
+  notificationWhere,
+  type RegulatorScope,
+  resolveScope,
+  responseWhere,
+  versionWhere,
+} from './regulator.scope.js';
+
+export interface OpenRequestInput {
+  readonly authority: string;
+  readonly reference: string;
+  readonly subjectRefs?: readonly string[] | null;
+  readonly noticeKeys?: readonly string[] | null;
+  readonly periodFrom?: Date | null;
+  readonly periodTo?: Date | null;
+}
+
+type FindArgs<T> = Omit<T, 'where' | 'orderBy'>;
+
+export class RegulatorService {
+  private scopeCache: Promise<RegulatorScope> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+    private readonly hasher: SubjectRefHasher,
+  ) {}
+
+  async open(input: OpenRequestInput): Promise<RegulatorRequest> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const request = await tx.regulatorRequest.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          authority: input.authority,
+          reference: input.reference,
+          subjectRefHashes: (input.subjectRefs ?? []).map((ref) =>
+            this.hasher.hash(this.viewer.controllerId, ref),
+          ),
+          noticeKeys: [...(input.noticeKeys ?? [])],
+          periodFrom: input.periodFrom ?? null,
+          periodTo: input.periodTo ?? null,
+          createdByKeyId: this.viewer.apiKeyId,
+        },
+      });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'regulatorRequest:open',
+        targetType: 'RegulatorRequest',
+        targetId: request.id,
+        details: {
+          authority: request.authority,
+          reference: request.reference,
+          subjects: request.subjectRefHashes.length,
+          noticeKeys: request.noticeKeys,
+          periodFrom: request.periodFrom?.toISOString() ?? null,
+          periodTo: request.periodTo?.toISOString() ?? null,
+        },
+      });
+      return request;
+    });
+  }
+
+  /** A REGULATOR key bound to one request: read-only, expiring (≤ 90 days), revocable. */
+  async issueKey(requestId: string, name: string, expiresAt: Date): Promise<IssuedApiKey> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const request = isUuid(requestId)
+        ? await tx.regulatorRequest.findFirst({
+            where: { id: requestId, controllerId: this.viewer.controllerId },
+          })
+        : null;
+      if (request === null) throw new NotFoundError('RegulatorRequest', requestId);
+      const issued = await issueApiKey(tx, this.viewer.controllerId, {
+        name,
+        role: 'REGULATOR',
+        expiresAt,
+        regulatorRequestId: request.id,
+      });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'apiKey:create',
+        targetType: 'ApiKey',
+        targetId: issued.apiKey.id,
+        details: {
+          name,
+          role: 'REGULATOR',
+          regulatorRequestId: request.id,
+          expiresAt: expiresAt.toISOString(),
+        },
+      });
+      return issued;
+    });
+  }
+
+  /** The caller's own request for a REGULATOR key; for ADMIN and AUDITOR, the one asked for. */
+  request(id: string | null, query: FindArgs<Prisma.RegulatorRequestFindFirstArgs> = {}) {
+    const wanted = this.viewer.role === 'REGULATOR' ? (this.viewer.regulatorRequestId ?? null) : id;
+    if (!wanted || !isUuid(wanted)) return Promise.resolve(null);
+    return this.database.prisma.regulatorRequest.findFirst({
+      ...query,
+      where: { id: wanted, controllerId: this.viewer.controllerId },
+    });
+  }
+
+  list(query: FindArgs<Prisma.RegulatorRequestFindManyArgs> = {}) {
+    return this.database.prisma.regulatorRequest.findMany({
+      ...query,
+      where: { controllerId: this.viewer.controllerId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+  }
+
+  private scope(request: RegulatorRequest): Promise<RegulatorScope> {
+    this.scopeCache ??= resolveScope(this.database.prisma, request);
+    return this.scopeCache;
+  }
+
+  async notifications(request: RegulatorRequest, query: FindArgs<Prisma.NotificationFindManyArgs> = {}) {
+    const scope = await this.scope(request);
+    return this.database.prisma.notification.findMany({
+      ...query,
+      where: notificationWhere(this.viewer.controllerId, scope),
+      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async responses(request: RegulatorRequest, query: FindArgs<Prisma.ResponseFindManyArgs> = {}) {
+    const scope = await this.scope(request);
+    return this.database.prisma.response.findMany({
+      ...query,
+      where: responseWhere(this.viewer.controllerId, scope),
+      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async versions(request: RegulatorRequest, query: FindArgs<Prisma.NoticeVersionFindManyArgs> = {}) {
+    const scope = await this.scope(request);
+    return this.database.prisma.noticeVersion.findMany({
+      ...query,
+      where: versionWhere(this.viewer.controllerId, scope),
+      orderBy: [{ noticeId: 'asc' }, { number: 'asc' }],
+    });
+  }
+
+  /** Every query made with a regulator key is itself a record. */
+  async recordQuery(operationName: string | null, queryText: string): Promise<void> {
+    await this.database.prisma.$transaction(async (tx) => {
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'regulator:query',
+        targetType: 'RegulatorRequest',
+        targetId: this.viewer.regulatorRequestId ?? null,
+        details: { operationName, queryHash: createHash('sha256').update(queryText).digest('hex') },
+      });
+    });
+  }
+}

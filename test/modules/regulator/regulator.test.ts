@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { graphql } from '../../graphql/index.js';
+import { execute, expectData } from '../../support/client.js';
+import { makeTenant } from '../../support/factories.js';
+import { inDays, publishedNotice } from '../../support/notice-fixtures.js';
+import { useTestApp } from '../../support/test-app.js';
+
+const Open = graphql(`
+  mutation OpenRequest($input: OpenRegulatorRequestInput!) {
+    openRegulatorRequest(input: $input) {
+      __typename
+      ... on RegulatorRequestPayload {
+        request {
+          id
+          subjectCount
+        }
+      }
+      ... on InputValidationError {
+        issues {
+          path
+        }
+      }
+    }
+  }
+`);
+
+const Issue = graphql(`
+  mutation IssueRegulatorKey($input: IssueRegulatorKeyInput!) {
+    issueRegulatorKey(input: $input) {
+      __typename
+      ... on IssueRegulatorKeyPayload {
+        secret
+        apiKey {
+          id
+          role
+        }
+      }
+      ... on InputValidationError {
+        issues {
+          path
+        }
+      }
+    }
+  }
+`);
+
+const Seed = graphql(`
+  mutation SeedForRegulator($input: RecordNotificationsInput!) {
+    recordNotifications(input: $input) {
+      ... on RecordNotificationsPayload {
+        accepted
+      }
+    }
+  }
+`);
+
+const RegulatorView = graphql(`
+  query RegulatorView {
+    regulatorRequest {
+      authority
+      reference
+      noticeVersions {
+        noticeKey
+        number
+        contentHash
+        text(locale: "en") {
+          title
+        }
+      }
+      notifications(first: 50) {
+        edges {
+          node {
+            idempotencyKey
+            version {
+              noticeKey
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const Forbidden = graphql(`
+  query RegulatorForbidden {
+    notices(first: 5) {
+      edges {
+        node {
+          key
+        }
+      }
+    }
+  }
+`);
+
+const AuditQueries = graphql(`
+  query AuditQueries {
+    auditTrail(first: 50, action: "regulator:query") {
+      edges {
+        node {
+          actorRole
+          details
+        }
+      }
+    }
+  }
+`);
+
+function notification(subjectRef: string, noticeKey: string, idempotencyKey: string) {
+  return {
+    subjectRef,
+    noticeKey,
+    versionNumber: 1,
+    channel: 'EMAIL' as const,
+    locale: 'en',
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    idempotencyKey,
+  };
+}
+
+describe('regulator requests', () => {
+  const t = useTestApp();
+
+  it('gives a REGULATOR key read-only access to exactly its scope, and audits every query', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    await publishedNotice(t.app, keys.EDITOR, 'cookies', 'cookie-purpose');
+    expectData(
+      await execute(t.app, Seed, {
+        key: keys.NOTIFIER,
+        variables: {
+          input: {
+            items: [
+              notification('alice', 'privacy-policy', 'in-scope'),
+              notification('alice', 'cookies', 'other-notice'),
+              notification('bob', 'privacy-policy', 'other-subject'),
+            ],
+          },
+        },
+      }),
+    );
+    const opened = expectData(
+      await execute(t.app, Open, {
+        key: keys.AUDITOR,
+        variables: {
+          input: {
+            authority: 'CNIL',
+            reference: 'case-42',
+            subjectRefs: ['alice'],
+            noticeKeys: ['privacy-policy'],
+          },
+        },
+      }),
+    ).openRegulatorRequest;
+    if (opened.__typename !== 'RegulatorRequestPayload') throw new Error(opened.__typename);
+    expect(opened.request.subjectCount).toBe(1);
+
+    const tooLong = expectData(
+      await execute(t.app, Issue, {
+        key: keys.ADMIN,
+        variables: { input: { requestId: opened.request.id, name: 'cnil', expiresAt: inDays(91) } },
+      }),
+    ).issueRegulatorKey;
+    expect(tooLong).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'expiresAt'] }],
+    });
+    const issued = expectData(
+      await execute(t.app, Issue, {
+        key: keys.ADMIN,
+        variables: { input: { requestId: opened.request.id, name: 'cnil', expiresAt: inDays(30) } },
+      }),
+    ).issueRegulatorKey;
+    if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
+    expect(issued.apiKey.role).toBe('REGULATOR');
+
+    const view = expectData(await execute(t.app, RegulatorView, { key: issued.secret })).regulatorRequest;
+    expect(view?.authority).toBe('CNIL');
+    expect(view?.noticeVersions.map((version) => version.noticeKey)).toEqual(['privacy-policy']);
+    expect(view?.notifications.edges.map((edge) => edge.node.idempotencyKey)).toEqual(['in-scope']);
+
+    const outside = await execute(t.app, Forbidden, { key: issued.secret });
+    expect(outside.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const write = await execute(t.app, Seed, {
+      key: issued.secret,
+      variables: { input: { items: [notification('carol', 'privacy-policy', 'x')] } },
+    });
+    expect(write.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const audited = expectData(await execute(t.app, AuditQueries, { key: keys.AUDITOR }));
+    expect(audited.auditTrail.edges).toHaveLength(3);
+    expect(audited.auditTrail.edges.every((edge) => edge.node.actorRole === 'REGULATOR')).toBe(true);
+  });
+
+  it('refuses an empty scope, and keys stop at revocation', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    const empty = expectData(
+      await execute(t.app, Open, {
+        key: keys.ADMIN,
+        variables: { input: { authority: 'X', reference: 'Y' } },
+      }),
+    ).openRegulatorRequest;
+    expect(empty.__typename).toBe('InputValidationError');
+    const denied = await execute(t.app, Open, {
+      key: keys.EDITOR,
+      variables: { input: { authority: 'X', reference: 'Y', noticeKeys: ['a'] } },
+    });
+    expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const opened = expectData(
+      await execute(t.app, Open, {
+        key: keys.ADMIN,
+        variables: { input: { authority: 'X', reference: 'Y', noticeKeys: ['a'] } },
+      }),
+    ).openRegulatorRequest;
+    if (opened.__typename !== 'RegulatorRequestPayload') throw new Error(opened.__typename);
+    const issued = expectData(
+      await execute(t.app, Issue, {
+        key: keys.ADMIN,
+        variables: { input: { requestId: opened.request.id, name: 'k', expiresAt: inDays(1) } },
+      }),
+    ).issueRegulatorKey;
+    if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
+    expect(
+      expectData(await execute(t.app, RegulatorView, { key: issued.secret })).regulatorRequest?.reference,
+    ).toBe('Y');
+    await t.database.prisma.apiKey.updateMany({
+      where: { role: 'REGULATOR' },
+      data: { revokedAt: new Date() },
+    });
+    const revoked = await execute(t.app, RegulatorView, { key: issued.secret });
+    expect(revoked.status).toBe(401);
+  });
+});
