@@ -6,3 +6,8 @@ export function isUuid(value: string): boolean {
 }
 
 export const nilUuid = '00000000-0000-0000-0000-000000000000';
+
+/** The where-clause a Relay node lookup uses: the ID (when it can be one) within the viewer's controller. */
+export function tenantNodeWhere(id: string, controllerId: string): { id: string; controllerId: string } {
+  return { id: isUuid(id) ? id : nilUuid, controllerId };
+}

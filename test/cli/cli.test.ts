@@ -23,7 +23,7 @@ describe('CLI: controllers and keys', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('deploys, creates a controller and a key shown once, lists and revokes it', () => {
+  it('deploys, creates a controller and a key shown once, lists and revokes it', { timeout: 180_000 }, () => {
     expect(runCli(['migrate', 'deploy'], env).status).toBe(0);
     const created = runCli(
       [
@@ -61,7 +61,7 @@ describe('CLI: controllers and keys', () => {
     expect(runCli(['key', 'list', '--controller', 'acme'], env).stdout).toContain('REVOKED');
   });
 
-  it('reports every invalid option and exits non-zero', () => {
+  it('reports every invalid option and exits non-zero', { timeout: 120_000 }, () => {
     const result = runCli(['controller', 'create', '--slug', 'Not A Slug', '--contact-email', 'nope'], env);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/VALIDATION_FAILED/);

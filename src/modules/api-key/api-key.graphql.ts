@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { RoleEnum } from '../controller/controller.graphql.js';
 import { apiKeyStatus } from './api-key.policy.js';
@@ -17,9 +17,10 @@ const ApiKeyStatusEnum = builder.enumType('ApiKeyStatus', {
 });
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
+  nullable: true,
   description: 'A credential bound to one controller and one role. Its secret is shown only when created.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (key, context) => ownsRecord(context.viewer, key) && { role: 'manageKeys' },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Name given by its creator, e.g. "mailer (production)".' }),

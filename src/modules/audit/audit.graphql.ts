@@ -1,12 +1,13 @@
 import { builder } from '../../graphql/builder.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import type { AuditVerification } from './audit.service.js';
 
 builder.prismaNode('AuditEntry', {
+  nullable: true,
   description: "One entry of the controller's audit trail; its hash commits to the entry before it.",
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (entry, context) => ownsRecord(context.viewer, entry) && { role: 'readRecords' },
   fields: (t) => ({
     sequence: t.exposeInt('sequence', { description: '1, 2, 3… per controller, without gaps.' }),

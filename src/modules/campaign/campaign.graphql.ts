@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { ChannelEnum } from '../notification/notification.graphql.js';
 import type { CampaignCounts, CampaignFigures, CampaignTotals } from './campaign.service.js';
@@ -125,9 +125,10 @@ const CampaignFiguresRef = builder.objectRef<CampaignFigures>('CampaignFigures')
 });
 
 export const CampaignRef = builder.prismaNode('Campaign', {
+  nullable: true,
   description: 'One notification drive for one notice version to an audience, with live figures.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (campaign, context) => ownsRecord(context.viewer, campaign) && readCampaigns,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Name, unique per controller.' }),

@@ -17,6 +17,7 @@ export const RoleEnum = builder.enumType('Role', {
 });
 
 export const ControllerRef = builder.prismaNode('Controller', {
+  nullable: true,
   description: 'The organisation responsible for the processing (the data controller): the tenant.',
   id: { field: 'id' },
   findUnique: (id, context) => ({ id: context.viewer.controllerId === id ? id : nilUuid }),

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { PurposeRevisionRef } from '../purpose/purpose.graphql.js';
 import {
@@ -109,9 +109,10 @@ const VersionStatusEnum = builder.enumType('NoticeVersionStatus', {
 export type WithRequestedLocale<T> = T & { requestedLocale?: string | null };
 
 export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
+  nullable: true,
   description: 'A version of a notice: a draft, or a published version that never changes.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (version, context) =>
     ownsRecord(context.viewer, version) &&
     (version.status === 'DRAFT' ? { role: 'editOrAudit' } : { role: 'viewNotices' }),

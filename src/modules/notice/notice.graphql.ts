@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
 import { createNoticeSchema } from './notice.validation.js';
@@ -25,9 +25,10 @@ function withLocale<T extends object>(version: T | undefined, locale: string | n
 const publishedWhere = { number: { not: null } } as const;
 
 export const NoticeRef = builder.prismaNode('Notice', {
+  nullable: true,
   description: 'A notice (e.g. privacy-policy) whose content lives in numbered versions.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (notice, context) => ownsRecord(context.viewer, notice) && { role: 'readNotices' },
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable key, unique per controller.' }),

@@ -19,9 +19,44 @@ const upsertCounters = `
   ON CONFLICT ("campaignId", "metric", "channel", "country", "day")
   DO UPDATE SET "count" = "CampaignCounter"."count" + EXCLUDED."count"`;
 
+export interface RecordedRow {
+  readonly campaignId: string | null;
+  readonly channel: string;
+  readonly jurisdiction: string | null;
+  readonly occurredAt: Date | string;
+}
+
 export type CounterUpdate =
-  | { notificationKeys: readonly string[] }
+  | { recorded: readonly RecordedRow[]; notificationKeys: readonly string[] }
   | { milestoneKeys: readonly string[]; milestoneTypes: readonly string[] };
+
+/** RECORDED counts come from the inserted rows themselves: no re-read of the table. */
+function recordedCounts(rows: readonly RecordedRow[]) {
+  const counts = new Map<
+    string,
+    { campaignId: string; channel: string; country: string; day: string; count: number }
+  >();
+  for (const row of rows) {
+    if (!row.campaignId) continue;
+    const day = new Date(row.occurredAt).toISOString().slice(0, 10);
+    const country = row.jurisdiction ?? unknownCountry;
+    const key = `${row.campaignId}|${row.channel}|${country}|${day}`;
+    const entry = counts.get(key) ?? {
+      campaignId: row.campaignId,
+      channel: row.channel,
+      country,
+      day,
+      count: 0,
+    };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].sort((a, b) =>
+    (a.campaignId + a.channel + a.country + a.day).localeCompare(
+      b.campaignId + b.channel + b.country + b.day,
+    ),
+  );
+}
 
 /** Keeps campaign figures current in the transaction that changes them. */
 export async function incrementCounters(
@@ -30,16 +65,20 @@ export async function incrementCounters(
   update: CounterUpdate,
 ): Promise<void> {
   if ('notificationKeys' in update) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-       SELECT n."campaignId", 'RECORDED', n."channel", COALESCE(n."jurisdiction", '${unknownCountry}'),
-              (n."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-       FROM "Notification" n
-       WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
-       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
-      controllerId,
-      update.notificationKeys,
-    );
+    const counts = recordedCounts(update.recorded);
+    if (counts.length > 0) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
+         SELECT c, 'RECORDED', ch::"NotificationChannel", co, d, n
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::bigint[]) AS t(c, ch, co, d, n)
+         ${upsertCounters}`,
+        counts.map((entry) => entry.campaignId),
+        counts.map((entry) => entry.channel),
+        counts.map((entry) => entry.country),
+        counts.map((entry) => entry.day),
+        counts.map((entry) => entry.count),
+      );
+    }
     await lockMilestoneCounting(tx, controllerId);
     await tx.$executeRawUnsafe(
       `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import type { BulkResult, ItemResult } from './item-result.js';
 import { deliveryStatus, type EventType } from './notification.policy.js';
@@ -202,9 +202,10 @@ const RecordResponsesPayload = bulkPayload(
 );
 
 export const NotificationEventRef = builder.prismaNode('NotificationEvent', {
+  nullable: true,
   description: 'A delivery event. Append-only.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (event, context) => ownsRecord(context.viewer, event) && { role: 'viewRecords' },
   fields: (t) => ({
     type: t.expose('type', { type: EventTypeEnum, description: 'What happened.' }),
@@ -215,10 +216,11 @@ export const NotificationEventRef = builder.prismaNode('NotificationEvent', {
 });
 
 export const NotificationRef = builder.prismaNode('Notification', {
+  nullable: true,
   description:
     'The fact that a subject was (or was attempted to be) notified of a notice version. Append-only.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (notification, context) => ownsRecord(context.viewer, notification) && { role: 'viewRecords' },
   fields: (t) => ({
     subject: t.relation('subject', { description: 'Who was notified.' }),

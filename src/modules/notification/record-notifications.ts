@@ -252,14 +252,25 @@ async function writeNotifications(
     itemsHash,
   );
   const batchId = batch!.id;
-  const inserted = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+  const inserted = await tx.$queryRawUnsafe<
+    {
+      key: string;
+      id: string;
+      contentHash: string;
+      campaignId: string | null;
+      channel: string;
+      jurisdiction: string | null;
+      occurredAt: Date;
+    }[]
+  >(
     `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
         "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
      SELECT gen_random_uuid(), $1::uuid, s, v, c::"NotificationChannel", l, o, cp, m, k, h, j, $2::uuid
      FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::text[],
                  $10::text[], $11::text[], $12::text[]) AS t(s, v, c, l, o, cp, m, k, h, j)
      ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-     RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
+     RETURNING "idempotencyKey" AS key, "id"::text, "contentHash", "campaignId"::text AS "campaignId",
+               "channel"::text AS channel, "jurisdiction", "occurredAt" AS "occurredAt"`,
     viewer.controllerId,
     batchId,
     prepared.map((entry) => subjectIds.get(entry.refHash)!),
@@ -273,7 +284,12 @@ async function writeNotifications(
     prepared.map((entry) => entry.contentHash),
     prepared.map((entry) => entry.item.jurisdiction ?? null),
   );
-  const rows: WrittenRow[] = inserted.map((row) => ({ ...row, inserted: true }));
+  const rows: WrittenRow[] = inserted.map(({ key, id, contentHash }) => ({
+    key,
+    id,
+    contentHash,
+    inserted: true,
+  }));
   if (inserted.length < prepared.length) {
     const insertedKeys = new Set(inserted.map((row) => row.key));
     const others = prepared
@@ -288,7 +304,10 @@ async function writeNotifications(
     rows.push(...existing.map((row) => ({ ...row, inserted: false })));
   }
   if (inserted.length > 0) {
-    await incrementCounters(tx, viewer.controllerId, { notificationKeys: inserted.map((row) => row.key) });
+    await incrementCounters(tx, viewer.controllerId, {
+      recorded: inserted,
+      notificationKeys: inserted.map((row) => row.key),
+    });
   }
   await appendAudit(tx, actorOf(viewer), {
     action: 'notifications:record',

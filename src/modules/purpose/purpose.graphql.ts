@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { PurposeArchivedError } from './purpose.errors.js';
 import type { AutomatedDecisionMaking, SpecialCategory, ThirdCountryTransfer } from './purpose.snapshot.js';
@@ -57,9 +57,10 @@ const AutomatedDecisionMakingRef = builder
   });
 
 export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
+  nullable: true,
   description: 'One immutable revision of a purpose: what people were told about it from `createdAt` on.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'viewNotices' },
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'Revision number, 1, 2, 3… per purpose.' }),
@@ -130,9 +131,10 @@ const PurposeStatusEnum = builder.enumType('PurposeStatus', {
 });
 
 export const PurposeRef = builder.prismaNode('Purpose', {
+  nullable: true,
   description: 'A processing purpose. Its content lives in numbered, immutable revisions.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (purpose, context) => ownsRecord(context.viewer, purpose) && { role: 'readNotices' },
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable key, unique per controller, e.g. "ai-training".' }),

@@ -1,16 +1,17 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { ApiKeyRef } from '../api-key/api-key.graphql.js';
 import type { IssuedApiKey } from '../api-key/api-key.service.js';
 import { issueKeySchema, openRequestSchema } from './regulator.validation.js';
 
 export const RegulatorRequestRef = builder.prismaNode('RegulatorRequest', {
+  nullable: true,
   description:
     "A data protection authority's request: its reference, its scope, and the records in that scope.",
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (request, context) =>
     ownsRecord(context.viewer, request) &&
     (context.viewer.role === 'REGULATOR'

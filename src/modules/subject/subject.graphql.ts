@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { NotFoundError } from '../../graphql/error-results.js';
-import { nilUuid } from '../../lib/uuid.js';
+import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { NoticeVersionRef } from '../notice/notice-version.graphql.js';
 import {
@@ -12,9 +12,10 @@ import {
 import type { NotificationProof, PurposeStateView } from './subject.service.js';
 
 export const ResponseRef = builder.prismaNode('Response', {
+  nullable: true,
   description: 'What a subject answered about a purpose. Append-only.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (response, context) => ownsRecord(context.viewer, response) && { role: 'viewRecords' },
   fields: (t) => ({
     subject: t.relation('subject', { description: 'Who answered.' }),
@@ -147,9 +148,10 @@ const ProofRef = builder.objectRef<NotificationProof>('NotificationProof').imple
 });
 
 export const SubjectRef = builder.prismaNode('Subject', {
+  nullable: true,
   description: 'A person, known only by a keyed hash of the controller’s own user reference.',
   id: { field: 'id' },
-  findUnique: (id, context) => ({ id, controllerId: context.viewer.controllerId ?? nilUuid }),
+  findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (subject, context) => ownsRecord(context.viewer, subject) && { role: 'viewRecords' },
   fields: (t) => ({
     jurisdiction: t.exposeString('jurisdiction', {
