@@ -73,7 +73,6 @@ type Documents = {
     "\n  query RegulatorView {\n    regulatorRequest {\n      authority\n      reference\n      noticeVersions {\n        noticeKey\n        number\n        contentHash\n        text(locale: \"en\") {\n          title\n        }\n      }\n      notifications(first: 50) {\n        edges {\n          node {\n            idempotencyKey\n            version {\n              noticeKey\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.RegulatorViewDocument,
     "\n  query RegulatorForbidden {\n    notices(first: 5) {\n      edges {\n        node {\n          key\n        }\n      }\n    }\n  }\n": typeof types.RegulatorForbiddenDocument,
     "\n  query AuditQueries {\n    auditTrail(first: 50, action: \"regulator:query\") {\n      edges {\n        node {\n          actorRole\n          details\n        }\n      }\n    }\n  }\n": typeof types.AuditQueriesDocument,
-    "query ScratchNode($id: ID!) { node(id: $id) { id } }": typeof types.ScratchNodeDocument,
     "\n  mutation CreatePurposeForFixture($input: CreatePurposeInput!) {\n    createPurpose(input: $input) {\n      __typename\n    }\n  }\n": typeof types.CreatePurposeForFixtureDocument,
     "\n  mutation RevisePurposeForFixture($input: RevisePurposeInput!) {\n    revisePurpose(input: $input) {\n      __typename\n    }\n  }\n": typeof types.RevisePurposeForFixtureDocument,
     "\n  mutation CreateNoticeForFixture($input: CreateNoticeInput!) {\n    createNotice(input: $input) {\n      __typename\n    }\n  }\n": typeof types.CreateNoticeForFixtureDocument,
@@ -140,7 +139,6 @@ const documents: Documents = {
     "\n  query RegulatorView {\n    regulatorRequest {\n      authority\n      reference\n      noticeVersions {\n        noticeKey\n        number\n        contentHash\n        text(locale: \"en\") {\n          title\n        }\n      }\n      notifications(first: 50) {\n        edges {\n          node {\n            idempotencyKey\n            version {\n              noticeKey\n            }\n          }\n        }\n      }\n    }\n  }\n": types.RegulatorViewDocument,
     "\n  query RegulatorForbidden {\n    notices(first: 5) {\n      edges {\n        node {\n          key\n        }\n      }\n    }\n  }\n": types.RegulatorForbiddenDocument,
     "\n  query AuditQueries {\n    auditTrail(first: 50, action: \"regulator:query\") {\n      edges {\n        node {\n          actorRole\n          details\n        }\n      }\n    }\n  }\n": types.AuditQueriesDocument,
-    "query ScratchNode($id: ID!) { node(id: $id) { id } }": types.ScratchNodeDocument,
     "\n  mutation CreatePurposeForFixture($input: CreatePurposeInput!) {\n    createPurpose(input: $input) {\n      __typename\n    }\n  }\n": types.CreatePurposeForFixtureDocument,
     "\n  mutation RevisePurposeForFixture($input: RevisePurposeInput!) {\n    revisePurpose(input: $input) {\n      __typename\n    }\n  }\n": types.RevisePurposeForFixtureDocument,
     "\n  mutation CreateNoticeForFixture($input: CreateNoticeInput!) {\n    createNotice(input: $input) {\n      __typename\n    }\n  }\n": types.CreateNoticeForFixtureDocument,
@@ -398,10 +396,6 @@ export function graphql(source: "\n  query RegulatorForbidden {\n    notices(fir
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AuditQueries {\n    auditTrail(first: 50, action: \"regulator:query\") {\n      edges {\n        node {\n          actorRole\n          details\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditQueries {\n    auditTrail(first: 50, action: \"regulator:query\") {\n      edges {\n        node {\n          actorRole\n          details\n        }\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "query ScratchNode($id: ID!) { node(id: $id) { id } }"): (typeof documents)["query ScratchNode($id: ID!) { node(id: $id) { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

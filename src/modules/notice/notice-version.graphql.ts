@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
+import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { PurposeRevisionRef } from '../purpose/purpose.graphql.js';
@@ -317,8 +318,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A version by global ID.',
     authScopes: { role: 'readNotices' },
-    args: { id: t.arg.globalID({ for: NoticeVersionRef, description: 'Its global ID.' }) },
-    resolve: (query, _root, args, context) => context.services.noticeVersion.byId(args.id.id, query),
+    args: { id: t.arg.id({ description: 'Its global ID.' }) },
+    resolve: (query, _root, args, context) =>
+      context.services.noticeVersion.byId(decodeGlobalIdOf('NoticeVersion', args.id) ?? '', query),
   }),
 }));
 

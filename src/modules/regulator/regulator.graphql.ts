@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
+import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { ApiKeyRef } from '../api-key/api-key.graphql.js';
@@ -109,13 +110,13 @@ builder.queryFields((t) => ({
     description: "A regulator request. With a REGULATOR key: the key's own request (the id may be omitted).",
     authScopes: { $any: { role: 'readRecords', $all: { role: 'any', regulatorOnly: true } } },
     args: {
-      id: t.arg.globalID({
-        for: RegulatorRequestRef,
+      id: t.arg.id({
         required: false,
-        description: 'The request (ADMIN, AUDITOR).',
+        description: 'The request (ADMIN, AUDITOR); a REGULATOR key reads its own.',
       }),
     },
-    resolve: (query, _root, args, context) => context.services.regulator.request(args.id?.id ?? null, query),
+    resolve: (query, _root, args, context) =>
+      context.services.regulator.request(decodeGlobalIdOf('RegulatorRequest', args.id), query),
   }),
   regulatorRequests: t.prismaConnection({
     type: 'RegulatorRequest',
