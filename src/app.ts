@@ -14,6 +14,7 @@ import { createServices } from './graphql/services.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { authenticate } from './modules/api-key/api-key.service.js';
+import { evidenceBundleResponse } from './modules/evidence/evidence-route.js';
 import type { NoticePubSub } from './modules/notice/notice.events.js';
 import { SubjectRefHasher } from './modules/subject/subject-ref.js';
 
@@ -87,6 +88,32 @@ function queryLimits(limits: QueryLimits, production: boolean): Plugin {
   };
 }
 
+/** The evidence-bundle download: authenticated like GraphQL, streamed, audited by the export. */
+function evidenceEndpoint(database: Database, rateLimiter: RateLimiter): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== '/evidence/bundle') return;
+      const authentication = await authenticate(database, bearerToken(request), new Date());
+      if (!authentication.ok) {
+        endResponse(
+          json(401, {
+            errors: [{ message: 'A valid API key is required.', extensions: { code: authentication.code } }],
+          }),
+        );
+        return;
+      }
+      const retryAfter = await rateLimiter.take(authentication.viewer.apiKeyId);
+      if (retryAfter !== null) {
+        endResponse(
+          json(429, { errors: [{ message: 'Rate limit exceeded.', extensions: { code: 'RATE_LIMITED' } }] }),
+        );
+        return;
+      }
+      endResponse(await evidenceBundleResponse(database, authentication.viewer, url));
+    },
+  };
+}
+
 function healthEndpoints(database: Database): Plugin {
   return {
     async onRequest({ url, endResponse }) {
@@ -150,6 +177,7 @@ export function createApp({
     maskedErrors: { maskError: maskUnexpectedError(logger) },
     plugins: [
       healthEndpoints(database),
+      evidenceEndpoint(database, rateLimiter),
       bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       queryLimits(limits.query ?? defaultQueryLimits, production),

@@ -1,9 +1,11 @@
 import { ConfigError, loadConfig } from '../config/env.js';
 import { openDatabase } from '../db/database.js';
 import { ExpectedError, InputValidationError } from '../graphql/error-results.js';
+import { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 import { runControllerCommand } from './controller-command.js';
 import { runKeyCommand } from './key-command.js';
 import { runMigrateCommand } from './migrate.js';
+import { runExportBundleCommand, runVerifyBundleCommand } from './verify-bundle-command.js';
 import { runVerifyVersionCommand } from './verify-version-command.js';
 
 const usage = `Usage: npm run cli -- <command>
@@ -17,6 +19,11 @@ const usage = `Usage: npm run cli -- <command>
   key revoke <key id>
   verify-version --controller <slug> <noticeKey> <number>
                                     recompute a published version's content hash and compare
+  export-bundle --controller <slug> --output <file> [--subject-ref <ref>]... [--subject-ref-hash <hash>]...
+                [--notice <key>]... [--from <ISO 8601>] [--to <ISO 8601>] [--purpose <text>]
+                                    write a signed evidence bundle of the records in scope (docs/evidence-bundle.md)
+  verify-bundle <file> [--expect-key <sha256:… key ID | public key PEM file>] [--extract <dir>]
+                                    check an evidence bundle offline, without a database; exit 1 if anything fails
   migrate create <name> [--empty]   write a migration for schema.prisma changes
   migrate deploy                    apply pending migrations
   migrate status                    list applied, pending and failed migrations
@@ -32,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'verify-bundle') return runVerifyBundleCommand(rest);
   const config = loadConfig();
   const open = () => openDatabase(config.database);
   switch (command) {
@@ -43,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return runMigrateCommand(rest, open);
     case 'verify-version':
       return runVerifyVersionCommand(rest, open);
+    case 'export-bundle':
+      return runExportBundleCommand(rest, open, new SubjectRefHasher(config.subjectRefSecret));
     default:
       process.stderr.write(`Unknown command: ${command}\n\n${usage}\n`);
       return 2;

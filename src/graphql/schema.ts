@@ -16,6 +16,7 @@ import '../modules/subject/subject.graphql.js';
 import '../modules/audit/audit.graphql.js';
 import '../modules/erasure/erasure.graphql.js';
 import '../modules/regulator/regulator.graphql.js';
+import '../modules/evidence/evidence.graphql.js';
 import '../modules/eligibility/eligibility.graphql.js';
 
 builder.queryType({

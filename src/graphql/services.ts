@@ -6,6 +6,7 @@ import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
 import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
 import { ErasureService } from '../modules/erasure/erasure.service.js';
+import { EvidenceService } from '../modules/evidence/evidence.service.js';
 import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
@@ -29,6 +30,7 @@ export interface Services {
   readonly subject: SubjectService;
   readonly erasure: ErasureService;
   readonly regulator: RegulatorService;
+  readonly evidence: EvidenceService;
   readonly campaign: CampaignService;
   readonly eligibility: EligibilityService;
 }
@@ -54,6 +56,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     subject: new SubjectService(database, viewer, notification),
     erasure: new ErasureService(database, viewer, hasher),
     regulator: new RegulatorService(database, viewer, hasher),
+    evidence: new EvidenceService(database, viewer),
     campaign: new CampaignService(database, viewer),
     eligibility: new EligibilityService(database, viewer),
   };

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
-import { createDraft, createPurpose, inDays, Publish, publishedNotice } from '../../support/notice-fixtures.js';
+import {
+  createDraft,
+  createPurpose,
+  inDays,
+  Publish,
+  publishedNotice,
+} from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
 
 const Trail = graphql(`
@@ -48,9 +54,16 @@ describe('audit trail', () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
     await createPurpose(t.app, 'ads', keys.EDITOR);
-    const draft = await createDraft(t.app, keys.EDITOR, { noticeKey: 'privacy-policy', purposeKeys: ['core', 'ads'], effectiveFrom: inDays(3) });
+    const draft = await createDraft(t.app, keys.EDITOR, {
+      noticeKey: 'privacy-policy',
+      purposeKeys: ['core', 'ads'],
+      effectiveFrom: inDays(3),
+    });
     const refused = expectData(
-      await execute(t.app, Publish, { key: keys.EDITOR, variables: { input: { id: draft, changeMessage: 'too early' } } }),
+      await execute(t.app, Publish, {
+        key: keys.EDITOR,
+        variables: { input: { id: draft, changeMessage: 'too early' } },
+      }),
     );
     expect(refused.publishNoticeVersion.__typename).toBe('NoticeLeadTimeError');
     const recorded = expectData(
@@ -86,12 +99,25 @@ describe('audit trail', () => {
       'notifications:record',
     ]);
     expect(entries.map((entry) => entry.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    entries.slice(1).forEach((entry, index) => expect(entry.previousHash).toBe(entries[index]?.hash));
-    expect(entries[6]).toMatchObject({ targetType: 'NotificationBatch', actorRole: 'NOTIFIER', details: { accepted: 1 } });
+    for (const [index, entry] of entries.slice(1).entries())
+      expect(entry.previousHash).toBe(entries[index]?.hash);
+    expect(entries[6]).toMatchObject({
+      targetType: 'NotificationBatch',
+      actorRole: 'NOTIFIER',
+      details: { accepted: 1 },
+    });
     const batchId = 'batchId' in recorded.recordNotifications ? recorded.recordNotifications.batchId : null;
     expect(batchId).toBeTruthy();
-    expect(data.verifyAuditTrail).toEqual({ valid: true, entriesChecked: 7, firstBrokenSequence: null, problem: null, headSequence: 7 });
-    const publishes = expectData(await execute(t.app, Trail, { key: keys.ADMIN, variables: { action: 'noticeVersion:publish' } }));
+    expect(data.verifyAuditTrail).toEqual({
+      valid: true,
+      entriesChecked: 7,
+      firstBrokenSequence: null,
+      problem: null,
+      headSequence: 7,
+    });
+    const publishes = expectData(
+      await execute(t.app, Trail, { key: keys.ADMIN, variables: { action: 'noticeVersion:publish' } }),
+    );
     expect(publishes.auditTrail.edges).toHaveLength(1);
     expect(await t.database.prisma.auditEntry.count({ where: { controllerId: controller.id } })).toBe(7);
   });
@@ -102,9 +128,9 @@ describe('audit trail', () => {
     await expect(
       t.database.sql(`UPDATE "AuditEntry" SET "action" = 'x' WHERE "controllerId" = $1`, [controller.id]),
     ).rejects.toThrow(/append-only/);
-    await expect(t.database.sql(`DELETE FROM "AuditEntry" WHERE "controllerId" = $1`, [controller.id])).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      t.database.sql(`DELETE FROM "AuditEntry" WHERE "controllerId" = $1`, [controller.id]),
+    ).rejects.toThrow(/append-only/);
 
     await t.database.sql('ALTER TABLE "AuditEntry" DISABLE TRIGGER "AuditEntry_append_only"');
     try {
@@ -112,12 +138,23 @@ describe('audit trail', () => {
         `UPDATE "AuditEntry" SET "details" = '{"key":"forged"}' WHERE "controllerId" = $1 AND "sequence" = 2`,
         [controller.id],
       );
-      const altered = expectData(await execute(t.app, Trail, { key: keys.AUDITOR, variables: {} })).verifyAuditTrail;
-      expect(altered).toMatchObject({ valid: false, entriesChecked: 1, firstBrokenSequence: 2, headSequence: 1 });
+      const altered = expectData(
+        await execute(t.app, Trail, { key: keys.AUDITOR, variables: {} }),
+      ).verifyAuditTrail;
+      expect(altered).toMatchObject({
+        valid: false,
+        entriesChecked: 1,
+        firstBrokenSequence: 2,
+        headSequence: 1,
+      });
       expect(altered.problem).toMatch(/hash/);
 
-      await t.database.sql(`DELETE FROM "AuditEntry" WHERE "controllerId" = $1 AND "sequence" = 2`, [controller.id]);
-      const removed = expectData(await execute(t.app, Trail, { key: keys.AUDITOR, variables: {} })).verifyAuditTrail;
+      await t.database.sql(`DELETE FROM "AuditEntry" WHERE "controllerId" = $1 AND "sequence" = 2`, [
+        controller.id,
+      ]);
+      const removed = expectData(
+        await execute(t.app, Trail, { key: keys.AUDITOR, variables: {} }),
+      ).verifyAuditTrail;
       expect(removed).toMatchObject({ valid: false, firstBrokenSequence: 3, problem: 'entry 2 is missing' });
     } finally {
       await t.database.sql('ALTER TABLE "AuditEntry" ENABLE TRIGGER "AuditEntry_append_only"');

@@ -6,7 +6,7 @@ import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
 
-export const RecordNotifications = graphql(`
+const RecordNotifications = graphql(`
   mutation RecordNotifications($input: RecordNotificationsInput!) {
     recordNotifications(input: $input) {
       __typename

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyBundle } from '../../../src/modules/evidence/verify-bundle.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
@@ -186,6 +190,26 @@ describe('regulator requests', () => {
       variables: { input: { items: [notification('carol', 'privacy-policy', 'x')] } },
     });
     expect(write.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const download = await t.app.fetch(
+      new Request('http://notarium.test/evidence/bundle', {
+        headers: { authorization: `Bearer ${issued.secret}` },
+      }),
+    );
+    expect(download.status).toBe(200);
+    const bundle = await download.text();
+    const file = join(mkdtempSync(join(tmpdir(), 'notarium-reg-')), 'bundle.ndjson');
+    writeFileSync(file, bundle);
+    expect((await verifyBundle(file)).valid).toBe(true);
+    expect(bundle).toContain('in-scope');
+    expect(bundle).not.toContain('other-subject');
+    expect(bundle).not.toContain('other-notice');
+    const readerDownload = await t.app.fetch(
+      new Request('http://notarium.test/evidence/bundle', {
+        headers: { authorization: `Bearer ${keys.READER}` },
+      }),
+    );
+    expect(readerDownload.status).toBe(403);
 
     const audited = expectData(await execute(t.app, AuditQueries, { key: keys.AUDITOR }));
     expect(audited.auditTrail.edges).toHaveLength(3);
