@@ -93,7 +93,8 @@ export function bulkPayload(name: string, recordType: string, description: strin
     fields: (t) => ({
       batchId: t.exposeID('batchId', {
         nullable: true,
-        description: 'ID of the notification batch record (recordNotifications, when anything was written); null otherwise.',
+        description:
+          'ID of the notification batch record (recordNotifications, when anything was written); null otherwise.',
       }),
       accepted: t.exposeInt('accepted', { description: 'Items written now.' }),
       duplicates: t.exposeInt('duplicates', { description: 'Items already recorded with the same content.' }),
