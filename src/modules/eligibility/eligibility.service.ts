@@ -1,0 +1,352 @@
+import DataLoader from 'dataloader';
+import type { Database } from '../../db/database.js';
+import type {
+  EligibilityManifest,
+  Notification,
+  NotificationEvent,
+  Prisma,
+  Purpose,
+  Response,
+} from '../../generated/prisma/client.js';
+import { NotFoundError } from '../../graphql/error-results.js';
+import { isUuid, nilUuid } from '../../lib/uuid.js';
+import type { Viewer } from '../access/access.policy.js';
+import { actorOf, appendAudit } from '../audit/audit.service.js';
+import {
+  type ChangeClass,
+  decideEligibility,
+  type Eligibility,
+  type NotificationFact,
+  type PurposeContext,
+  purposeChange,
+  type VersionRules,
+  versionRules,
+} from './eligibility.policy.js';
+import { eligibleSetQueries, emptySetHash } from './eligibility.sql.js';
+
+type Query<I, S> = { include?: I; select?: S };
+
+/** A decision with the records behind it, ready for the schema. */
+export interface EligibilityView extends Eligibility {
+  readonly at: Date;
+  readonly purposeKey: string;
+  readonly records: {
+    readonly notification: Notification | null;
+    readonly event: NotificationEvent | null;
+    readonly response: Response | null;
+  };
+}
+
+export interface EligibleSet {
+  readonly eligible: number;
+  readonly setHash: string;
+}
+
+export interface ManifestVerification {
+  readonly manifest: EligibilityManifest;
+  readonly recomputedCount: number;
+  readonly recomputedHash: string;
+  readonly matches: boolean;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+export class EligibilityService {
+  /** The default instant of a request: one for every subject it asks about, so they batch. */
+  private readonly now = new Date();
+  private readonly loaders = new Map<string, DataLoader<string, EligibilityView>>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly viewer: Viewer,
+  ) {}
+
+  private get prisma() {
+    return this.database.prisma;
+  }
+
+  private async purposeByKey(key: string): Promise<Purpose> {
+    const purpose = await this.prisma.purpose.findUnique({
+      where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
+    });
+    if (purpose === null) throw new NotFoundError('Purpose', key);
+    return purpose;
+  }
+
+  /**
+   * The purpose-level facts at `at`. With `knownAt`, only what had been recorded by then counts
+   * (versions published, retirements, revisions, archiving), so a manifest can be recomputed.
+   */
+  private async context(purpose: Purpose, at: Date, knownAt: Date | null): Promise<PurposeContext> {
+    const known = (date: Date | null) =>
+      date !== null && (knownAt === null || date <= knownAt) ? date : null;
+    const revisionCutoff = knownAt !== null && knownAt < at ? knownAt : at;
+    const [revision, controller, versions] = await Promise.all([
+      this.prisma.purposeRevision.findFirst({
+        where: { purposeId: purpose.id, createdAt: { lte: revisionCutoff } },
+        orderBy: { number: 'desc' },
+        select: { id: true, number: true, createdAt: true, legalBasis: true, consentValidityDays: true },
+      }),
+      this.prisma.controller.findUniqueOrThrow({
+        where: { id: this.viewer.controllerId },
+        select: { minimumNoticeDays: true },
+      }),
+      this.prisma.noticeVersion.findMany({
+        where: {
+          controllerId: this.viewer.controllerId,
+          number: { not: null },
+          ...(knownAt ? { publishedAt: { lte: knownAt } } : {}),
+          notice: {
+            versions: { some: { number: { not: null }, purposes: { some: { purposeId: purpose.id } } } },
+          },
+        },
+        select: {
+          id: true,
+          noticeId: true,
+          number: true,
+          effectiveFrom: true,
+          publishedAt: true,
+          retiredAt: true,
+          classification: true,
+          classificationReasons: true,
+          notice: { select: { key: true } },
+          purposes: {
+            where: { purposeId: purpose.id },
+            select: { revisionId: true, revision: { select: { legalBasis: true } } },
+          },
+        },
+      }),
+    ]);
+    const archivedAt = known(purpose.archivedAt);
+    return {
+      purposeId: purpose.id,
+      purposeKey: purpose.key,
+      at,
+      archivedAt: archivedAt !== null && archivedAt <= at ? archivedAt : null,
+      revision,
+      minimumNoticeDays: controller.minimumNoticeDays,
+      versions: versions.map((version) => {
+        const link = version.purposes[0];
+        return {
+          id: version.id,
+          noticeId: version.noticeId,
+          noticeKey: version.notice.key,
+          number: version.number!,
+          effectiveFrom: version.effectiveFrom,
+          publishedAt: version.publishedAt!,
+          retiredAt: known(version.retiredAt),
+          pinned:
+            link?.revisionId && link.revision
+              ? { revisionId: link.revisionId, legalBasis: link.revision.legalBasis }
+              : null,
+          purposeChange: purposeChange(
+            purpose.key,
+            version.classification as ChangeClass | null,
+            version.classificationReasons,
+          ),
+        };
+      }),
+    };
+  }
+
+  /** A purpose nobody was ever told about (in a published version) is not a purpose one can ask about. */
+  private requirePublished(context: PurposeContext): void {
+    if (!context.versions.some((version) => version.pinned !== null)) {
+      throw new NotFoundError('Purpose', `${context.purposeKey} in a published notice version`);
+    }
+  }
+
+  /** Eligibility of one subject; subjects asked about in one request for the same purpose and instant are decided together. */
+  forSubject(subjectId: string, purposeKey: string, at: Date | null): Promise<EligibilityView> {
+    const instant = at ?? this.now;
+    const key = `${purposeKey}\u0000${instant.toISOString()}`;
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader((subjectIds: readonly string[]) =>
+        this.decideMany(subjectIds, purposeKey, instant),
+      );
+      this.loaders.set(key, loader);
+    }
+    return loader.load(subjectId);
+  }
+
+  private async decideMany(
+    subjectIds: readonly string[],
+    purposeKey: string,
+    at: Date,
+  ): Promise<EligibilityView[]> {
+    const purpose = await this.purposeByKey(purposeKey);
+    const context = await this.context(purpose, at, null);
+    this.requirePublished(context);
+    const rules = versionRules(context);
+    const controllerId = this.viewer.controllerId;
+    const ids = [...subjectIds];
+    const [subjects, responses, notifications] = await Promise.all([
+      this.prisma.subject.findMany({
+        where: { controllerId, id: { in: ids } },
+        select: { id: true, erasedAt: true },
+      }),
+      this.prisma.response.findMany({
+        where: { controllerId, purposeId: purpose.id, subjectId: { in: ids } },
+      }),
+      context.revision === null || context.revision.legalBasis === 'CONSENT'
+        ? Promise.resolve([] as Notification[])
+        : this.prisma.notification.findMany({
+            where: { controllerId, subjectId: { in: ids }, versionId: { in: [...rules.covering] } },
+          }),
+    ]);
+    const events =
+      notifications.length === 0
+        ? []
+        : await this.prisma.notificationEvent.findMany({
+            where: {
+              controllerId,
+              notificationKey: { in: notifications.map((notification) => notification.idempotencyKey) },
+            },
+          });
+    const erasedAt = new Map(subjects.map((subject) => [subject.id, subject.erasedAt]));
+    const responsesOf = groupBy(responses, (response) => response.subjectId);
+    const notificationsOf = groupBy(notifications, (notification) => notification.subjectId);
+    const eventsOf = groupBy(events, (event) => event.notificationKey);
+    return ids.map((subjectId) => {
+      const own = notificationsOf.get(subjectId) ?? [];
+      const facts = {
+        erasedAt: erasedAt.get(subjectId) ?? null,
+        responses: responsesOf.get(subjectId) ?? [],
+        notifications: own.map(
+          (notification): NotificationFact => ({
+            ...notification,
+            events: eventsOf.get(notification.idempotencyKey) ?? [],
+          }),
+        ),
+      };
+      const decision = decideEligibility(context, rules, facts);
+      const { notificationId, eventId, responseId } = decision.evidence;
+      return {
+        ...decision,
+        at,
+        purposeKey,
+        records: {
+          notification: own.find((notification) => notification.id === notificationId) ?? null,
+          event: events.find((event) => event.id === eventId) ?? null,
+          response: facts.responses.find((response) => response.id === responseId) ?? null,
+        },
+      };
+    });
+  }
+
+  /** The eligible set, counted and hashed by one SQL statement over all the controller's subjects. */
+  private async eligibleSet(
+    context: PurposeContext,
+    rules: VersionRules,
+    knownAt: Date,
+  ): Promise<EligibleSet> {
+    const queries = eligibleSetQueries(this.viewer.controllerId, context, rules, knownAt);
+    if (queries === null) return { eligible: 0, setHash: emptySetHash };
+    const [row] = await this.prisma.$queryRawUnsafe<EligibleSet[]>(
+      queries.summary.sql,
+      ...queries.summary.params,
+    );
+    return { eligible: Number(row!.eligible), setHash: row!.setHash };
+  }
+
+  /** The eligible subject IDs themselves, in hash order (for checks and exports). */
+  async eligibleSubjectIds(purposeKey: string, at: Date, knownAt: Date): Promise<string[]> {
+    const purpose = await this.purposeByKey(purposeKey);
+    const context = await this.context(purpose, at, knownAt);
+    const queries = eligibleSetQueries(this.viewer.controllerId, context, versionRules(context), knownAt);
+    if (queries === null) return [];
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      queries.list.sql,
+      ...queries.list.params,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Stores the count and hash of the subjects eligible at `at`, as known now: the database clock
+   * (to the millisecond) is the cut-off for records and becomes the manifest's `createdAt`.
+   */
+  async createManifest(purposeKey: string, at: Date | null): Promise<EligibilityManifest> {
+    const purpose = await this.purposeByKey(purposeKey);
+    const [clock] = await this.prisma.$queryRawUnsafe<{ knownAt: Date | string }[]>(
+      `SELECT clock_timestamp()::timestamptz(3) AS "knownAt"`,
+    );
+    const knownAt = new Date(clock!.knownAt);
+    const instant = at ?? knownAt;
+    const context = await this.context(purpose, instant, knownAt);
+    this.requirePublished(context);
+    const set = await this.eligibleSet(context, versionRules(context), knownAt);
+    return this.prisma.$transaction(async (tx) => {
+      const manifest = await tx.eligibilityManifest.create({
+        data: {
+          controllerId: this.viewer.controllerId,
+          purposeId: purpose.id,
+          at: instant,
+          eligible: set.eligible,
+          setHash: set.setHash,
+          createdAt: knownAt,
+          apiKeyId: this.viewer.apiKeyId,
+        },
+      });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'eligibilityManifest:create',
+        targetType: 'EligibilityManifest',
+        targetId: manifest.id,
+        details: { purposeKey, at: instant.toISOString(), eligible: set.eligible, setHash: set.setHash },
+      });
+      return manifest;
+    });
+  }
+
+  manifest(id: string, query: { select?: Prisma.EligibilityManifestSelect } = {}) {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.prisma.eligibilityManifest.findFirst({
+      ...query,
+      where: { id, controllerId: this.viewer.controllerId },
+    });
+  }
+
+  /** Recomputes a manifest from the records as they are now, with its instant and its cut-off. */
+  async verifyManifest(id: string | null): Promise<ManifestVerification> {
+    const manifest = id === null ? null : await this.manifest(id);
+    if (manifest === null) throw new NotFoundError('EligibilityManifest', id ?? '');
+    const purpose = await this.prisma.purpose.findFirstOrThrow({
+      where: { id: manifest.purposeId, controllerId: this.viewer.controllerId },
+    });
+    const context = await this.context(purpose, manifest.at, manifest.createdAt);
+    const set = await this.eligibleSet(context, versionRules(context), manifest.createdAt);
+    return {
+      manifest,
+      recomputedCount: set.eligible,
+      recomputedHash: set.setHash,
+      matches: set.eligible === manifest.eligible && set.setHash === manifest.setHash,
+    };
+  }
+
+  purposeById(id: string, query: Query<Prisma.PurposeInclude, Prisma.PurposeSelect> = {}) {
+    return this.prisma.purpose.findFirst({ ...query, where: { id, controllerId: this.viewer.controllerId } });
+  }
+
+  /** Evidence by ID; null for none. The query is read either way (plugin-prisma checks it is used). */
+  revision(
+    id: string | null,
+    query: Query<Prisma.PurposeRevisionInclude, Prisma.PurposeRevisionSelect> = {},
+  ) {
+    const args = { ...query, where: { id: id ?? nilUuid, controllerId: this.viewer.controllerId } };
+    return id === null ? Promise.resolve(null) : this.prisma.purposeRevision.findFirst(args);
+  }
+
+  version(id: string | null, query: Query<Prisma.NoticeVersionInclude, Prisma.NoticeVersionSelect> = {}) {
+    const args = { ...query, where: { id: id ?? nilUuid, controllerId: this.viewer.controllerId } };
+    return id === null ? Promise.resolve(null) : this.prisma.noticeVersion.findFirst(args);
+  }
+}
