@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
 import type { App } from '../../src/app.js';
+import type { Database } from '../../src/db/database.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { schema } from '../../src/graphql/schema.js';
+import { getOrCreateSigningKey } from '../../src/modules/evidence/signing-key.js';
 import { makeController, makeKey } from '../support/factories.js';
 import {
   createDraft,
@@ -521,6 +523,9 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
   for (const set of ids.values()) for (const id of set) markers.add(id).add(rawIdOf(id));
   for (const id of batchIds) markers.add(id);
   for (const ref of subjectRefs) markers.add(ref);
+  // The evidence signing key exists once a bundle is exported; create it so evidenceSigningKeys is swept too.
+  const signingKey = await getOrCreateSigningKey({ prisma } as unknown as Database, controller.id);
+  markers.add(signingKey.keyId);
 
   return {
     label,
