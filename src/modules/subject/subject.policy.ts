@@ -18,6 +18,14 @@ export interface PurposeState {
 
 const dayMs = 24 * 60 * 60 * 1000;
 
+/** At the same instant a withdrawal of consent beats consent, and an objection beats its withdrawal. */
+const tieRank: Record<ResponseKind, number> = {
+  CONSENT_GIVEN: 0,
+  CONSENT_WITHDRAWN: 1,
+  OBJECTION_WITHDRAWN: 0,
+  OBJECTED: 1,
+};
+
 function latest(
   responses: readonly ResponseFact[],
   kinds: readonly ResponseKind[],
@@ -26,7 +34,15 @@ function latest(
   let found: ResponseFact | null = null;
   for (const response of responses) {
     if (!kinds.includes(response.kind) || response.occurredAt.getTime() > at.getTime()) continue;
-    if (found === null || response.occurredAt.getTime() >= found.occurredAt.getTime()) found = response;
+    const time = response.occurredAt.getTime();
+    const foundTime = found?.occurredAt.getTime() ?? Number.NEGATIVE_INFINITY;
+    if (
+      found === null ||
+      time > foundTime ||
+      (time === foundTime && tieRank[response.kind] >= tieRank[found.kind])
+    ) {
+      found = response;
+    }
   }
   return found;
 }
