@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../graphql/error-results.js';
+import { type FieldIssue, validationFailed } from '../../graphql/error-results.js';
 
 export type ItemStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
 
@@ -43,4 +43,39 @@ export function summarize(batchId: string | null, items: ItemResult[]): BulkResu
     rejected: sorted.filter((item) => item.status === 'REJECTED').length,
     items: sorted,
   };
+}
+
+interface ItemSchema<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } };
+}
+
+/** Checks each item on its own: the valid ones go on, each invalid one becomes a coded rejection. */
+export function validateItems<T>(
+  schema: ItemSchema<T>,
+  rawItems: readonly object[],
+): { valid: { index: number; item: T }[]; results: ItemResult[] } {
+  const valid: { index: number; item: T }[] = [];
+  const results: ItemResult[] = [];
+  rawItems.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) valid.push({ index, item: parsed.data });
+    else {
+      const error = validationFailed(parsed.error.issues);
+      const key = (raw as { idempotencyKey?: unknown }).idempotencyKey;
+      results.push(
+        rejected(
+          index,
+          typeof key === 'string' ? key : null,
+          error.code,
+          'The item is invalid.',
+          error.issues,
+        ),
+      );
+    }
+  });
+  return { valid, results };
 }

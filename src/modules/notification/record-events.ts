@@ -5,7 +5,7 @@ import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { incrementCounters } from './campaign-counters.js';
-import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
+import { type BulkResult, type ItemResult, rejected, summarize, validateItems } from './item-result.js';
 import { type EventItem, eventItemSchema } from './notification.validation.js';
 
 export interface RawEventItem {
@@ -28,16 +28,7 @@ export async function recordNotificationEvents(
   now = new Date(),
 ): Promise<BulkResult> {
   const schema = eventItemSchema(now);
-  const results: ItemResult[] = [];
-  const valid: { index: number; item: EventItem }[] = [];
-  rawItems.forEach((raw, index) => {
-    const parsed = schema.safeParse(raw);
-    if (parsed.success) valid.push({ index, item: parsed.data });
-    else {
-      const error = validationFailed(parsed.error.issues);
-      results.push(rejected(index, null, error.code, 'The item is invalid.', error.issues));
-    }
-  });
+  const { valid, results } = validateItems(schema, rawItems);
 
   const byId = valid
     .map(({ item }) => decodeGlobalIdOf('Notification', item.notificationId))

@@ -4,7 +4,7 @@ import { validationFailed } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
-import { type BulkResult, type ItemResult, rejected, summarize } from './item-result.js';
+import { type BulkResult, type ItemResult, rejected, summarize, validateItems } from './item-result.js';
 import { type ResponseItem, responseItemSchema } from './notification.validation.js';
 import { recordHash } from './record-hash.js';
 import { ensureSubjects } from './subjects.js';
@@ -29,18 +29,7 @@ export async function recordResponses(
   now = new Date(),
 ): Promise<BulkResult> {
   const schema = responseItemSchema(now);
-  const results: ItemResult[] = [];
-  const valid: { index: number; item: ResponseItem }[] = [];
-  rawItems.forEach((raw, index) => {
-    const parsed = schema.safeParse(raw);
-    if (parsed.success) valid.push({ index, item: parsed.data });
-    else {
-      const error = validationFailed(parsed.error.issues);
-      results.push(
-        rejected(index, raw.idempotencyKey ?? null, error.code, 'The item is invalid.', error.issues),
-      );
-    }
-  });
+  const { valid, results } = validateItems(schema, rawItems);
   const prisma = database.prisma;
   const purposes = new Map(
     (
