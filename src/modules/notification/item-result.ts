@@ -79,3 +79,47 @@ export function validateItems<T>(
   });
   return { valid, results };
 }
+
+/** An idempotency key seen earlier in the same batch: a duplicate when the content agrees, else a conflict. */
+export function repeatInBatch(index: number, key: string, sameContent: boolean): ItemResult {
+  return sameContent
+    ? { index, idempotencyKey: key, status: 'DUPLICATE', recordId: null, error: null }
+    : rejected(
+        index,
+        key,
+        'IDEMPOTENCY_CONFLICT',
+        'The idempotency key is used earlier in this batch with other content.',
+      );
+}
+
+/** The outcome of an item after the write: inserted now, the same content already there, or a conflict. */
+export function writtenOutcome(
+  index: number,
+  key: string,
+  row: { id: string; contentHash: string },
+  inserted: boolean,
+  contentHash: string,
+): ItemResult {
+  if (inserted) return { index, idempotencyKey: key, status: 'ACCEPTED', recordId: row.id, error: null };
+  if (row.contentHash === contentHash) {
+    return { index, idempotencyKey: key, status: 'DUPLICATE', recordId: row.id, error: null };
+  }
+  return rejected(
+    index,
+    key,
+    'IDEMPOTENCY_CONFLICT',
+    'The idempotency key was used before with other content.',
+  );
+}
+
+/** Repeats inside a batch point at the record their first occurrence produced. */
+export function pointRepeatsAtOriginal(
+  results: ItemResult[],
+  idOf: (key: string) => string | null,
+): ItemResult[] {
+  return results.map((result) =>
+    result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
+      ? { ...result, recordId: idOf(result.idempotencyKey) }
+      : result,
+  );
+}

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { validationFailed } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { incrementCounters } from './campaign-counters.js';
-import { type BulkResult, type ItemResult, rejected, summarize, validateItems } from './item-result.js';
+import { type BulkResult, rejected, summarize, validateItems } from './item-result.js';
 import { type EventItem, eventItemSchema } from './notification.validation.js';
 
 export interface RawEventItem {

@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { validationFailed } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { incrementCounters } from './campaign-counters.js';
-import { type BulkResult, type ItemResult, rejected, summarize, validateItems } from './item-result.js';
+import {
+  type BulkResult,
+  pointRepeatsAtOriginal,
+  rejected,
+  repeatInBatch,
+  summarize,
+  validateItems,
+  writtenOutcome,
+} from './item-result.js';
 import { type NotificationItem, notificationItemSchema } from './notification.validation.js';
 import { recordHash } from './record-hash.js';
 import { ensureSubjects } from './subjects.js';
@@ -145,16 +152,7 @@ export async function recordNotifications(
     const entry: Prepared = { index, item, refHash, versionId: version.id, campaignId, contentHash };
     const earlier = byKey.get(item.idempotencyKey);
     if (earlier) {
-      results.push(
-        earlier.contentHash === contentHash
-          ? { index, idempotencyKey: item.idempotencyKey, status: 'DUPLICATE', recordId: null, error: null }
-          : rejected(
-              index,
-              item.idempotencyKey,
-              'IDEMPOTENCY_CONFLICT',
-              'The idempotency key is used earlier in this batch with other content.',
-            ),
-      );
+      results.push(repeatInBatch(index, item.idempotencyKey, earlier.contentHash === contentHash));
       continue;
     }
     byKey.set(item.idempotencyKey, entry);
@@ -170,41 +168,15 @@ export async function recordNotifications(
   const ids = new Map(written.rows.map((row) => [row.key, row]));
   for (const entry of prepared) {
     const row = ids.get(entry.item.idempotencyKey);
-    if (!row) continue;
-    if (row.inserted)
-      results.push({
-        index: entry.index,
-        idempotencyKey: entry.item.idempotencyKey,
-        status: 'ACCEPTED',
-        recordId: row.id,
-        error: null,
-      });
-    else if (row.contentHash === entry.contentHash) {
-      results.push({
-        index: entry.index,
-        idempotencyKey: entry.item.idempotencyKey,
-        status: 'DUPLICATE',
-        recordId: row.id,
-        error: null,
-      });
-    } else {
+    if (row)
       results.push(
-        rejected(
-          entry.index,
-          entry.item.idempotencyKey,
-          'IDEMPOTENCY_CONFLICT',
-          'The idempotency key was used before with other content.',
-        ),
+        writtenOutcome(entry.index, entry.item.idempotencyKey, row, row.inserted, entry.contentHash),
       );
-    }
   }
-  // Duplicates inside the batch point at the record their first occurrence produced.
-  const finished = results.map((result) =>
-    result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
-      ? { ...result, recordId: ids.get(result.idempotencyKey)?.id ?? null }
-      : result,
+  return summarize(
+    written.batchId,
+    pointRepeatsAtOriginal(results, (key) => ids.get(key)?.id ?? null),
   );
-  return summarize(written.batchId, finished);
 }
 
 interface WrittenRow {

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { validationFailed } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
-import { type BulkResult, type ItemResult, rejected, summarize, validateItems } from './item-result.js';
+import {
+  type BulkResult,
+  pointRepeatsAtOriginal,
+  rejected,
+  repeatInBatch,
+  summarize,
+  validateItems,
+  writtenOutcome,
+} from './item-result.js';
 import { type ResponseItem, responseItemSchema } from './notification.validation.js';
 import { recordHash } from './record-hash.js';
 import { ensureSubjects } from './subjects.js';
@@ -112,16 +119,7 @@ export async function recordResponses(
     });
     const earlier = byKey.get(item.idempotencyKey);
     if (earlier !== undefined) {
-      results.push(
-        earlier === hash
-          ? { index, idempotencyKey: item.idempotencyKey, status: 'DUPLICATE', recordId: null, error: null }
-          : rejected(
-              index,
-              item.idempotencyKey,
-              'IDEMPOTENCY_CONFLICT',
-              'The idempotency key is used earlier in this batch with other content.',
-            ),
-      );
+      results.push(repeatInBatch(index, item.idempotencyKey, earlier === hash));
       continue;
     }
     byKey.set(item.idempotencyKey, hash);
@@ -185,40 +183,13 @@ export async function recordResponses(
   );
   for (const entry of prepared) {
     const row = rows.existing.get(entry.item.idempotencyKey);
-    if (!row) continue;
-    if (rows.inserted.has(row.id)) {
-      results.push({
-        index: entry.index,
-        idempotencyKey: entry.item.idempotencyKey,
-        status: 'ACCEPTED',
-        recordId: row.id,
-        error: null,
-      });
-    } else if (row.contentHash === entry.hash) {
-      results.push({
-        index: entry.index,
-        idempotencyKey: entry.item.idempotencyKey,
-        status: 'DUPLICATE',
-        recordId: row.id,
-        error: null,
-      });
-    } else {
+    if (row)
       results.push(
-        rejected(
-          entry.index,
-          entry.item.idempotencyKey,
-          'IDEMPOTENCY_CONFLICT',
-          'The idempotency key was used before with other content.',
-        ),
+        writtenOutcome(entry.index, entry.item.idempotencyKey, row, rows.inserted.has(row.id), entry.hash),
       );
-    }
   }
   return summarize(
     null,
-    results.map((result) =>
-      result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
-        ? { ...result, recordId: rows.existing.get(result.idempotencyKey)?.id ?? null }
-        : result,
-    ),
+    pointRepeatsAtOriginal(results, (key) => rows.existing.get(key)?.id ?? null),
   );
 }
