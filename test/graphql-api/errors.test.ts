@@ -111,6 +111,6 @@ describe('error shapes', () => {
     });
     expect(response.body.errors?.[0]?.message).toMatch(/DateTime must be an ISO 8601/);
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.ts:\d+/);
-    expect(errorCode(response)).toBeDefined();
+    expect(errorCode(response)).toBe('BAD_USER_INPUT');
   });
 });
