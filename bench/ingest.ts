@@ -48,6 +48,7 @@ import { notificationItemSchema } from '../src/modules/notification/notification
 import { recordHash } from '../src/modules/notification/record-hash.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { startServer } from '../src/server.js';
+import { cpuSince, describeCpu, readCpu } from './cpu-usage.js';
 
 const env = process.env;
 const serverUrl = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -807,12 +808,15 @@ async function copyComparison(context: PgContext, keys: Keys, count: number, api
   await truncate();
   log('  COPY "Notification" FROM file (subjects already present) …');
   let t0 = performance.now();
+  const cpuStart = readCpu();
   await direct.query(
     `COPY "Notification" (${notificationColumns}) FROM '${existing.notifications}' WITH (FORMAT csv)`,
   );
   const copySeconds = (performance.now() - t0) / 1000;
+  const copyCpu = cpuSince(cpuStart);
   const copyRate = count / copySeconds;
   log(`  COPY: ${fmt(count)} rows in ${copySeconds.toFixed(1)} s = ${fmt(copyRate)} rows/s`);
+  log(`  COPY ${describeCpu(copyCpu, count)}`);
   await unlink(existing.notifications);
 
   log(`  writing ${fmt(count)} notifications + ${fmt(count)} new subjects as CSV (not timed)`);
@@ -1160,7 +1164,9 @@ async function postgresRun(context: PgContext) {
       );
       sqlClock.reset();
       sqlClock.recording = true;
+      const cpuStart = readCpu();
       const result = await ingest(send, keys.notifier, bodies, rows, concurrency);
+      const cpu = cpuSince(cpuStart);
       sqlClock.recording = false;
       apiRate = result.rate;
       console.log('');
@@ -1173,6 +1179,7 @@ async function postgresRun(context: PgContext) {
         `request latency (${result.latencies.length} requests): p50 ${percentile(result.latencies, 50).toFixed(0)} ms, ` +
           `p99 ${percentile(result.latencies, 99).toFixed(0)} ms`,
       );
+      console.log(describeCpu(cpu, rows));
       printSqlBreakdown(
         `SQL per request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
         sqlClock,
@@ -1295,9 +1302,11 @@ async function main() {
     cleaned = true;
     await context.direct.end().catch(() => {});
     for (const file of context.files) await unlink(file).catch(() => {});
-    await context.admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: unknown) => {
-      console.error(`could not drop ${name}:`, error);
-    });
+    if (env.BENCH_KEEP_DATABASE === '1') log(`kept database ${name} (BENCH_KEEP_DATABASE=1)`);
+    else
+      await context.admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: unknown) => {
+        console.error(`could not drop ${name}:`, error);
+      });
     await context.admin.end().catch(() => {});
   };
   const interrupted = () => {

@@ -84,9 +84,15 @@ export async function incrementCounters(
       `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
        SELECT n."campaignId", m."type"::text, n."channel", COALESCE(n."jurisdiction", '${unknownCountry}'),
               (m."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-       FROM "NotificationMilestone" m
-       JOIN "Notification" n ON n."controllerId" = m."controllerId" AND n."idempotencyKey" = m."notificationKey"
-       WHERE m."controllerId" = $1::uuid AND m."notificationKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
+       FROM unnest($2::text[]) AS t(k)
+       -- A probe per key (OFFSET 0 keeps it a LATERAL probe): a large = ANY(array) may be planned
+       -- as a scan of all the controller's milestones.
+       CROSS JOIN LATERAL (
+         SELECT "type", "occurredAt", "notificationKey" FROM "NotificationMilestone"
+         WHERE "controllerId" = $1::uuid AND "notificationKey" = t.k OFFSET 0
+       ) m
+       JOIN "Notification" n ON n."controllerId" = $1::uuid AND n."idempotencyKey" = m."notificationKey"
+       WHERE n."campaignId" IS NOT NULL
        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
       controllerId,
       update.notificationKeys,

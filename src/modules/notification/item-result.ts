@@ -53,14 +53,23 @@ interface ItemSchema<T> {
     | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } };
 }
 
-/** Checks each item on its own: the valid ones go on, each invalid one becomes a coded rejection. */
+/**
+ * Checks each item on its own: the valid ones go on, each invalid one becomes a coded rejection.
+ * `isClean`, when given, accepts an item as it is without the schema (the bulk hot path); it must
+ * never accept what the schema rejects.
+ */
 export function validateItems<T>(
   schema: ItemSchema<T>,
   rawItems: readonly object[],
+  isClean?: (raw: object) => raw is T & object,
 ): { valid: { index: number; item: T }[]; results: ItemResult[] } {
   const valid: { index: number; item: T }[] = [];
   const results: ItemResult[] = [];
   rawItems.forEach((raw, index) => {
+    if (isClean?.(raw)) {
+      valid.push({ index, item: raw });
+      return;
+    }
     const parsed = schema.safeParse(raw);
     if (parsed.success) valid.push({ index, item: parsed.data });
     else {

@@ -19,13 +19,17 @@ export const responseKinds = [
 ] as const;
 
 export const maxBatchSize = 10_000;
-const futureToleranceMs = 5 * 60 * 1000;
+export const futureToleranceMs = 5 * 60 * 1000;
+export const maxRefLength = 256;
 
-export const subjectRef = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+export const subjectRef = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(maxRefLength, `must be at most ${maxRefLength} characters`);
 export const idempotencyKey = z
   .string()
   .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters');
+  .max(maxRefLength, `must be at most ${maxRefLength} characters`);
 export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE');
 
 /** Back-dated imports are fine; a time more than five minutes ahead of the server clock is not. */

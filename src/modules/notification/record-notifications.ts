@@ -16,7 +16,8 @@ import {
   writtenOutcome,
 } from './item-result.js';
 import { type NotificationItem, notificationItemSchema } from './notification.validation.js';
-import { recordHash } from './record-hash.js';
+import { isCleanNotificationItem } from './notification-check.js';
+import { notificationHash } from './record-hash.js';
 import { ensureSubjects } from './subjects.js';
 
 export interface RawNotificationItem {
@@ -62,7 +63,7 @@ export async function recordNotifications(
   now = new Date(),
 ): Promise<BulkResult> {
   const schema = notificationItemSchema(now);
-  const { valid, results } = validateItems(schema, rawItems);
+  const { valid, results } = validateItems(schema, rawItems, (raw) => isCleanNotificationItem(raw, now));
 
   const prisma = database.prisma;
   const versionKeys = [...new Set(valid.map(({ item }) => `${item.noticeKey}#${item.versionNumber}`))];
@@ -140,7 +141,7 @@ export async function recordNotifications(
       continue;
     }
     const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
-    const contentHash = recordHash({
+    const contentHash = notificationHash({
       subject: refHash,
       version: version.id,
       channel: item.channel,
@@ -213,25 +214,14 @@ async function writeNotifications(
     itemsHash,
   );
   const batchId = batch!.id;
-  const inserted = await tx.$queryRawUnsafe<
-    {
-      key: string;
-      id: string;
-      contentHash: string;
-      campaignId: string | null;
-      channel: string;
-      jurisdiction: string | null;
-      occurredAt: Date;
-    }[]
-  >(
+  const inserted = await tx.$queryRawUnsafe<{ key: string; id: string }[]>(
     `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
         "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
      SELECT gen_random_uuid(), $1::uuid, s, v, c::"NotificationChannel", l, o, cp, m, k, h, j, $2::uuid
      FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::text[],
                  $10::text[], $11::text[], $12::text[]) AS t(s, v, c, l, o, cp, m, k, h, j)
      ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-     RETURNING "idempotencyKey" AS key, "id"::text, "contentHash", "campaignId"::text AS "campaignId",
-               "channel"::text AS channel, "jurisdiction", "occurredAt" AS "occurredAt"`,
+     RETURNING "idempotencyKey" AS key, "id"::text`,
     viewer.controllerId,
     batchId,
     prepared.map((entry) => subjectIds.get(entry.refHash)!),
@@ -245,29 +235,30 @@ async function writeNotifications(
     prepared.map((entry) => entry.contentHash),
     prepared.map((entry) => entry.item.jurisdiction ?? null),
   );
-  const rows: WrittenRow[] = inserted.map(({ key, id, contentHash }) => ({
+  const insertedKeys = new Set(inserted.map((row) => row.key));
+  const fresh = prepared.filter((entry) => insertedKeys.has(entry.item.idempotencyKey));
+  const hashes = new Map(fresh.map((entry) => [entry.item.idempotencyKey, entry.contentHash]));
+  const rows: WrittenRow[] = inserted.map(({ key, id }) => ({
     key,
     id,
-    contentHash,
+    contentHash: hashes.get(key)!,
     inserted: true,
   }));
   if (inserted.length < prepared.length) {
-    const insertedKeys = new Set(inserted.map((row) => row.key));
     const others = prepared
       .filter((entry) => !insertedKeys.has(entry.item.idempotencyKey))
       .map((entry) => entry.item.idempotencyKey);
-    const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
-      `SELECT "idempotencyKey" AS key, "id"::text, "contentHash" FROM "Notification"
-       WHERE "controllerId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
-      viewer.controllerId,
-      others,
-    );
-    rows.push(...existing.map((row) => ({ ...row, inserted: false })));
+    rows.push(...(await existingNotifications(tx, viewer.controllerId, others)));
   }
-  if (inserted.length > 0) {
+  if (fresh.length > 0) {
     await incrementCounters(tx, viewer.controllerId, {
-      recorded: inserted,
-      notificationKeys: inserted.map((row) => row.key),
+      recorded: fresh.map(({ campaignId, item }) => ({
+        campaignId,
+        channel: item.channel,
+        jurisdiction: item.jurisdiction ?? null,
+        occurredAt: item.occurredAt,
+      })),
+      notificationKeys: fresh.map((entry) => entry.item.idempotencyKey),
     });
   }
   await appendAudit(tx, actorOf(viewer), {
@@ -282,4 +273,26 @@ async function writeNotifications(
     },
   });
   return { batchId, rows };
+}
+
+/**
+ * The notifications already recorded under these keys. One index probe per key (LATERAL … LIMIT
+ * 1): with a large `= ANY(array)` the planner may scan the controller's whole key range instead.
+ */
+async function existingNotifications(
+  tx: Prisma.TransactionClient,
+  controllerId: string,
+  keys: readonly string[],
+): Promise<WrittenRow[]> {
+  const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
+    `SELECT n."idempotencyKey" AS key, n."id"::text, n."contentHash"
+     FROM unnest($2::text[]) AS t(k)
+     CROSS JOIN LATERAL (
+       SELECT "idempotencyKey", "id", "contentHash" FROM "Notification"
+       WHERE "controllerId" = $1::uuid AND "idempotencyKey" = t.k LIMIT 1
+     ) n`,
+    controllerId,
+    keys,
+  );
+  return existing.map((row) => ({ ...row, inserted: false }));
 }

@@ -169,8 +169,11 @@ export async function recordResponses(
         },
       });
       const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
-        `SELECT "idempotencyKey" AS key, "id"::text, "contentHash" FROM "Response"
-         WHERE "controllerId" = $1::uuid AND "idempotencyKey" = ANY($2::text[])`,
+        `SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash" FROM unnest($2::text[]) AS t(k)
+         CROSS JOIN LATERAL (
+           SELECT "idempotencyKey", "id", "contentHash" FROM "Response"
+           WHERE "controllerId" = $1::uuid AND "idempotencyKey" = t.k LIMIT 1
+         ) r`,
         viewer.controllerId,
         prepared.map((entry) => entry.item.idempotencyKey),
       );

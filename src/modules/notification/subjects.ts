@@ -31,8 +31,13 @@ export async function ensureSubjects(
   for (const row of created) ids.set(row.refHash, row.id);
   const missing = unique.filter((subject) => !ids.has(subject.refHash)).map((subject) => subject.refHash);
   if (missing.length > 0) {
+    // One index probe per reference: with a large `= ANY(array)` the planner may scan all of the
+    // controller's subjects instead.
     const existing = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
-      `SELECT "id"::text, "refHash" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = ANY($2::text[])`,
+      `SELECT s."id"::text, s."refHash" FROM unnest($2::text[]) AS t(r)
+       CROSS JOIN LATERAL (
+         SELECT "id", "refHash" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
+       ) s`,
       controllerId,
       missing,
     );

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { notificationItemSchema } from '../../../src/modules/notification/notification.validation.js';
+import { isCleanNotificationItem } from '../../../src/modules/notification/notification-check.js';
+import { notificationHash, recordHash } from '../../../src/modules/notification/record-hash.js';
+
+const now = new Date('2026-11-29T12:00:00.000Z');
+
+function item(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    subjectRef: 'user-1',
+    jurisdiction: 'DE',
+    subjectLocale: 'de-DE',
+    noticeKey: 'privacy-policy',
+    versionNumber: 3,
+    channel: 'EMAIL',
+    locale: 'de',
+    occurredAt: new Date('2026-11-29T11:00:00.000Z'),
+    campaignId: 'Q2FtcGFpZ246MQ==',
+    senderMessageId: 'msg-1',
+    idempotencyKey: 'n-1',
+    ...overrides,
+  };
+}
+
+// Each variant changes one field; together they cover every rule of the item schema.
+const variants: Record<string, unknown>[] = [
+  {},
+  { jurisdiction: null, subjectLocale: undefined, campaignId: null, senderMessageId: undefined },
+  { subjectRef: '' },
+  { subjectRef: 'x'.repeat(256) },
+  { subjectRef: 'x'.repeat(257) },
+  { subjectRef: 42 },
+  { idempotencyKey: '' },
+  { idempotencyKey: 'k'.repeat(257) },
+  { jurisdiction: 'de' },
+  { jurisdiction: 'DEU' },
+  { subjectLocale: 'd' },
+  { subjectLocale: 'x'.repeat(36) },
+  { noticeKey: 'Privacy' },
+  { noticeKey: '-bad' },
+  { noticeKey: 'a'.repeat(65) },
+  { versionNumber: 0 },
+  { versionNumber: 1.5 },
+  { versionNumber: Number.NaN },
+  { versionNumber: '1' },
+  { channel: 'FAX' },
+  { channel: 'IN_APP' },
+  { locale: 'e' },
+  { locale: 'x'.repeat(36) },
+  { occurredAt: new Date(now.getTime() + 5 * 60_000) },
+  { occurredAt: new Date(now.getTime() + 5 * 60_000 + 1) },
+  { occurredAt: new Date('invalid') },
+  { occurredAt: '2026-11-29T11:00:00.000Z' },
+  { campaignId: '' },
+  { senderMessageId: '' },
+  { senderMessageId: 'm'.repeat(512) },
+  { senderMessageId: 'm'.repeat(513) },
+];
+
+describe('the bulk ingest hot path', () => {
+  it('accepts an item without zod only when the zod schema accepts it too', () => {
+    const schema = notificationItemSchema(now);
+    for (const overrides of variants) {
+      const candidate = item(overrides);
+      const clean = isCleanNotificationItem(candidate, now);
+      const parsed = schema.safeParse(candidate).success;
+      expect({ overrides, clean }).toEqual({ overrides, clean: parsed });
+    }
+  });
+
+  it('hashes a notification byte for byte as the canonical-JSON record hash does', () => {
+    const base = {
+      subject: 'c3ViamVjdC1yZWYtaGFzaA',
+      version: '0b9b7a5e-6a61-4f55-9f4e-1d2b1c6f0e11',
+      channel: 'EMAIL',
+      locale: 'de',
+      occurredAt: '2026-11-29T11:00:00.000Z',
+      campaign: null as string | null,
+      senderMessageId: null as string | null,
+    };
+    const cases = [
+      base,
+      { ...base, campaign: '7d3f4c2a-1111-4e5e-8a9b-0c1d2e3f4a5b', senderMessageId: 'msg-1' },
+      { ...base, senderMessageId: 'quote " and backslash \\' },
+      { ...base, senderMessageId: 'tab\tnewline\n' },
+      { ...base, senderMessageId: 'Cafe\u0301 (decomposed)' },
+      { ...base, senderMessageId: 'emoji 📬 and umlaut ü' },
+      { ...base, locale: 'pt-BR', senderMessageId: '' },
+    ];
+    for (const content of cases) expect(notificationHash(content)).toBe(recordHash({ ...content }));
+    expect(notificationHash(cases[4]!)).toBe(
+      notificationHash({ ...cases[4]!, senderMessageId: 'Caf\u00e9 (decomposed)' }),
+    );
+  });
+});
