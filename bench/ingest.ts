@@ -54,6 +54,7 @@ const env = process.env;
 const serverUrl = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const rows = Number(env.BENCH_ROWS ?? 1_000_000);
 const batchSize = Number(env.BENCH_BATCH ?? 5_000);
+const itemRows = Number(env.BENCH_ITEM_ROWS ?? 200_000);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 2);
 const proofRows = Number(env.BENCH_PROOF_ROWS ?? 10_000_000);
 const proofBudgetMs = Number(env.BENCH_PROOF_BUDGET_S ?? 480) * 1000;
@@ -338,14 +339,50 @@ function item(index: number, campaignId: string | null, base: number) {
   };
 }
 
-function batchBodies(total: number, campaignId: string | null, first = 0): string[] {
+const columnsDocument = `mutation RecordColumns($input: RecordNotificationColumnsInput!) {
+  recordNotificationColumns(input: $input) {
+    __typename
+    ... on RecordNotificationsPayload { accepted duplicates rejected }
+    ... on Error { code message }
+  }
+}`;
+
+/** `items`: recordNotifications with one input object per row; `columns`: recordNotificationColumns. */
+type InputForm = 'items' | 'columns';
+
+function columnsInput(items: ReturnType<typeof item>[], campaignId: string | null) {
+  return {
+    noticeKey,
+    versionNumber: 1,
+    campaignId,
+    subjectRefs: items.map((entry) => entry.subjectRef),
+    idempotencyKeys: items.map((entry) => entry.idempotencyKey),
+    channels: items.map((entry) => entry.channel),
+    locales: items.map((entry) => entry.locale),
+    occurredAt: items.map((entry) => entry.occurredAt),
+    jurisdictions: items.map((entry) => entry.jurisdiction),
+    subjectLocales: items.map((entry) => entry.subjectLocale),
+    senderMessageIds: items.map((entry) => entry.senderMessageId),
+  };
+}
+
+function batchBodies(
+  total: number,
+  campaignId: string | null,
+  first = 0,
+  form: InputForm = 'columns',
+): string[] {
   const base = Date.now() - 60_000;
   const bodies: string[] = [];
   for (let from = first; from < first + total; from += batchSize) {
     const items = [];
     for (let index = from; index < Math.min(first + total, from + batchSize); index++)
       items.push(item(index, campaignId, base));
-    bodies.push(JSON.stringify({ query: recordDocument, variables: { input: { items } } }));
+    bodies.push(
+      form === 'items'
+        ? JSON.stringify({ query: recordDocument, variables: { input: { items } } })
+        : JSON.stringify({ query: columnsDocument, variables: { input: columnsInput(items, campaignId) } }),
+    );
   }
   return bodies;
 }
@@ -381,19 +418,14 @@ async function ingest(send: Send, key: string, bodies: string[], total: number, 
       const s = performance.now();
       const response = await send(key, body);
       const json = (await response.json()) as {
-        data?: {
-          recordNotifications: {
-            __typename: string;
-            accepted?: number;
-            duplicates?: number;
-            rejected?: number;
-            message?: string;
-          };
-        };
+        data?: Record<
+          string,
+          { __typename: string; accepted?: number; duplicates?: number; rejected?: number; message?: string }
+        >;
         errors?: unknown;
       };
       result.latencies.push(performance.now() - s);
-      const payload = json.data?.recordNotifications;
+      const payload = json.data ? Object.values(json.data)[0] : undefined;
       if (json.errors || payload?.__typename !== 'RecordNotificationsPayload')
         throw new Error(`batch failed: ${JSON.stringify(json.errors ?? payload).slice(0, 500)}`);
       result.accepted += payload.accepted!;
@@ -849,7 +881,7 @@ async function copyComparison(context: PgContext, keys: Keys, count: number, api
   console.log(`COPY notifications only (subjects exist):   ${fmt(copyRate)} rows/s`);
   console.log(`COPY subjects + notifications:             ${fmt(bothRate)} rows/s`);
   if (apiRate !== null) {
-    console.log(`API (recordNotifications over HTTP):       ${fmt(apiRate)} rows/s`);
+    console.log(`API (recordNotificationColumns over HTTP): ${fmt(apiRate)} rows/s`);
     console.log(
       `API / COPY = ${((apiRate / copyRate) * 100).toFixed(1)} % (target ≥ 50 %); ` +
         `API / COPY with subjects = ${((apiRate / bothRate) * 100).toFixed(1)} %`,
@@ -1152,42 +1184,42 @@ async function postgresRun(context: PgContext) {
     );
 
     let apiRate: number | null = null;
-    if (steps.has('ingest') && rows > 0) {
+    const apiIngest = async (form: InputForm, count: number, first: number) => {
       log(
-        `building ${fmt(Math.ceil(rows / batchSize))} request bodies of ${fmt(batchSize)} items (not timed)`,
+        `building ${fmt(Math.ceil(count / batchSize))} request bodies of ${fmt(batchSize)} rows (not timed)`,
       );
-      const bodies = batchBodies(rows, campaignId);
-      const sample = bodies[0]!;
+      const bodies = batchBodies(count, campaignId, first, form);
+      const mutation = form === 'items' ? 'recordNotifications (items)' : 'recordNotificationColumns';
       log(
-        `recording ${fmt(rows)} notifications through POST /graphql, ${fmt(batchSize)} per request ` +
-          `(${(Buffer.byteLength(sample) / 1e6).toFixed(2)} MB), ${concurrency} in flight`,
+        `recording ${fmt(count)} notifications with ${mutation} through POST /graphql, ${fmt(batchSize)} per ` +
+          `request (${(Buffer.byteLength(bodies[0]!) / 1e6).toFixed(2)} MB), ${concurrency} in flight`,
       );
       sqlClock.reset();
       sqlClock.recording = true;
       const cpuStart = readCpu();
-      const result = await ingest(send, keys.notifier, bodies, rows, concurrency);
+      const result = await ingest(send, keys.notifier, bodies, count, concurrency);
       const cpu = cpuSince(cpuStart);
       sqlClock.recording = false;
-      apiRate = result.rate;
       console.log('');
-      console.log('== ingest through the API (PostgreSQL) ==');
+      console.log(`== ingest through the API: ${mutation} (PostgreSQL) ==`);
       console.log(
-        `${fmt(rows)} rows in ${result.seconds.toFixed(1)} s = ${fmt(result.rate)} rows/s ` +
+        `${fmt(count)} rows in ${result.seconds.toFixed(1)} s = ${fmt(result.rate)} rows/s ` +
           `(accepted ${fmt(result.accepted)}, duplicates ${fmt(result.duplicates)}, rejected ${fmt(result.rejected)})`,
       );
       console.log(
         `request latency (${result.latencies.length} requests): p50 ${percentile(result.latencies, 50).toFixed(0)} ms, ` +
           `p99 ${percentile(result.latencies, 99).toFixed(0)} ms`,
       );
-      console.log(describeCpu(cpu, rows));
+      console.log(describeCpu(cpu, count));
       printSqlBreakdown(
         `SQL per request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
         sqlClock,
         bodies.length,
       );
       console.log('');
-      bodies.length = 0;
-    }
+      return result.rate;
+    };
+    if (steps.has('ingest') && rows > 0) apiRate = await apiIngest('columns', rows, 0);
     if (steps.has('figures')) await campaignFiguresBench(call, keys, campaignId, context, sqlClock);
     if (steps.has('ingest') && profileBatches > 0) {
       // One request at a time, so that the adapter timings are the database's alone.
@@ -1212,10 +1244,13 @@ async function postgresRun(context: PgContext) {
       console.log(
         `  outside SQL (HTTP, JSON, GraphQL, zod, hashing, Prisma, result): ${(mean - sql).toFixed(0)} ms`,
       );
-      printCpuBreakdown(bodies[0]!, keys.controllerId);
+      printCpuBreakdown(batchBodies(batchSize, campaignId, rows, 'items')[0]!, keys.controllerId);
       await explainBatch(context, keys, rows + profileBatches * batchSize);
       console.log('');
     }
+    // The per-object form, for comparison, on new subjects after the rows above.
+    if (steps.has('ingest') && itemRows > 0)
+      await apiIngest('items', itemRows, rows + profileBatches * batchSize);
     if (steps.has('copy') && rows > 0) await copyComparison(context, keys, rows, apiRate);
     if (steps.has('proof')) await proofBench(call, keys, context, sqlClock);
   } finally {

@@ -186,7 +186,7 @@ const RecordResponsesInput = builder.inputType('RecordResponsesInput', {
   validate: batchSchema,
 });
 
-const RecordNotificationsPayload = bulkPayload(
+export const RecordNotificationsPayload = bulkPayload(
   'RecordNotificationsPayload',
   'Notification',
   'Outcome of recordNotifications: the accepted items were committed together.',

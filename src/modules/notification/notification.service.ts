@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { NotificationEvent, Prisma } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { columnsToItems, type NotificationColumns } from './notification-columns.js';
 import { type RawEventItem, recordNotificationEvents } from './record-events.js';
 import { type RawNotificationItem, recordNotifications } from './record-notifications.js';
 import { type RawResponseItem, recordResponses } from './record-responses.js';
@@ -18,6 +19,11 @@ export class NotificationService {
 
   recordNotifications(items: readonly RawNotificationItem[]) {
     return recordNotifications(this.database, this.viewer, this.hasher, items);
+  }
+
+  /** The columnar bulk form: the same records, rows as items. */
+  recordNotificationColumns(columns: NotificationColumns) {
+    return recordNotifications(this.database, this.viewer, this.hasher, columnsToItems(columns));
   }
 
   recordEvents(items: readonly RawEventItem[]) {

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { graphql } from '../../graphql/index.js';
+import { errorCode, execute, expectData } from '../../support/client.js';
+import { makeTenant } from '../../support/factories.js';
+import { publishedNotice } from '../../support/notice-fixtures.js';
+import { useTestApp } from '../../support/test-app.js';
+
+const RecordColumns = graphql(`
+  mutation RecordColumns($input: RecordNotificationColumnsInput!) {
+    recordNotificationColumns(input: $input) {
+      __typename
+      ... on RecordNotificationsPayload {
+        accepted
+        duplicates
+        rejected
+        items {
+          index
+          idempotencyKey
+          status
+          recordId
+          error {
+            code
+            issues {
+              path
+            }
+          }
+        }
+      }
+      ... on InputValidationError {
+        issues {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+const RecordItems = graphql(`
+  mutation RecordItemsForColumns($input: RecordNotificationsInput!) {
+    recordNotifications(input: $input) {
+      __typename
+      ... on RecordNotificationsPayload {
+        items {
+          status
+          recordId
+        }
+      }
+    }
+  }
+`);
+
+const minuteAgo = () => new Date(Date.now() - 60_000).toISOString();
+
+function columns(rows: number, prefix: string) {
+  const at = minuteAgo();
+  return {
+    noticeKey: 'privacy-policy',
+    versionNumber: 1,
+    subjectRefs: Array.from({ length: rows }, (_, row) => `${prefix}-user-${row}`),
+    idempotencyKeys: Array.from({ length: rows }, (_, row) => `${prefix}-${row}`),
+    channels: Array.from({ length: rows }, (_, row) => (row % 2 === 0 ? 'EMAIL' : 'IN_APP') as 'EMAIL'),
+    locales: Array.from({ length: rows }, () => 'en'),
+    occurredAt: Array.from({ length: rows }, () => at),
+  };
+}
+
+describe('recordNotificationColumns', () => {
+  const t = useTestApp();
+
+  it('checks and records each row as recordNotifications does an item, with per-row results', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const input = {
+      ...columns(5, 'mixed'),
+      locales: ['en', 'fr', 'en', 'en', 'en'],
+      occurredAt: [
+        minuteAgo(),
+        minuteAgo(),
+        new Date(Date.now() + 3_600_000).toISOString(),
+        minuteAgo(),
+        minuteAgo(),
+      ],
+      jurisdictions: ['DE', null, null, 'Germany', null],
+      senderMessageIds: ['m-0', null, null, null, 'm-4'],
+    };
+    input.idempotencyKeys[4] = 'mixed-0';
+    input.subjectRefs[4] = input.subjectRefs[0]!;
+    input.senderMessageIds[4] = 'm-0';
+    const result = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }),
+    ).recordNotificationColumns;
+    if (result.__typename !== 'RecordNotificationsPayload') throw new Error(result.__typename);
+    expect(result).toMatchObject({ accepted: 1, duplicates: 1, rejected: 3 });
+    expect(result.items.map((entry) => [entry.index, entry.status, entry.error?.code ?? null])).toEqual([
+      [0, 'ACCEPTED', null],
+      [1, 'REJECTED', 'LOCALE_NOT_IN_VERSION'],
+      [2, 'REJECTED', 'VALIDATION_FAILED'],
+      [3, 'REJECTED', 'VALIDATION_FAILED'],
+      [4, 'DUPLICATE', null],
+    ]);
+    expect(result.items[3]?.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['jurisdiction']);
+    expect(result.items[4]?.recordId).toBe(result.items[0]?.recordId);
+    const stored = await t.database.prisma.notification.findMany({ where: { controllerId: controller.id } });
+    expect(stored).toMatchObject([{ idempotencyKey: 'mixed-0', jurisdiction: 'DE', senderMessageId: 'm-0' }]);
+  });
+
+  it('is the same record as an item: a retry in either form is a duplicate, other content a conflict', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const input = columns(3, 'same');
+    const first = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }),
+    ).recordNotificationColumns;
+    if (first.__typename !== 'RecordNotificationsPayload') throw new Error(first.__typename);
+    const items = input.subjectRefs.map((subjectRef, row) => ({
+      subjectRef,
+      noticeKey: input.noticeKey,
+      versionNumber: input.versionNumber,
+      channel: input.channels[row]!,
+      locale: input.locales[row]!,
+      occurredAt: input.occurredAt[row]!,
+      idempotencyKey: input.idempotencyKeys[row]!,
+    }));
+    const asItems = expectData(
+      await execute(t.app, RecordItems, { key: keys.NOTIFIER, variables: { input: { items } } }),
+    ).recordNotifications;
+    if (asItems.__typename !== 'RecordNotificationsPayload') throw new Error(asItems.__typename);
+    expect(asItems.items.map((entry) => [entry.status, entry.recordId])).toEqual(
+      first.items.map((entry) => ['DUPLICATE', entry.recordId]),
+    );
+    const changed = expectData(
+      await execute(t.app, RecordColumns, {
+        key: keys.NOTIFIER,
+        variables: { input: { ...input, channels: ['SMS', 'IN_APP', 'EMAIL'] } },
+      }),
+    ).recordNotificationColumns;
+    expect(changed).toMatchObject({
+      accepted: 0,
+      duplicates: 2,
+      rejected: 1,
+      items: [{ status: 'REJECTED', error: { code: 'IDEMPOTENCY_CONFLICT' } }, {}, {}],
+    });
+  });
+
+  it('records the same columns sent five times concurrently exactly once', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const input = columns(300, 'burst');
+    const payloads = (
+      await Promise.all(
+        Array.from({ length: 5 }, () =>
+          execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }),
+        ),
+      )
+    ).map((response) => expectData(response).recordNotificationColumns);
+    const totals = payloads.map((payload) =>
+      payload.__typename === 'RecordNotificationsPayload' ? [payload.accepted, payload.duplicates] : [-1, -1],
+    );
+    expect(totals.reduce((sum, [accepted]) => sum + accepted!, 0)).toBe(300);
+    expect(totals.reduce((sum, [, duplicates]) => sum + duplicates!, 0)).toBe(1_200);
+    expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(300);
+  });
+
+  it('refuses columns of different lengths, or no rows, as a whole and writes nothing', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const ragged = expectData(
+      await execute(t.app, RecordColumns, {
+        key: keys.NOTIFIER,
+        variables: { input: { ...columns(3, 'ragged'), channels: ['EMAIL'], jurisdictions: ['DE', null] } },
+      }),
+    ).recordNotificationColumns;
+    expect(ragged).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [
+        { path: ['input', 'channels'], message: 'must have one entry per row: 1 given, 3 rows' },
+        { path: ['input', 'jurisdictions'], message: 'must have one entry per row: 2 given, 3 rows' },
+      ],
+    });
+    const empty = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input: columns(0, 'none') } }),
+    ).recordNotificationColumns;
+    expect(empty).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'subjectRefs'] }],
+    });
+    expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(0);
+  });
+
+  it('is refused to a key that may not record notifications', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    for (const role of ['AUDITOR', 'EDITOR'] as const) {
+      const denied = await execute(t.app, RecordColumns, {
+        key: keys[role],
+        variables: { input: columns(1, 'denied') },
+      });
+      expect(errorCode(denied)).toBe('FORBIDDEN');
+    }
+  });
+});
