@@ -38,18 +38,15 @@ function recordedCounts(rows: readonly RecordedRow[]) {
   >();
   for (const row of rows) {
     if (!row.campaignId) continue;
-    const day = new Date(row.occurredAt).toISOString().slice(0, 10);
+    const epochDay = Math.floor(new Date(row.occurredAt).getTime() / 86_400_000);
     const country = row.jurisdiction ?? unknownCountry;
-    const key = `${row.campaignId}|${row.channel}|${country}|${day}`;
-    const entry = counts.get(key) ?? {
-      campaignId: row.campaignId,
-      channel: row.channel,
-      country,
-      day,
-      count: 0,
-    };
-    entry.count += 1;
-    counts.set(key, entry);
+    const key = `${row.campaignId}|${row.channel}|${country}|${epochDay}`;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else {
+      const day = new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
+      counts.set(key, { campaignId: row.campaignId, channel: row.channel, country, day, count: 1 });
+    }
   }
   return [...counts.values()].sort((a, b) =>
     (a.campaignId + a.channel + a.country + a.day).localeCompare(

@@ -40,6 +40,8 @@ interface Prepared {
   readonly refHash: string;
   readonly versionId: string;
   readonly campaignId: string | null;
+  /** occurredAt as ISO 8601, as hashed and stored. */
+  readonly occurredAt: string;
   readonly contentHash: string;
 }
 
@@ -82,10 +84,19 @@ export async function recordNotifications(
     for (const row of rows) versions.set(`${row.noticeKey}#${row.number}`, row);
   }
 
+  // Usually one campaign for the whole batch: decode each distinct global ID once.
+  const decodedCampaigns = new Map<string, string | null>();
+  const campaignOf = (globalId: string | null | undefined): string | null => {
+    if (!globalId) return null;
+    let id = decodedCampaigns.get(globalId);
+    if (id === undefined) {
+      id = decodeGlobalIdOf('Campaign', globalId);
+      decodedCampaigns.set(globalId, id);
+    }
+    return id;
+  };
   const campaignIds = [
-    ...new Set(
-      valid.map(({ item }) => decodeGlobalIdOf('Campaign', item.campaignId)).filter((id) => id !== null),
-    ),
+    ...new Set(valid.map(({ item }) => campaignOf(item.campaignId)).filter((id) => id !== null)),
   ];
   const campaigns = new Map<string, string>();
   if (campaignIds.length > 0) {
@@ -122,7 +133,7 @@ export async function recordNotifications(
       );
       continue;
     }
-    const campaignId = decodeGlobalIdOf('Campaign', item.campaignId);
+    const campaignId = campaignOf(item.campaignId);
     if (item.campaignId && (campaignId === null || !campaigns.has(campaignId))) {
       results.push(
         rejected(index, item.idempotencyKey, 'CAMPAIGN_NOT_FOUND', 'The campaign does not exist.'),
@@ -141,16 +152,25 @@ export async function recordNotifications(
       continue;
     }
     const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
+    const occurredAt = item.occurredAt.toISOString();
     const contentHash = notificationHash({
       subject: refHash,
       version: version.id,
       channel: item.channel,
       locale: item.locale,
-      occurredAt: item.occurredAt.toISOString(),
+      occurredAt,
       campaign: campaignId,
       senderMessageId: item.senderMessageId ?? null,
     });
-    const entry: Prepared = { index, item, refHash, versionId: version.id, campaignId, contentHash };
+    const entry: Prepared = {
+      index,
+      item,
+      refHash,
+      versionId: version.id,
+      campaignId,
+      occurredAt,
+      contentHash,
+    };
     const earlier = byKey.get(item.idempotencyKey);
     if (earlier) {
       results.push(repeatInBatch(index, item.idempotencyKey, earlier.contentHash === contentHash));
@@ -214,26 +234,31 @@ async function writeNotifications(
     itemsHash,
   );
   const batchId = batch!.id;
+  // The rows travel as one JSON parameter: far cheaper to send than one array per column.
   const inserted = await tx.$queryRawUnsafe<{ key: string; id: string }[]>(
     `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
         "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-     SELECT gen_random_uuid(), $1::uuid, s, v, c::"NotificationChannel", l, o, cp, m, k, h, j, $2::uuid
-     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::text[],
-                 $10::text[], $11::text[], $12::text[]) AS t(s, v, c, l, o, cp, m, k, h, j)
+     SELECT gen_random_uuid(), $1::uuid, t.s, t.v, t.c::"NotificationChannel", t.l, t.o, t.cp, t.m, t.k, t.h, t.j, $2::uuid
+     FROM json_to_recordset($3::json)
+       AS t(s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text)
      ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
      RETURNING "idempotencyKey" AS key, "id"::text`,
     viewer.controllerId,
     batchId,
-    prepared.map((entry) => subjectIds.get(entry.refHash)!),
-    prepared.map((entry) => entry.versionId),
-    prepared.map((entry) => entry.item.channel),
-    prepared.map((entry) => entry.item.locale),
-    prepared.map((entry) => entry.item.occurredAt.toISOString()),
-    prepared.map((entry) => entry.campaignId),
-    prepared.map((entry) => entry.item.senderMessageId ?? null),
-    prepared.map((entry) => entry.item.idempotencyKey),
-    prepared.map((entry) => entry.contentHash),
-    prepared.map((entry) => entry.item.jurisdiction ?? null),
+    JSON.stringify(
+      prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash }) => ({
+        s: subjectIds.get(refHash),
+        v: versionId,
+        c: item.channel,
+        l: item.locale,
+        o: occurredAt,
+        cp: campaignId,
+        m: item.senderMessageId ?? null,
+        k: item.idempotencyKey,
+        h: contentHash,
+        j: item.jurisdiction ?? null,
+      })),
+    ),
   );
   const insertedKeys = new Set(inserted.map((row) => row.key));
   const fresh = prepared.filter((entry) => insertedKeys.has(entry.item.idempotencyKey));

@@ -8,7 +8,7 @@ export interface SubjectInput {
 
 /**
  * Creates missing subjects and returns the ID of every given one, set-based: one INSERT … SELECT
- * FROM unnest … ON CONFLICT DO NOTHING, then one SELECT for those that already existed.
+ * FROM json_to_recordset … ON CONFLICT DO NOTHING, then one SELECT for those that already existed.
  */
 export async function ensureSubjects(
   tx: Prisma.TransactionClient,
@@ -18,15 +18,16 @@ export async function ensureSubjects(
   const unique = [...new Map(subjects.map((subject) => [subject.refHash, subject])).values()];
   const ids = new Map<string, string>();
   if (unique.length === 0) return ids;
+  // The rows travel as one JSON parameter: far cheaper to send than one array per column.
   const created = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
     `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-     SELECT gen_random_uuid(), $1::uuid, r, j, l FROM unnest($2::text[], $3::text[], $4::text[]) AS t(r, j, l)
+     SELECT gen_random_uuid(), $1::uuid, t.r, t.j, t.l FROM json_to_recordset($2::json) AS t(r text, j text, l text)
      ON CONFLICT ("controllerId", "refHash") DO NOTHING
      RETURNING "id"::text, "refHash"`,
     controllerId,
-    unique.map((subject) => subject.refHash),
-    unique.map((subject) => subject.jurisdiction),
-    unique.map((subject) => subject.locale),
+    JSON.stringify(
+      unique.map(({ refHash, jurisdiction, locale }) => ({ r: refHash, j: jurisdiction, l: locale })),
+    ),
   );
   for (const row of created) ids.set(row.refHash, row.id);
   const missing = unique.filter((subject) => !ids.has(subject.refHash)).map((subject) => subject.refHash);
