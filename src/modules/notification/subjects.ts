@@ -1,4 +1,6 @@
+import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { uuidV7 } from '../../lib/uuid-v7.js';
 
 export interface SubjectInput {
   readonly refHash: string;
@@ -18,18 +20,26 @@ export async function ensureSubjects(
   const unique = [...new Map(subjects.map((subject) => [subject.refHash, subject])).values()];
   const ids = new Map<string, string>();
   if (unique.length === 0) return ids;
-  // The rows travel as one JSON parameter: far cheaper to send than one array per column.
-  const created = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
+  // New subjects get time-ordered IDs (cheap appends to the primary key); the rows travel as one
+  // parameter (jsonRows).
+  const proposed = unique.map((subject) => ({ id: uuidV7(), subject }));
+  const created = await tx.$queryRawUnsafe<{ id: string }[]>(
     `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-     SELECT gen_random_uuid(), $1::uuid, t.r, t.j, t.l FROM json_to_recordset($2::json) AS t(r text, j text, l text)
+     SELECT t.i, $1::uuid, t.r, t.j, t.l FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
      ON CONFLICT ("controllerId", "refHash") DO NOTHING
-     RETURNING "id"::text, "refHash"`,
+     RETURNING "id"::text`,
     controllerId,
-    JSON.stringify(
-      unique.map(({ refHash, jurisdiction, locale }) => ({ r: refHash, j: jurisdiction, l: locale })),
+    jsonRows(
+      proposed.map(({ id, subject }) => ({
+        i: id,
+        r: subject.refHash,
+        j: subject.jurisdiction,
+        l: subject.locale,
+      })),
     ),
   );
-  for (const row of created) ids.set(row.refHash, row.id);
+  const createdIds = new Set(created.map((row) => row.id));
+  for (const { id, subject } of proposed) if (createdIds.has(id)) ids.set(subject.refHash, id);
   const missing = unique.filter((subject) => !ids.has(subject.refHash)).map((subject) => subject.refHash);
   if (missing.length > 0) {
     // One index probe per reference: with a large `= ANY(array)` the planner may scan all of the
