@@ -22,7 +22,7 @@
  * superuser on a server that shares this machine's temporary directory (COPY FROM a file;
  * session_replication_role for the generated rows). About 11–14 minutes on 2 cores.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, open, unlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import type {
 import { getVariableValues, type OperationDefinitionNode, parse, validate } from 'graphql';
 import type pg from 'pg';
 import { createApp } from '../src/app.js';
+import { uuidV7 } from '../src/lib/uuid-v7.js';
 import { loadConfig } from '../src/config/env.js';
 import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../src/db/adapters.js';
 import { type Database, databaseFromFactory, poolFromUrl } from '../src/db/database.js';
@@ -772,11 +773,11 @@ async function writeCsv(
         const entry = item(index, null, base);
         let subjectId = subjectIds?.[index];
         if (!subjectId) {
-          subjectId = randomUUID();
+          subjectId = uuidV7();
           subjectText += `${subjectId},${ids.controllerId},${randomBytes(32).toString('base64url')},${entry.jurisdiction},${entry.subjectLocale}\n`;
         }
         const hash = createHash('sha256').update(`${subjectId}|${entry.idempotencyKey}|${entry.occurredAt}`);
-        text += `${randomUUID()},${ids.controllerId},${subjectId},${ids.versionId},${entry.channel},${entry.locale},${entry.occurredAt},${ids.campaignId ?? ''},${entry.senderMessageId},c-${tag}-${index},${hash.digest('hex')},${entry.jurisdiction},${ids.batchIds[Math.floor(index / batchSize) % ids.batchIds.length]}\n`;
+        text += `${uuidV7()},${ids.controllerId},${subjectId},${ids.versionId},${entry.channel},${entry.locale},${entry.occurredAt},${ids.campaignId ?? ''},${entry.senderMessageId},c-${tag}-${index},${hash.digest('hex')},${entry.jurisdiction},${ids.batchIds[Math.floor(index / batchSize) % ids.batchIds.length]}\n`;
       }
       await notifications.write(text);
       if (subjects) await subjects.write(subjectText);
