@@ -36,12 +36,12 @@ import type {
 import { getVariableValues, type OperationDefinitionNode, parse, validate } from 'graphql';
 import type pg from 'pg';
 import { createApp } from '../src/app.js';
-import { uuidV7 } from '../src/lib/uuid-v7.js';
 import { loadConfig } from '../src/config/env.js';
 import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../src/db/adapters.js';
 import { type Database, databaseFromFactory, poolFromUrl } from '../src/db/database.js';
 import { deployMigrations } from '../src/db/migrations.js';
 import { schema } from '../src/graphql/schema.js';
+import { uuidV7 } from '../src/lib/uuid-v7.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
 import { createController } from '../src/modules/controller/controller.service.js';
