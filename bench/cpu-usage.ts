@@ -59,3 +59,33 @@ export function describeCpu(used: { node: number; postgres: number; wall: number
   const busy = (used.node + used.postgres) / used.wall;
   return `CPU: Node ${perRow(used.node)}, PostgreSQL ${perRow(used.postgres)} (${busy.toFixed(2)} cores busy on average)`;
 }
+
+/** Cluster-wide WAL counters (PostgreSQL 14+); null where the view is missing. */
+export interface WalReading {
+  readonly bytes: number;
+  readonly records: number;
+  readonly fullPages: number;
+}
+
+export async function readWal(
+  query: (sql: string) => Promise<{ rows: unknown[] }>,
+): Promise<WalReading | null> {
+  try {
+    const { rows } = await query(
+      `SELECT wal_bytes::float8 AS bytes, wal_records::float8 AS records, wal_fpi::float8 AS "fullPages" FROM pg_stat_wal`,
+    );
+    return rows[0] as WalReading;
+  } catch {
+    return null;
+  }
+}
+
+/** "WAL 1,234 bytes/row, 5.1 records/row, 0.02 full-page images/row". */
+export function describeWal(start: WalReading | null, end: WalReading | null, rows: number): string {
+  if (!start || !end) return 'WAL: not available';
+  const per = (value: number, digits: number) => (value / rows).toFixed(digits);
+  return (
+    `WAL: ${per(end.bytes - start.bytes, 0)} bytes/row, ${per(end.records - start.records, 1)} records/row, ` +
+    `${per(end.fullPages - start.fullPages, 3)} full-page images/row`
+  );
+}

@@ -24,6 +24,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, open, unlink } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -49,7 +50,7 @@ import { notificationItemSchema } from '../src/modules/notification/notification
 import { recordHash } from '../src/modules/notification/record-hash.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { startServer } from '../src/server.js';
-import { cpuSince, describeCpu, readCpu } from './cpu-usage.js';
+import { cpuSince, describeCpu, describeWal, readCpu, readWal } from './cpu-usage.js';
 
 const env = process.env;
 const serverUrl = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -206,7 +207,11 @@ const figuresDocument = `query Figures($id: ID!) {
 
 const hasCampaigns = Boolean(schema.getMutationType()?.getFields().createCampaign);
 
-type Send = (key: string, body: string) => Promise<Response>;
+/** Something with a JSON body, as fetch's Response has. */
+interface Reply {
+  json(): Promise<unknown>;
+}
+type Send = (key: string, body: string) => Promise<Reply>;
 type Call = (
   key: string,
   query: string,
@@ -222,12 +227,39 @@ function caller(send: Send): Call {
   };
 }
 
+/**
+ * POST /graphql with node:http and kept-alive sockets. The load generator shares the machine (and
+ * this process) with the server, so it is kept lighter than fetch.
+ */
 function httpSender(url: string): Send {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const target = new URL('/graphql', url);
   return (key, body) =>
-    fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body,
+    new Promise<Reply>((resolve, reject) => {
+      const payload = Buffer.from(body);
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': payload.length,
+            authorization: `Bearer ${key}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ json: async () => JSON.parse(text) as unknown });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
 }
 
@@ -399,7 +431,14 @@ interface IngestResult {
 }
 
 /** Sends the prepared batches with `inFlight` requests at a time; prints progress every ~10 %. */
-async function ingest(send: Send, key: string, bodies: string[], total: number, inFlight: number) {
+async function ingest(
+  send: Send,
+  key: string,
+  bodies: string[],
+  total: number,
+  inFlight: number,
+  progress = true,
+) {
   let next = 0;
   let done = 0;
   const result: IngestResult = {
@@ -433,7 +472,7 @@ async function ingest(send: Send, key: string, bodies: string[], total: number, 
       result.duplicates += payload.duplicates!;
       result.rejected += payload.rejected!;
       done += 1;
-      if (done % every === 0 || done === bodies.length) {
+      if (progress && (done % every === 0 || done === bodies.length)) {
         const seconds = (performance.now() - t0) / 1000;
         log(
           `  ${fmt(Math.min(total, done * batchSize))} / ${fmt(total)} rows, ${fmt((done * batchSize) / seconds)} rows/s`,
@@ -754,6 +793,7 @@ const notificationColumns = `"id", "controllerId", "subjectId", "versionId", "ch
 /** Writes `count` Notification rows (and, if `newSubjects`, as many Subject rows) as CSV files. */
 async function writeCsv(
   context: PgContext,
+  first: number,
   count: number,
   ids: { controllerId: string; versionId: string; campaignId: string | null; batchIds: string[] },
   subjectIds: string[] | null,
@@ -766,10 +806,10 @@ async function writeCsv(
   const subjects = subjectsFile ? await open(subjectsFile, 'w') : null;
   const base = Date.now() - 60_000;
   try {
-    for (let from = 0; from < count; from += 20_000) {
+    for (let from = first; from < first + count; from += 20_000) {
       let text = '';
       let subjectText = '';
-      for (let index = from; index < Math.min(count, from + 20_000); index++) {
+      for (let index = from; index < Math.min(first + count, from + 20_000); index++) {
         const entry = item(index, null, base);
         let subjectId = subjectIds?.[index];
         if (!subjectId) {
@@ -792,7 +832,15 @@ async function writeCsv(
   return { notifications: notificationsFile, subjects: subjectsFile };
 }
 
-async function copyComparison(context: PgContext, keys: Keys, count: number, apiRate: number | null) {
+/** The COPY reference's rows as CSV chunks, one per round, written before anything is timed. */
+interface CopyPlan {
+  /** Notifications whose subjects exist already. */
+  readonly existing: string[];
+  /** New subjects and their notifications. */
+  readonly fresh: { subjects: string; notifications: string }[];
+}
+
+async function prepareCopy(context: PgContext, keys: Keys, count: number, chunk: number): Promise<CopyPlan> {
   const direct = context.direct;
   const one = async <T>(sql: string, params: unknown[] = []) =>
     (await direct.query(sql, params)).rows[0] as T;
@@ -801,93 +849,188 @@ async function copyComparison(context: PgContext, keys: Keys, count: number, api
     [keys.controllerId],
   );
   const campaign = await one<{ id: string } | undefined>(`SELECT "id"::text FROM "Campaign" LIMIT 1`);
-  // The copied rows point at the batches the API run created (the FK needs some batch).
+  // One batch row per 5,000 copied rows, as the API makes (the foreign key needs one).
   const batchIds = (
-    await direct.query(`SELECT "id"::text FROM "NotificationBatch" ORDER BY "createdAt"`)
-  ).rows.map((row: { id: string }) => row.id);
-  if (batchIds.length === 0)
-    throw new Error('the copy step needs the ingest step (no NotificationBatch yet)');
-  let subjectIds = (
     await direct.query(
-      `SELECT "id"::text FROM "Subject" WHERE "controllerId" = $1 ORDER BY "createdAt", "id"`,
-      [keys.controllerId],
+      `INSERT INTO "NotificationBatch" ("id", "controllerId", "itemCount", "itemsHash")
+       SELECT gen_random_uuid(), $1::uuid, $2::int, 'copy-reference' FROM generate_series(1, $3::int)
+       RETURNING "id"::text`,
+      [keys.controllerId, batchSize, Math.ceil(count / batchSize)],
     )
   ).rows.map((row: { id: string }) => row.id);
-  if (subjectIds.length < count) {
-    log(`  inserting ${fmt(count - subjectIds.length)} subjects for the FK (not timed)`);
-    await direct.query(
-      `INSERT INTO "Subject" ("id", "controllerId", "refHash") SELECT gen_random_uuid(), $1, 'copy-' || g
-       FROM generate_series(1, $2::int) g`,
-      [keys.controllerId, count - subjectIds.length],
-    );
-    subjectIds = (
-      await direct.query(
-        `SELECT "id"::text FROM "Subject" WHERE "controllerId" = $1 ORDER BY "createdAt", "id"`,
-        [keys.controllerId],
-      )
-    ).rows.map((row: { id: string }) => row.id);
-  }
   const ids = { controllerId: keys.controllerId, versionId, campaignId: campaign?.id ?? null, batchIds };
-
-  // Row-level BEFORE DELETE triggers do not fire on TRUNCATE, and no foreign key points at
-  // "Notification", so this empties the table (and its three indexes) as the API run found it.
-  const truncate = async () => {
-    await direct.query(`TRUNCATE "Notification"`);
-    await direct.query(`CHECKPOINT`);
-  };
-
-  log(`COPY reference: writing ${fmt(count)} equivalent rows as CSV (not timed)`);
-  const existing = await writeCsv(context, count, ids, subjectIds);
-  await truncate();
-  log('  COPY "Notification" FROM file (subjects already present) …');
-  let t0 = performance.now();
-  const cpuStart = readCpu();
+  // Subjects for the "existing" rows: time-ordered IDs, as the API gives its own.
+  log(`COPY reference: ${fmt(count)} subjects for the existing-subject rows (not timed)`);
+  const subjectIds = Array.from({ length: count }, () => uuidV7());
+  const subjectsFile = join(tmpdir(), `notarium-bench-copy-subjects-${randomBytes(4).toString('hex')}.csv`);
+  context.files.push(subjectsFile);
+  const handle = await open(subjectsFile, 'w');
+  for (let from = 0; from < count; from += 50_000) {
+    let text = '';
+    for (let index = from; index < Math.min(count, from + 50_000); index++)
+      text += `${subjectIds[index]},${keys.controllerId},copy-${index}\n`;
+    await handle.write(text);
+  }
+  await handle.close();
+  await chmod(subjectsFile, 0o644);
   await direct.query(
-    `COPY "Notification" (${notificationColumns}) FROM '${existing.notifications}' WITH (FORMAT csv)`,
+    `COPY "Subject" ("id", "controllerId", "refHash") FROM '${subjectsFile}' WITH (FORMAT csv)`,
   );
-  const copySeconds = (performance.now() - t0) / 1000;
-  const copyCpu = cpuSince(cpuStart);
-  const copyRate = count / copySeconds;
-  log(`  COPY: ${fmt(count)} rows in ${copySeconds.toFixed(1)} s = ${fmt(copyRate)} rows/s`);
-  log(`  COPY ${describeCpu(copyCpu, count)}`);
-  await unlink(existing.notifications);
+  await unlink(subjectsFile);
+  log(`COPY reference: writing ${fmt(count)} rows twice as CSV, in chunks of ${fmt(chunk)} (not timed)`);
+  const plan: { existing: string[]; fresh: { subjects: string; notifications: string }[] } = {
+    existing: [],
+    fresh: [],
+  };
+  for (let first = 0; first < count; first += chunk) {
+    const size = Math.min(chunk, count - first);
+    plan.existing.push((await writeCsv(context, first, size, ids, subjectIds)).notifications);
+    const fresh = await writeCsv(context, first, size, ids, null);
+    plan.fresh.push({ subjects: fresh.subjects!, notifications: fresh.notifications });
+  }
+  await direct.query('CHECKPOINT');
+  return plan;
+}
 
-  log(`  writing ${fmt(count)} notifications + ${fmt(count)} new subjects as CSV (not timed)`);
-  const fresh = await writeCsv(context, count, ids, null);
-  await truncate();
-  log('  COPY "Subject" + COPY "Notification" FROM files, one transaction …');
-  t0 = performance.now();
+/** COPY of notifications whose subjects exist. */
+async function copyExisting(direct: pg.Pool, file: string): Promise<void> {
+  await direct.query(`COPY "Notification" (${notificationColumns}) FROM '${file}' WITH (FORMAT csv)`);
+  await unlink(file);
+}
+
+/** COPY of new subjects, then of their notifications, in one transaction. */
+async function copyFresh(direct: pg.Pool, files: { subjects: string; notifications: string }): Promise<void> {
   const client = await direct.connect();
   try {
     await client.query('BEGIN');
     await client.query(
-      `COPY "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale") FROM '${fresh.subjects}' WITH (FORMAT csv)`,
+      `COPY "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale") FROM '${files.subjects}' WITH (FORMAT csv)`,
     );
     await client.query(
-      `COPY "Notification" (${notificationColumns}) FROM '${fresh.notifications}' WITH (FORMAT csv)`,
+      `COPY "Notification" (${notificationColumns}) FROM '${files.notifications}' WITH (FORMAT csv)`,
     );
     await client.query('COMMIT');
   } finally {
     client.release();
   }
-  const bothSeconds = (performance.now() - t0) / 1000;
-  const bothRate = count / bothSeconds;
+  await unlink(files.subjects);
+  await unlink(files.notifications);
+}
+
+interface PhaseTotal {
+  rows: number;
+  seconds: number;
+  node: number;
+  postgres: number;
+  wal: { bytes: number; records: number; fullPages: number };
+}
+
+/**
+ * The API against COPY, interleaved: BENCH_ROUNDS rounds (default 4), each recording a quarter of
+ * the rows through the API and copying as many equivalent rows, in alternating order, into the
+ * same table (its indexes grow alike for both). On a shared machine whose speed drifts, both sides
+ * see the same conditions; each round's ratio is printed as well as the totals.
+ */
+async function ingestVersusCopy(
+  context: PgContext,
+  keys: Keys,
+  send: Send,
+  campaignId: string | null,
+  sqlClock: SqlClock,
+): Promise<void> {
+  const rounds = Math.max(1, Number(env.BENCH_ROUNDS ?? 4));
+  const chunk = Math.ceil(rows / rounds / batchSize) * batchSize;
+  const plan = await prepareCopy(context, keys, rows, chunk);
+  const bodies = batchBodies(rows, campaignId, 0, 'columns');
   log(
-    `  COPY subjects + notifications: ${fmt(count)} rows in ${bothSeconds.toFixed(1)} s = ${fmt(bothRate)} rows/s`,
+    `${fmt(rows)} rows through recordNotificationColumns (POST /graphql, ${fmt(batchSize)} per request, ` +
+      `${(Buffer.byteLength(bodies[0]!) / 1e6).toFixed(2)} MB, ${concurrency} in flight) against COPY, ${rounds} rounds`,
   );
-  await unlink(fresh.notifications);
-  if (fresh.subjects) await unlink(fresh.subjects);
-  console.log('');
-  console.log('== ingest vs COPY (PostgreSQL) ==');
-  console.log(`COPY notifications only (subjects exist):   ${fmt(copyRate)} rows/s`);
-  console.log(`COPY subjects + notifications:             ${fmt(bothRate)} rows/s`);
-  if (apiRate !== null) {
-    console.log(`API (recordNotificationColumns over HTTP): ${fmt(apiRate)} rows/s`);
-    console.log(
-      `API / COPY = ${((apiRate / copyRate) * 100).toFixed(1)} % (target ≥ 50 %); ` +
-        `API / COPY with subjects = ${((apiRate / bothRate) * 100).toFixed(1)} %`,
+  const empty = (): PhaseTotal => ({
+    rows: 0,
+    seconds: 0,
+    node: 0,
+    postgres: 0,
+    wal: { bytes: 0, records: 0, fullPages: 0 },
+  });
+  const totals = { api: empty(), copy: empty(), fresh: empty() };
+  const latencies: number[] = [];
+  const direct = context.direct;
+  const timed = async (total: PhaseTotal, count: number, run: () => Promise<void>) => {
+    const wal = await readWal((sql) => direct.query(sql));
+    const cpu = readCpu();
+    const t0 = performance.now();
+    await run();
+    const seconds = (performance.now() - t0) / 1000;
+    const used = cpuSince(cpu);
+    const walEnd = await readWal((sql) => direct.query(sql));
+    total.rows += count;
+    total.seconds += seconds;
+    total.node += used.node;
+    total.postgres += used.postgres;
+    if (wal && walEnd) {
+      total.wal.bytes += walEnd.bytes - wal.bytes;
+      total.wal.records += walEnd.records - wal.records;
+      total.wal.fullPages += walEnd.fullPages - wal.fullPages;
+    }
+    return count / seconds;
+  };
+  sqlClock.reset();
+  for (let round = 0; round < rounds; round++) {
+    const first = round * chunk;
+    const count = Math.min(chunk, rows - first);
+    if (count <= 0) break;
+    const roundBodies = bodies.slice(first / batchSize, (first + count) / batchSize);
+    const rates: Record<string, number> = {};
+    const phases: [keyof typeof totals, () => Promise<void>][] = [
+      [
+        'api',
+        async () => {
+          sqlClock.recording = true;
+          const result = await ingest(send, keys.notifier, roundBodies, count, concurrency, false);
+          sqlClock.recording = false;
+          latencies.push(...result.latencies);
+          if (result.accepted !== count) throw new Error(`round ${round + 1}: ${result.accepted} accepted`);
+        },
+      ],
+      ['copy', () => copyExisting(direct, plan.existing[round]!)],
+      ['fresh', () => copyFresh(direct, plan.fresh[round]!)],
+    ];
+    for (const [name, run] of round % 2 === 0 ? phases : [...phases].reverse())
+      rates[name] = await timed(totals[name], count, run);
+    log(
+      `  round ${round + 1}/${rounds}: API ${fmt(rates.api!)} rows/s, COPY ${fmt(rates.copy!)} rows/s ` +
+        `(${((rates.api! / rates.copy!) * 100).toFixed(1)} %), COPY with new subjects ${fmt(rates.fresh!)} rows/s ` +
+        `(${((rates.api! / rates.fresh!) * 100).toFixed(1)} %)`,
     );
   }
+  bodies.length = 0;
+  const rate = (total: PhaseTotal) => total.rows / total.seconds;
+  const describe = (total: PhaseTotal) =>
+    `${describeCpu({ node: total.node, postgres: total.postgres, wall: total.seconds }, total.rows)}; ` +
+    describeWal({ bytes: 0, records: 0, fullPages: 0 }, total.wal, total.rows);
+  latencies.sort((a, b) => a - b);
+  console.log('');
+  console.log('== ingest through the API against COPY (PostgreSQL, interleaved rounds) ==');
+  console.log(
+    `API recordNotificationColumns over HTTP:    ${fmt(rate(totals.api))} rows/s ` +
+      `(${fmt(totals.api.rows)} rows in ${totals.api.seconds.toFixed(1)} s; request p50 ` +
+      `${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms)`,
+  );
+  console.log(`  ${describe(totals.api)}`);
+  console.log(`COPY "Notification" (subjects exist):       ${fmt(rate(totals.copy))} rows/s`);
+  console.log(`  ${describe(totals.copy)}`);
+  console.log(`COPY "Subject" + "Notification" (new ones): ${fmt(rate(totals.fresh))} rows/s`);
+  console.log(`  ${describe(totals.fresh)}`);
+  console.log(
+    `API / COPY = ${((rate(totals.api) / rate(totals.copy)) * 100).toFixed(1)} % (target ≥ 50 %); ` +
+      `API / COPY with new subjects = ${((rate(totals.api) / rate(totals.fresh)) * 100).toFixed(1)} %`,
+  );
+  printSqlBreakdown(
+    `SQL per API request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
+    sqlClock,
+    rows / batchSize,
+  );
   console.log('');
 }
 
@@ -1184,7 +1327,6 @@ async function postgresRun(context: PgContext) {
       `PostgreSQL database ${context.name}; server ${server.url}; campaign module ${hasCampaigns ? 'present' : 'absent'}`,
     );
 
-    let apiRate: number | null = null;
     const apiIngest = async (form: InputForm, count: number, first: number) => {
       log(
         `building ${fmt(Math.ceil(count / batchSize))} request bodies of ${fmt(batchSize)} rows (not timed)`,
@@ -1197,9 +1339,11 @@ async function postgresRun(context: PgContext) {
       );
       sqlClock.reset();
       sqlClock.recording = true;
+      const walStart = await readWal((sql) => context.direct.query(sql));
       const cpuStart = readCpu();
       const result = await ingest(send, keys.notifier, bodies, count, concurrency);
       const cpu = cpuSince(cpuStart);
+      const walEnd = await readWal((sql) => context.direct.query(sql));
       sqlClock.recording = false;
       console.log('');
       console.log(`== ingest through the API: ${mutation} (PostgreSQL) ==`);
@@ -1212,15 +1356,17 @@ async function postgresRun(context: PgContext) {
           `p99 ${percentile(result.latencies, 99).toFixed(0)} ms`,
       );
       console.log(describeCpu(cpu, count));
+      console.log(describeWal(walStart, walEnd, count));
       printSqlBreakdown(
         `SQL per request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
         sqlClock,
         bodies.length,
       );
       console.log('');
-      return result.rate;
     };
-    if (steps.has('ingest') && rows > 0) apiRate = await apiIngest('columns', rows, 0);
+    if (steps.has('ingest') && steps.has('copy') && rows > 0)
+      await ingestVersusCopy(context, keys, send, campaignId, sqlClock);
+    else if (steps.has('ingest') && rows > 0) await apiIngest('columns', rows, 0);
     if (steps.has('figures')) await campaignFiguresBench(call, keys, campaignId, context, sqlClock);
     if (steps.has('ingest') && profileBatches > 0) {
       // One request at a time, so that the adapter timings are the database's alone.
@@ -1252,7 +1398,6 @@ async function postgresRun(context: PgContext) {
     // The per-object form, for comparison, on new subjects after the rows above.
     if (steps.has('ingest') && itemRows > 0)
       await apiIngest('items', itemRows, rows + profileBatches * batchSize);
-    if (steps.has('copy') && rows > 0) await copyComparison(context, keys, rows, apiRate);
     if (steps.has('proof')) await proofBench(call, keys, context, sqlClock);
   } finally {
     await server.shutdown();

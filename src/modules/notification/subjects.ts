@@ -10,7 +10,8 @@ export interface SubjectInput {
 
 /**
  * Creates missing subjects and returns the ID of every given one, set-based: one INSERT … SELECT
- * FROM json_to_recordset … ON CONFLICT DO NOTHING, then one SELECT for those that already existed.
+ * FROM json_to_recordset … ON CONFLICT DO NOTHING and, only when some already existed, one SELECT
+ * of all their IDs.
  */
 export async function ensureSubjects(
   tx: Prisma.TransactionClient,
@@ -23,11 +24,11 @@ export async function ensureSubjects(
   // New subjects get time-ordered IDs (cheap appends to the primary key); the rows travel as one
   // parameter (jsonRows).
   const proposed = unique.map((subject) => ({ id: uuidV7(), subject }));
-  const created = await tx.$queryRawUnsafe<{ id: string }[]>(
+  const created = await tx.$executeRawUnsafe(
     `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-     SELECT t.i, $1::uuid, t.r, t.j, t.l FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
-     ON CONFLICT ("controllerId", "refHash") DO NOTHING
-     RETURNING "id"::text`,
+     SELECT t.i, $1::uuid, t.r, t.j, t.l
+     FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
+     ON CONFLICT ("controllerId", "refHash") DO NOTHING`,
     controllerId,
     jsonRows(
       proposed.map(({ id, subject }) => ({
@@ -38,21 +39,21 @@ export async function ensureSubjects(
       })),
     ),
   );
-  const createdIds = new Set(created.map((row) => row.id));
-  for (const { id, subject } of proposed) if (createdIds.has(id)) ids.set(subject.refHash, id);
-  const missing = unique.filter((subject) => !ids.has(subject.refHash)).map((subject) => subject.refHash);
-  if (missing.length > 0) {
-    // One index probe per reference: with a large `= ANY(array)` the planner may scan all of the
-    // controller's subjects instead.
-    const existing = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
-      `SELECT s."id"::text, s."refHash" FROM unnest($2::text[]) AS t(r)
-       CROSS JOIN LATERAL (
-         SELECT "id", "refHash" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
-       ) s`,
-      controllerId,
-      missing,
-    );
-    for (const row of existing) ids.set(row.refHash, row.id);
+  // All new (the usual first notification): the proposed IDs are theirs, nothing to read back.
+  if (created === proposed.length) {
+    for (const { id, subject } of proposed) ids.set(subject.refHash, id);
+    return ids;
   }
+  // One index probe per reference: with a large `= ANY(array)` the planner may scan all of the
+  // controller's subjects instead.
+  const existing = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
+    `SELECT s."id"::text, s."refHash" FROM unnest($2::text[]) AS t(r)
+     CROSS JOIN LATERAL (
+       SELECT "id", "refHash" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
+     ) s`,
+    controllerId,
+    unique.map((subject) => subject.refHash),
+  );
+  for (const row of existing) ids.set(row.refHash, row.id);
   return ids;
 }

@@ -143,6 +143,32 @@ describe('recordNotificationColumns', () => {
     });
   });
 
+  it('records only the new rows of a batch that repeats rows recorded before', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const all = columns(5, 'part');
+    const firstThree = Object.fromEntries(
+      Object.entries(all).map(([name, value]) => [name, Array.isArray(value) ? value.slice(0, 3) : value]),
+    ) as typeof all;
+    const before = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input: firstThree } }),
+    ).recordNotificationColumns;
+    const again = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input: all } }),
+    ).recordNotificationColumns;
+    if (
+      before.__typename !== 'RecordNotificationsPayload' ||
+      again.__typename !== 'RecordNotificationsPayload'
+    )
+      throw new Error('unexpected payload');
+    expect(again).toMatchObject({ accepted: 2, duplicates: 3, rejected: 0 });
+    expect(again.items.slice(0, 3).map((entry) => entry.recordId)).toEqual(
+      before.items.map((entry) => entry.recordId),
+    );
+    expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(5);
+    expect(await t.database.prisma.subject.count({ where: { controllerId: controller.id } })).toBe(5);
+  });
+
   it('records the same columns sent five times concurrently exactly once', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
