@@ -307,6 +307,16 @@ async function seedNotice(call: Call, keys: Keys, plannedSize: number): Promise<
     keys.editor,
     `mutation { createNotice(input: { key: "${noticeKey}", title: "Privacy", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }`,
   );
+  return seedVersion(call, keys, 1, plannedSize);
+}
+
+/** Publishes the notice's next version (effective now) and, when the module exists, its campaign. */
+async function seedVersion(
+  call: Call,
+  keys: Keys,
+  versionNumber: number,
+  plannedSize: number,
+): Promise<string | null> {
   const draft = (await call(
     keys.editor,
     'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { __typename ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
@@ -315,10 +325,18 @@ async function seedNotice(call: Call, keys: Keys, plannedSize: number): Promise<
         noticeKey,
         purposeKeys: ['service'],
         translations: [
-          { locale: 'en', title: 'Privacy', body: '# Privacy\n\nWe process your data.\n' },
-          { locale: 'de', title: 'Datenschutz', body: '# Datenschutz\n\nWir verarbeiten Ihre Daten.\n' },
+          {
+            locale: 'en',
+            title: 'Privacy',
+            body: `# Privacy\n\nWe process your data (v${versionNumber}).\n`,
+          },
+          {
+            locale: 'de',
+            title: 'Datenschutz',
+            body: `# Datenschutz\n\nWir verarbeiten Ihre Daten (v${versionNumber}).\n`,
+          },
         ],
-        changeSummary: 'Initial version',
+        changeSummary: versionNumber === 1 ? 'Initial version' : `Version ${versionNumber}`,
         effectiveFrom: new Date().toISOString(),
       },
     },
@@ -331,7 +349,7 @@ async function seedNotice(call: Call, keys: Keys, plannedSize: number): Promise<
       i: {
         id: draft.createNoticeDraft.version.id,
         changeMessage: 'bench',
-        leadTimeOverrideReason: 'first version of a new notice (benchmark)',
+        leadTimeOverrideReason: 'benchmark version, effective at once',
       },
     },
   )) as { publishNoticeVersion: { __typename: string } };
@@ -343,9 +361,9 @@ async function seedNotice(call: Call, keys: Keys, plannedSize: number): Promise<
     'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { __typename ... on CampaignPayload { campaign { id } } ... on Error { code message } } }',
     {
       i: {
-        name: 'bench',
+        name: `bench v${versionNumber}`,
         noticeKey,
-        versionNumber: 1,
+        versionNumber,
         channels: ['EMAIL', 'IN_APP'],
         audienceDescription: 'All customers (benchmark)',
         plannedSize: Math.max(1, plannedSize),
@@ -356,19 +374,20 @@ async function seedNotice(call: Call, keys: Keys, plannedSize: number): Promise<
   return campaign.createCampaign.campaign.id;
 }
 
-function item(index: number, campaignId: string | null, base: number) {
+/** Row `index` of a notice version's rollout: the same person at the same index in every version. */
+function item(index: number, campaignId: string | null, base: number, versionNumber = 1) {
   return {
     subjectRef: `user-${index}`,
     jurisdiction: countries[index % countries.length],
     subjectLocale: index % 2 === 0 ? 'en' : 'de',
     noticeKey,
-    versionNumber: 1,
+    versionNumber,
     channel: index % 3 === 0 ? 'IN_APP' : 'EMAIL',
     locale: index % 2 === 0 ? 'en' : 'de',
     occurredAt: new Date(base - (index % 5) * day - (index % 1000) * 1000).toISOString(),
     campaignId,
-    senderMessageId: `msg-${index}`,
-    idempotencyKey: `n-${index}`,
+    senderMessageId: `msg-${versionNumber}-${index}`,
+    idempotencyKey: versionNumber === 1 ? `n-${index}` : `n${versionNumber}-${index}`,
   };
 }
 
@@ -386,7 +405,7 @@ type InputForm = 'items' | 'columns';
 function columnsInput(items: ReturnType<typeof item>[], campaignId: string | null) {
   return {
     noticeKey,
-    versionNumber: 1,
+    versionNumber: items[0]!.versionNumber,
     campaignId,
     subjectRefs: items.map((entry) => entry.subjectRef),
     idempotencyKeys: items.map((entry) => entry.idempotencyKey),
@@ -404,13 +423,14 @@ function batchBodies(
   campaignId: string | null,
   first = 0,
   form: InputForm = 'columns',
+  versionNumber = 1,
 ): string[] {
   const base = Date.now() - 60_000;
   const bodies: string[] = [];
   for (let from = first; from < first + total; from += batchSize) {
     const items = [];
     for (let index = from; index < Math.min(first + total, from + batchSize); index++)
-      items.push(item(index, campaignId, base));
+      items.push(item(index, campaignId, base, versionNumber));
     bodies.push(
       form === 'items'
         ? JSON.stringify({ query: recordDocument, variables: { input: { items } } })
@@ -848,7 +868,9 @@ async function prepareCopy(context: PgContext, keys: Keys, count: number, chunk:
     `SELECT "id"::text AS "versionId" FROM "NoticeVersion" WHERE "controllerId" = $1 AND "number" = 1`,
     [keys.controllerId],
   );
-  const campaign = await one<{ id: string } | undefined>(`SELECT "id"::text FROM "Campaign" LIMIT 1`);
+  const campaign = await one<{ id: string } | undefined>(
+    `SELECT "id"::text FROM "Campaign" ORDER BY "createdAt" LIMIT 1`,
+  );
   // One batch row per 5,000 copied rows, as the API makes (the foreign key needs one).
   const batchIds = (
     await direct.query(
@@ -935,6 +957,7 @@ async function ingestVersusCopy(
   context: PgContext,
   keys: Keys,
   send: Send,
+  call: Call,
   campaignId: string | null,
   sqlClock: SqlClock,
 ): Promise<void> {
@@ -942,6 +965,9 @@ async function ingestVersusCopy(
   const chunk = Math.ceil(rows / rounds / batchSize) * batchSize;
   const plan = await prepareCopy(context, keys, rows, chunk);
   const bodies = batchBodies(rows, campaignId, 0, 'columns');
+  // The next version of the notice to the same people: their subjects exist by then.
+  const nextCampaignId = await seedVersion(call, keys, 2, rows);
+  const knownBodies = batchBodies(rows, nextCampaignId, 0, 'columns', 2);
   log(
     `${fmt(rows)} rows through recordNotificationColumns (POST /graphql, ${fmt(batchSize)} per request, ` +
       `${(Buffer.byteLength(bodies[0]!) / 1e6).toFixed(2)} MB, ${concurrency} in flight) against COPY, ${rounds} rounds`,
@@ -953,7 +979,7 @@ async function ingestVersusCopy(
     postgres: 0,
     wal: { bytes: 0, records: 0, fullPages: 0 },
   });
-  const totals = { api: empty(), copy: empty(), fresh: empty() };
+  const totals = { api: empty(), known: empty(), copy: empty(), fresh: empty() };
   const latencies: number[] = [];
   const direct = context.direct;
   const timed = async (total: PhaseTotal, count: number, run: () => Promise<void>) => {
@@ -980,56 +1006,70 @@ async function ingestVersusCopy(
     const first = round * chunk;
     const count = Math.min(chunk, rows - first);
     if (count <= 0) break;
-    const roundBodies = bodies.slice(first / batchSize, (first + count) / batchSize);
+    const slice = (all: string[]) => all.slice(first / batchSize, (first + count) / batchSize);
+    const api = (roundBodies: string[]) => async () => {
+      sqlClock.recording = true;
+      const result = await ingest(send, keys.notifier, roundBodies, count, concurrency, false);
+      sqlClock.recording = false;
+      latencies.push(...result.latencies);
+      if (result.accepted !== count) throw new Error(`round ${round + 1}: ${result.accepted} accepted`);
+    };
     const rates: Record<string, number> = {};
-    const phases: [keyof typeof totals, () => Promise<void>][] = [
-      [
-        'api',
-        async () => {
-          sqlClock.recording = true;
-          const result = await ingest(send, keys.notifier, roundBodies, count, concurrency, false);
-          sqlClock.recording = false;
-          latencies.push(...result.latencies);
-          if (result.accepted !== count) throw new Error(`round ${round + 1}: ${result.accepted} accepted`);
-        },
-      ],
-      ['copy', () => copyExisting(direct, plan.existing[round]!)],
-      ['fresh', () => copyFresh(direct, plan.fresh[round]!)],
+    const apiPhases: [keyof typeof totals, () => Promise<void>][] = [
+      ['api', api(slice(bodies))],
+      ['known', api(slice(knownBodies))],
     ];
-    for (const [name, run] of round % 2 === 0 ? phases : [...phases].reverse())
+    const copyPhases: [keyof typeof totals, () => Promise<void>][] = [
+      ['fresh', () => copyFresh(direct, plan.fresh[round]!)],
+      ['copy', () => copyExisting(direct, plan.existing[round]!)],
+    ];
+    // API first in even rounds, COPY first in odd ones (new people always before known ones).
+    for (const [name, run] of round % 2 === 0 ? [...apiPhases, ...copyPhases] : [...copyPhases, ...apiPhases])
       rates[name] = await timed(totals[name], count, run);
+    const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)} %`;
     log(
-      `  round ${round + 1}/${rounds}: API ${fmt(rates.api!)} rows/s, COPY ${fmt(rates.copy!)} rows/s ` +
-        `(${((rates.api! / rates.copy!) * 100).toFixed(1)} %), COPY with new subjects ${fmt(rates.fresh!)} rows/s ` +
-        `(${((rates.api! / rates.fresh!) * 100).toFixed(1)} %)`,
+      `  round ${round + 1}/${rounds}: new people: API ${fmt(rates.api!)} vs COPY ${fmt(rates.fresh!)} rows/s ` +
+        `(${pct(rates.api!, rates.fresh!)}); known people: API ${fmt(rates.known!)} vs COPY ${fmt(rates.copy!)} ` +
+        `rows/s (${pct(rates.known!, rates.copy!)})`,
     );
   }
   bodies.length = 0;
+  knownBodies.length = 0;
   const rate = (total: PhaseTotal) => total.rows / total.seconds;
   const describe = (total: PhaseTotal) =>
     `${describeCpu({ node: total.node, postgres: total.postgres, wall: total.seconds }, total.rows)}; ` +
     describeWal({ bytes: 0, records: 0, fullPages: 0 }, total.wal, total.rows);
   latencies.sort((a, b) => a - b);
   console.log('');
+  const pct = (a: PhaseTotal, b: PhaseTotal) => `${((rate(a) / rate(b)) * 100).toFixed(1)} %`;
   console.log('== ingest through the API against COPY (PostgreSQL, interleaved rounds) ==');
   console.log(
-    `API recordNotificationColumns over HTTP:    ${fmt(rate(totals.api))} rows/s ` +
-      `(${fmt(totals.api.rows)} rows in ${totals.api.seconds.toFixed(1)} s; request p50 ` +
-      `${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms)`,
+    `API, new people (subjects created):   ${fmt(rate(totals.api))} rows/s ` +
+      `(${fmt(totals.api.rows)} rows in ${totals.api.seconds.toFixed(1)} s)`,
   );
   console.log(`  ${describe(totals.api)}`);
-  console.log(`COPY "Notification" (subjects exist):       ${fmt(rate(totals.copy))} rows/s`);
-  console.log(`  ${describe(totals.copy)}`);
-  console.log(`COPY "Subject" + "Notification" (new ones): ${fmt(rate(totals.fresh))} rows/s`);
-  console.log(`  ${describe(totals.fresh)}`);
   console.log(
-    `API / COPY = ${((rate(totals.api) / rate(totals.copy)) * 100).toFixed(1)} % (target ≥ 50 %); ` +
-      `API / COPY with new subjects = ${((rate(totals.api) / rate(totals.fresh)) * 100).toFixed(1)} %`,
+    `API, known people (next version):     ${fmt(rate(totals.known))} rows/s ` +
+      `(${fmt(totals.known.rows)} rows in ${totals.known.seconds.toFixed(1)} s)`,
+  );
+  console.log(`  ${describe(totals.known)}`);
+  console.log(
+    `API request latency (${latencies.length} requests of ${fmt(batchSize)}): p50 ${percentile(latencies, 50).toFixed(0)} ms, ` +
+      `p99 ${percentile(latencies, 99).toFixed(0)} ms`,
+  );
+  console.log(`COPY "Subject" + "Notification":       ${fmt(rate(totals.fresh))} rows/s`);
+  console.log(`  ${describe(totals.fresh)}`);
+  console.log(`COPY "Notification" (subjects exist):  ${fmt(rate(totals.copy))} rows/s`);
+  console.log(`  ${describe(totals.copy)}`);
+  console.log(`API / COPY, new people:   ${pct(totals.api, totals.fresh)} (target ≥ 50 %)`);
+  console.log(`API / COPY, known people: ${pct(totals.known, totals.copy)} (target ≥ 50 %)`);
+  console.log(
+    `API, new people / COPY of notifications alone: ${pct(totals.api, totals.copy)} (the API also creates the subjects)`,
   );
   printSqlBreakdown(
     `SQL per API request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
     sqlClock,
-    rows / batchSize,
+    (2 * rows) / batchSize,
   );
   console.log('');
 }
@@ -1365,7 +1405,7 @@ async function postgresRun(context: PgContext) {
       console.log('');
     };
     if (steps.has('ingest') && steps.has('copy') && rows > 0)
-      await ingestVersusCopy(context, keys, send, campaignId, sqlClock);
+      await ingestVersusCopy(context, keys, send, call, campaignId, sqlClock);
     else if (steps.has('ingest') && rows > 0) await apiIngest('columns', rows, 0);
     if (steps.has('figures')) await campaignFiguresBench(call, keys, campaignId, context, sqlClock);
     if (steps.has('ingest') && profileBatches > 0) {

@@ -8,6 +8,6 @@
  * element by element, then escaped again by pg into array literals. Bytes pass through as base64,
  * and pg sends them to the server as a binary parameter.
  */
-export function jsonRows(rows: readonly object[]): Buffer {
+export function jsonRows(rows: readonly unknown[]): Buffer {
   return Buffer.from(JSON.stringify(rows), 'utf8');
 }

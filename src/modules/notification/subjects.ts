@@ -2,28 +2,49 @@ import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
 
+type Tx = Prisma.TransactionClient;
+
 export interface SubjectInput {
   readonly refHash: string;
   readonly jurisdiction: string | null;
   readonly locale: string | null;
 }
 
+/** How many references a batch's first look checks to guess whether its people are known. */
+const sampleSize = 16;
+
 /**
- * Creates missing subjects and returns the ID of every given one, set-based: one INSERT … SELECT
- * FROM json_to_recordset … ON CONFLICT DO NOTHING and, only when some already existed, one SELECT
- * of all their IDs.
+ * Returns the ID of every given subject, creating the missing ones, set-based. Two shapes of
+ * batch are common: a first notice to new people (all missing) and a later version to the same
+ * people (all known). A look at a few references picks the cheaper order; either order is
+ * correct for any mix, concurrent writers included.
  */
 export async function ensureSubjects(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   controllerId: string,
   subjects: readonly SubjectInput[],
 ): Promise<Map<string, string>> {
   const unique = [...new Map(subjects.map((subject) => [subject.refHash, subject])).values()];
-  const ids = new Map<string, string>();
-  if (unique.length === 0) return ids;
-  // New subjects get time-ordered IDs (cheap appends to the primary key); the rows travel as one
-  // parameter (jsonRows).
-  const proposed = unique.map((subject) => ({ id: uuidV7(), subject }));
+  if (unique.length === 0) return new Map();
+  const sample = await lookUp(tx, controllerId, unique.slice(0, sampleSize));
+  if (sample.size < Math.min(sampleSize, unique.length)) return createThenLookUp(tx, controllerId, unique);
+  const ids = await lookUp(tx, controllerId, unique);
+  const missing = unique.filter((subject) => !ids.has(subject.refHash));
+  if (missing.length === 0) return ids;
+  for (const [refHash, id] of await createThenLookUp(tx, controllerId, missing)) ids.set(refHash, id);
+  return ids;
+}
+
+/**
+ * INSERT … ON CONFLICT DO NOTHING with time-ordered IDs (cheap appends to the primary key). When
+ * every row went in, the proposed IDs are theirs and nothing is read back.
+ */
+async function createThenLookUp(
+  tx: Tx,
+  controllerId: string,
+  subjects: readonly SubjectInput[],
+): Promise<Map<string, string>> {
+  const proposed = subjects.map((subject) => ({ id: uuidV7(), subject }));
   const created = await tx.$executeRawUnsafe(
     `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
      SELECT t.i, $1::uuid, t.r, t.j, t.l
@@ -39,21 +60,34 @@ export async function ensureSubjects(
       })),
     ),
   );
-  // All new (the usual first notification): the proposed IDs are theirs, nothing to read back.
-  if (created === proposed.length) {
-    for (const { id, subject } of proposed) ids.set(subject.refHash, id);
-    return ids;
-  }
-  // One index probe per reference: with a large `= ANY(array)` the planner may scan all of the
-  // controller's subjects instead.
-  const existing = await tx.$queryRawUnsafe<{ id: string; refHash: string }[]>(
-    `SELECT s."id"::text, s."refHash" FROM unnest($2::text[]) AS t(r)
-     CROSS JOIN LATERAL (
-       SELECT "id", "refHash" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
-     ) s`,
+  if (created === proposed.length) return new Map(proposed.map(({ id, subject }) => [subject.refHash, id]));
+  return lookUp(tx, controllerId, subjects);
+}
+
+/**
+ * The IDs of those that exist, in one row: an index probe per reference (a large `= ANY(array)`
+ * may be planned as a scan of all the controller's subjects), and one string instead of a row
+ * per subject, which is much cheaper to read back through the driver and Prisma.
+ */
+async function lookUp(
+  tx: Tx,
+  controllerId: string,
+  subjects: readonly SubjectInput[],
+): Promise<Map<string, string>> {
+  const [row] = await tx.$queryRawUnsafe<{ ids: string | null }[]>(
+    `SELECT string_agg(COALESCE(s."id"::text, ''), ',' ORDER BY t.n) AS ids
+     FROM json_array_elements_text(convert_from($2::bytea, 'UTF8')::json) WITH ORDINALITY AS t(r, n)
+     LEFT JOIN LATERAL (
+       SELECT "id" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
+     ) s ON true`,
     controllerId,
-    unique.map((subject) => subject.refHash),
+    jsonRows(subjects.map((subject) => subject.refHash)),
   );
-  for (const row of existing) ids.set(row.refHash, row.id);
+  const ids = new Map<string, string>();
+  const found = row?.ids?.split(',') ?? [];
+  for (const [index, subject] of subjects.entries()) {
+    const id = found[index];
+    if (id) ids.set(subject.refHash, id);
+  }
   return ids;
 }

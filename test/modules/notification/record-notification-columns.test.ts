@@ -169,6 +169,39 @@ describe('recordNotificationColumns', () => {
     expect(await t.database.prisma.subject.count({ where: { controllerId: controller.id } })).toBe(5);
   });
 
+  it('finds known people and creates the new ones of a batch, whichever comes first', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const record = async (rows: number, prefix: string) =>
+      expectData(
+        await execute(t.app, RecordColumns, {
+          key: keys.NOTIFIER,
+          variables: {
+            input: { ...columns(rows, prefix), subjectRefs: columns(rows, 'person').subjectRefs },
+          },
+        }),
+      ).recordNotificationColumns;
+    // First 20 people, then 25 (the first 20 again, known: looked up first), then 40 (mostly new).
+    for (const [rows, prefix] of [
+      [20, 'first'],
+      [25, 'second'],
+      [40, 'third'],
+    ] as const)
+      expect(await record(rows, prefix)).toMatchObject({ accepted: rows, duplicates: 0, rejected: 0 });
+    expect(await t.database.prisma.subject.count({ where: { controllerId: controller.id } })).toBe(40);
+    const stored = await t.database.prisma.notification.findMany({
+      where: { controllerId: controller.id },
+      select: { idempotencyKey: true, subjectId: true },
+    });
+    const subjectOf = new Map(stored.map((row) => [row.idempotencyKey, row.subjectId]));
+    for (let row = 0; row < 20; row++) {
+      expect(subjectOf.get(`second-${row}`)).toBe(subjectOf.get(`first-${row}`));
+      expect(subjectOf.get(`third-${row}`)).toBe(subjectOf.get(`first-${row}`));
+    }
+    for (let row = 20; row < 25; row++)
+      expect(subjectOf.get(`third-${row}`)).toBe(subjectOf.get(`second-${row}`));
+  });
+
   it('records the same columns sent five times concurrently exactly once', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
