@@ -238,22 +238,33 @@ async function writeNotifications(
   const batchId = batch!.id;
   // Time-ordered IDs (cheap appends to the primary key); the rows travel as one parameter (jsonRows).
   const newIds = prepared.map(() => uuidV7());
+  // A batch is usually of one version and one campaign: those go once, as parameters.
+  const shared = (value: (entry: Prepared) => string | null) =>
+    prepared.every((entry) => value(entry) === value(prepared[0]!)) ? value(prepared[0]!) : undefined;
+  const version = shared((entry) => entry.versionId);
+  const campaign = shared((entry) => entry.campaignId);
   const rowsParam = jsonRows(
     prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash }, row) => ({
       i: newIds[row],
       s: subjectIds.get(refHash),
-      v: versionId,
+      v: version === undefined ? versionId : undefined,
       c: item.channel,
       l: item.locale,
       o: occurredAt,
-      cp: campaignId,
+      cp: campaign === undefined ? campaignId : undefined,
       m: item.senderMessageId ?? null,
       k: item.idempotencyKey,
       h: contentHash,
       j: item.jurisdiction ?? null,
     })),
   );
-  const insertedKeys = await insertNotifications(tx, viewer.controllerId, batchId, rowsParam);
+  const insertedKeys = await insertNotifications(tx, [
+    viewer.controllerId,
+    batchId,
+    rowsParam,
+    version ?? null,
+    campaign ?? null,
+  ]);
   const rows: WrittenRow[] = [];
   const fresh: Prepared[] = [];
   for (const [row, entry] of prepared.entries()) {
@@ -315,9 +326,12 @@ async function existingNotifications(
   return existing.map((row) => ({ ...row, inserted: false }));
 }
 
+// $1 controller, $2 batch, $3 rows (jsonRows), $4 and $5 the version and campaign of rows that leave
+// them out (a batch-wide value goes once).
 const insertColumns = `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel",
     "locale", "occurredAt", "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-  SELECT t.i, $1::uuid, t.s, t.v, t.c::"NotificationChannel", t.l, t.o, t.cp, t.m, t.k, t.h, t.j, $2::uuid
+  SELECT t.i, $1::uuid, t.s, COALESCE(t.v, $4::uuid), t.c::"NotificationChannel", t.l, t.o,
+         COALESCE(t.cp, $5::uuid), t.m, t.k, t.h, t.j, $2::uuid
   FROM json_to_recordset(convert_from($3::bytea, 'UTF8')::json)
     AS t(i uuid, s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text)`;
 
@@ -330,13 +344,11 @@ const insertColumns = `INSERT INTO "Notification" ("id", "controllerId", "subjec
  */
 async function insertNotifications(
   tx: Prisma.TransactionClient,
-  controllerId: string,
-  batchId: string,
-  rows: Buffer,
+  params: readonly [string, string, Buffer, string | null, string | null],
 ): Promise<Set<string> | null> {
   await tx.$executeRawUnsafe('SAVEPOINT notarium_notifications');
   try {
-    await tx.$executeRawUnsafe(insertColumns, controllerId, batchId, rows);
+    await tx.$executeRawUnsafe(insertColumns, ...params);
     await tx.$executeRawUnsafe('RELEASE SAVEPOINT notarium_notifications');
     return null;
   } catch {
@@ -346,9 +358,7 @@ async function insertNotifications(
     `${insertColumns}
      ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
      RETURNING "idempotencyKey" AS key`,
-    controllerId,
-    batchId,
-    rows,
+    ...params,
   );
   return new Set(inserted.map((row) => row.key));
 }
