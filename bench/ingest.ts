@@ -1,26 +1,31 @@
 /**
  * Bulk ingest, proof and campaign-figure benchmark. Prints its figures; asserts nothing.
  *
- *  1. PostgreSQL: BENCH_ROWS notifications (default 1,000,000) through `POST /graphql` of the real
- *     HTTP server (startServer) in batches of BENCH_BATCH (5,000), BENCH_CONCURRENCY (2) requests in
- *     flight. Then BENCH_PROFILE_BATCHES (11) more batches one at a time, for a breakdown of one
- *     request: SQL time per statement (at the driver adapter), the CPU cost of each per-item step
- *     alone, and EXPLAIN ANALYZE of the batch's big statements (rolled back), FK triggers included.
- *  3. Campaign live figures over those notifications: p50 of `campaign(id) { figures … }` (run
- *     before the profile batches, so it counts exactly BENCH_ROWS notifications).
- *  1. (cont.) Into the same table after TRUNCATE, a server-side `COPY … FROM '<csv file>'` of as
- *     many equivalent rows (pg-copy-streams is not installed, so no COPY FROM STDIN), once with the
- *     subjects already present and once also copying new subjects. Prints rows/s and API/COPY.
- *  2. Proof latency: the table is filled to BENCH_PROOF_ROWS (10,000,000) with INSERT … SELECT FROM
+ *  1. Ingest against COPY (PostgreSQL; steps `ingest` and `copy` together). BENCH_ROWS (1,000,000)
+ *     notifications of version 1 to new people through `POST /graphql` of the real HTTP server
+ *     (startServer), with recordNotificationColumns in batches of BENCH_BATCH (5,000),
+ *     BENCH_CONCURRENCY (2) requests in flight; then as many of version 2 to the same people (their
+ *     subjects exist). Beside them, server-side `COPY … FROM '<csv file>'` of as many equivalent
+ *     rows into the same tables: subjects + notifications (like the first pass) and notifications
+ *     of existing subjects (like the second). The work runs in BENCH_ROUNDS (4) interleaved rounds
+ *     so that both sides see the same machine; it prints rows/s, CPU and WAL per row, per round and
+ *     in total, and the ratios. (pg-copy-streams is not installed, so no COPY FROM STDIN.)
+ *  2. Campaign live figures over those notifications: p50 of `campaign(id) { figures … }`.
+ *  3. Then BENCH_PROFILE_BATCHES (11) more batches one at a time, for a breakdown of one request:
+ *     SQL time per statement (at the driver adapter) and the CPU cost of each per-item step alone;
+ *     then BENCH_ITEM_ROWS (200,000) through recordNotifications (one input object per item), for
+ *     the two input forms side by side.
+ *  4. Proof latency: the table is filled to BENCH_PROOF_ROWS (10,000,000) with INSERT … SELECT FROM
  *     generate_series in chunks of 1,000,000 (at most BENCH_PROOF_BUDGET_S seconds, default 480),
  *     one subject gets a few notifications and events through the API, and
  *     `subject(ref) { notificationProof … }` is timed BENCH_PROOF_ITERATIONS (200) times.
- *  4. PGlite: BENCH_PGLITE_ROWS (200,000) through `app.fetch` in-process.
+ *  5. PGlite: BENCH_PGLITE_ROWS (200,000) through `app.fetch` in-process.
  *
  * BENCH_STEPS (default `ingest,figures,copy,proof,pglite`) picks steps; BENCH_DATABASE_URL names the
- * server (the bench creates and drops its own database, also on failure or Ctrl-C). It needs a
- * superuser on a server that shares this machine's temporary directory (COPY FROM a file;
- * session_replication_role for the generated rows). About 11–14 minutes on 2 cores.
+ * server (the bench creates and drops its own database, also on failure or Ctrl-C; BENCH_KEEP_DATABASE=1
+ * keeps it). It needs a superuser on a server that shares this machine's temporary directory and
+ * /proc (COPY FROM a file; session_replication_role for the generated rows; CPU per process).
+ * Runs with NODE_ENV=production (package.json), as a deployment would.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, open, unlink } from 'node:fs/promises';
@@ -47,7 +52,8 @@ import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
 import { createController } from '../src/modules/controller/controller.service.js';
 import { notificationItemSchema } from '../src/modules/notification/notification.validation.js';
-import { recordHash } from '../src/modules/notification/record-hash.js';
+import { isCleanNotificationItem } from '../src/modules/notification/notification-check.js';
+import { notificationHash } from '../src/modules/notification/record-hash.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { startServer } from '../src/server.js';
 import { cpuSince, describeCpu, describeWal, readCpu, readWal } from './cpu-usage.js';
@@ -548,7 +554,14 @@ function printCpuBreakdown(body: string, controllerId: string) {
       measure(() => getVariableValues(schema, operation.variableDefinitions ?? [], raw.variables)),
     ],
     [
-      'zod item schema (safeParse per item)',
+      'item check on the hot path (isCleanNotificationItem)',
+      measure(() => {
+        const now = new Date();
+        for (const entry of items) isCleanNotificationItem(entry, now);
+      }),
+    ],
+    [
+      'zod item schema (only for items the check refuses)',
       measure(() => {
         for (const entry of items) zodSchema.safeParse(entry);
       }),
@@ -560,10 +573,10 @@ function printCpuBreakdown(body: string, controllerId: string) {
       }),
     ],
     [
-      'content hash (canonical JSON + SHA-256)',
+      'content hash (notificationHash: fixed-field canonical JSON + SHA-256)',
       measure(() => {
         for (const entry of items)
-          recordHash({
+          notificationHash({
             subject: entry.subjectRef as string,
             version: controllerId,
             channel: entry.channel as string,
@@ -598,205 +611,6 @@ async function cloneBatch(client: pg.Pool | pg.PoolClient): Promise<string> {
   );
   if (cloned.length === 0) throw new Error('no NotificationBatch to copy yet');
   return (cloned[0] as { id: string }).id;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Actual Total Time'?: number;
-  'Index Cond'?: string;
-  'Recheck Cond'?: string;
-  Filter?: string;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-function planOutline(node: PlanNode, depth = 0): string[] {
-  const target = node['Index Name'] ?? node['Relation Name'];
-  const line =
-    `${'  '.repeat(depth)}${node['Node Type']}${target ? ` on ${target}` : ''}` +
-    ` (rows ${fmt(node['Actual Rows'] ?? 0)} × ${node['Actual Loops'] ?? 1}, ${(node['Actual Total Time'] ?? 0).toFixed(1)} ms)`;
-  const short = (text: string) => (text.length > 90 ? `${text.slice(0, 90)}…` : text);
-  const details = [
-    node['Index Cond'] && `Index Cond: ${short(node['Index Cond'])}`,
-    node['Recheck Cond'] && `Recheck Cond: ${short(node['Recheck Cond'])}`,
-    node.Filter && `Filter: ${short(node.Filter)} (removed ${fmt(node['Rows Removed by Filter'] ?? 0)})`,
-    node['Rows Removed by Index Recheck'] &&
-      `removed by recheck: ${fmt(node['Rows Removed by Index Recheck'])}`,
-  ].filter((detail): detail is string => Boolean(detail));
-  return [
-    line,
-    ...details.map((detail) => `${'  '.repeat(depth + 2)}${detail}`),
-    ...(node.Plans ?? []).flatMap((child) => planOutline(child, depth + 1)),
-  ];
-}
-
-interface ExplainPlan {
-  Plan: PlanNode;
-  'Execution Time': number;
-  Triggers?: { 'Trigger Name': string; 'Constraint Name'?: string; Time?: number; Calls: number }[];
-}
-
-/**
- * The big statements of one batch under EXPLAIN ANALYZE (in a transaction that is rolled back),
- * with the SQL of record-notifications.ts, subjects.ts and campaign-counters.ts: where the
- * database time goes, foreign-key triggers included; and the same rows as a plain INSERT (no
- * ON CONFLICT, no RETURNING) for comparison.
- */
-async function explainBatch(context: PgContext, keys: Keys, first: number) {
-  const client = await context.direct.connect();
-  const hasher = new SubjectRefHasher(subjectRefSecret);
-  const explain = async (sql: string, params: unknown[]) =>
-    (
-      (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)).rows[0][
-        'QUERY PLAN'
-      ] as ExplainPlan[]
-    )[0]!;
-  const notifications = Number(
-    (await client.query(`SELECT count(*)::bigint AS n FROM "Notification"`)).rows[0].n,
-  );
-  const describe = (label: string, plan: ExplainPlan, outline = false) => {
-    console.log(`    ${label.padEnd(62)} ${plan['Execution Time'].toFixed(1).padStart(7)} ms`);
-    if (outline) for (const line of planOutline(plan.Plan)) console.log(`      | ${line}`);
-    for (const trigger of plan.Triggers ?? [])
-      console.log(
-        `      trigger ${(trigger['Constraint Name'] ?? trigger['Trigger Name']).padEnd(54)} ${(trigger.Time ?? 0).toFixed(1).padStart(7)} ms (${fmt(trigger.Calls)} calls)`,
-      );
-  };
-  try {
-    const { versionId } = (
-      await client.query(`SELECT "id"::text AS "versionId" FROM "NoticeVersion" WHERE "number" = 1 LIMIT 1`)
-    ).rows[0] as { versionId: string };
-    const campaign = (await client.query(`SELECT "id"::text FROM "Campaign" LIMIT 1`)).rows[0] as
-      | { id: string }
-      | undefined;
-    const base = Date.now() - 60_000;
-    const items = Array.from({ length: batchSize }, (_, index) => item(first + index, null, base));
-    const refHashes = items.map((entry) => hasher.hash(keys.controllerId, entry.subjectRef));
-    console.log(
-      `  EXPLAIN ANALYZE of one ${fmt(batchSize)}-row batch (rolled back; ~${fmt(notifications)} rows in the table):`,
-    );
-    await client.query('BEGIN');
-    describe(
-      'INSERT "Subject" … FROM unnest ON CONFLICT DO NOTHING RETURNING',
-      await explain(
-        `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-         SELECT gen_random_uuid(), $1::uuid, r, j, l FROM unnest($2::text[], $3::text[], $4::text[]) AS t(r, j, l)
-         ON CONFLICT ("controllerId", "refHash") DO NOTHING
-         RETURNING "id"::text, "refHash"`,
-        [
-          keys.controllerId,
-          refHashes,
-          items.map((entry) => entry.jurisdiction),
-          items.map((entry) => entry.subjectLocale),
-        ],
-      ),
-    );
-    const ids = new Map(
-      (
-        await client.query(
-          `SELECT "id"::text, "refHash" FROM "Subject" WHERE "controllerId" = $1 AND "refHash" = ANY($2::text[])`,
-          [keys.controllerId, refHashes],
-        )
-      ).rows.map((row: { id: string; refHash: string }) => [row.refHash, row.id]),
-    );
-    const batch = await cloneBatch(client);
-    const keysOfBatch = items.map((entry) => entry.idempotencyKey);
-    const params = [
-      keys.controllerId,
-      batch,
-      refHashes.map((hash) => ids.get(hash)),
-      items.map(() => versionId),
-      items.map((entry) => entry.channel),
-      items.map((entry) => entry.locale),
-      items.map((entry) => entry.occurredAt),
-      items.map(() => campaign?.id ?? null),
-      items.map((entry) => entry.senderMessageId),
-      keysOfBatch,
-      items.map((entry, index) =>
-        recordHash({ subject: refHashes[index]!, occurredAt: entry.occurredAt, key: entry.idempotencyKey }),
-      ),
-      items.map((entry) => entry.jurisdiction),
-    ];
-    const insert = `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
-        "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-     SELECT gen_random_uuid(), $1::uuid, s, v, c::"NotificationChannel", l, o, cp, m, k, h, j, $2::uuid
-     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::uuid[], $9::text[],
-                 $10::text[], $11::text[], $12::text[]) AS t(s, v, c, l, o, cp, m, k, h, j)`;
-    await client.query('SAVEPOINT plain');
-    describe('INSERT "Notification" … FROM unnest (plain, for comparison)', await explain(insert, params));
-    await client.query('ROLLBACK TO SAVEPOINT plain');
-    describe(
-      'INSERT "Notification" … ON CONFLICT DO NOTHING RETURNING (as src)',
-      await explain(
-        `${insert} ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-         RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
-        params,
-      ),
-    );
-    const counterUpsert = `GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-         ON CONFLICT ("campaignId", "metric", "channel", "country", "day")
-         DO UPDATE SET "count" = "CampaignCounter"."count" + EXCLUDED."count"`;
-    await client.query('SAVEPOINT counters');
-    describe(
-      'INSERT "CampaignCounter" RECORDED (as src: key = ANY($2))',
-      await explain(
-        `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-         SELECT n."campaignId", 'RECORDED', n."channel", COALESCE(n."jurisdiction", 'ZZ'),
-                (n."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-         FROM "Notification" n
-         WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
-         ${counterUpsert}`,
-        [keys.controllerId, keysOfBatch],
-      ),
-      true,
-    );
-    await client.query('ROLLBACK TO SAVEPOINT counters');
-    // The suggested alternative: the batch's counts are known before the INSERT (the accepted rows
-    // are the ones RETURNING names), so aggregate them in the process and upsert ~40 rows.
-    const counts = new Map<string, number>();
-    for (const entry of items) {
-      const key = [campaign?.id ?? '', entry.channel, entry.jurisdiction, entry.occurredAt.slice(0, 10)].join(
-        '|',
-      );
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const grouped = [...counts.entries()].map(([key, count]) => [...key.split('|'), count] as const);
-    describe(
-      `the same counts aggregated in the process (${grouped.length} rows from unnest)`,
-      await explain(
-        `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-         SELECT c, 'RECORDED', ch::"NotificationChannel", co, d, n
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::bigint[]) AS t(c, ch, co, d, n)
-         ORDER BY 1, 2, 3, 4, 5
-         ON CONFLICT ("campaignId", "metric", "channel", "country", "day")
-         DO UPDATE SET "count" = "CampaignCounter"."count" + EXCLUDED."count"`,
-        [0, 1, 2, 3, 4].map((column) => grouped.map((row) => row[column])),
-      ),
-    );
-    await client.query('ROLLBACK TO SAVEPOINT counters');
-    await client.query('ANALYZE "Notification"');
-    describe(
-      'as src again, right after ANALYZE "Notification"',
-      await explain(
-        `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-         SELECT n."campaignId", 'RECORDED', n."channel", COALESCE(n."jurisdiction", 'ZZ'),
-                (n."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-         FROM "Notification" n
-         WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" = ANY($2::text[]) AND n."campaignId" IS NOT NULL
-         ${counterUpsert}`,
-        [keys.controllerId, keysOfBatch],
-      ),
-      true,
-    );
-  } finally {
-    await client.query('ROLLBACK').catch(() => {});
-    client.release();
-  }
 }
 
 interface PgContext {
@@ -1432,7 +1246,6 @@ async function postgresRun(context: PgContext) {
         `  outside SQL (HTTP, JSON, GraphQL, zod, hashing, Prisma, result): ${(mean - sql).toFixed(0)} ms`,
       );
       printCpuBreakdown(batchBodies(batchSize, campaignId, rows, 'items')[0]!, keys.controllerId);
-      await explainBatch(context, keys, rows + profileBatches * batchSize);
       console.log('');
     }
     // The per-object form, for comparison, on new subjects after the rows above.
