@@ -26,10 +26,20 @@ export const subjectRef = z
   .string()
   .min(1, 'must not be empty')
   .max(maxRefLength, `must be at most ${maxRefLength} characters`);
+/** PostgreSQL text cannot hold U+0000; refused here rather than failing the whole batch later. */
+export const noNul = (text: string) => !text.includes('\u0000');
+const noNulMessage = { message: 'must not contain the character U+0000' };
+
+/** Free text that is stored: no NUL character. */
+export function storedText(min: number, max: number) {
+  return z.string().min(min).max(max).refine(noNul, noNulMessage);
+}
+
 export const idempotencyKey = z
   .string()
   .min(1, 'must not be empty')
-  .max(maxRefLength, `must be at most ${maxRefLength} characters`);
+  .max(maxRefLength, `must be at most ${maxRefLength} characters`)
+  .refine(noNul, noNulMessage);
 export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE');
 
 /** Back-dated imports are fine; a time more than five minutes ahead of the server clock is not. */
@@ -43,14 +53,14 @@ export function notificationItemSchema(now: Date) {
   return z.object({
     subjectRef,
     jurisdiction: country.nullish(),
-    subjectLocale: z.string().min(2).max(35).nullish(),
+    subjectLocale: storedText(2, 35).nullish(),
     noticeKey: recordKey,
     versionNumber: z.number().int().min(1, 'must be 1 or more'),
     channel: z.enum(channels),
-    locale: z.string().min(2).max(35),
+    locale: storedText(2, 35),
     occurredAt: notInFuture(now),
     campaignId: z.string().min(1).nullish(),
-    senderMessageId: z.string().min(1).max(512).nullish(),
+    senderMessageId: storedText(1, 512).nullish(),
     idempotencyKey,
   });
 }
@@ -64,7 +74,7 @@ export function eventItemSchema(now: Date) {
       notificationIdempotencyKey: idempotencyKey.nullish(),
       type: z.enum(eventTypes),
       occurredAt: notInFuture(now),
-      detail: z.string().max(2_000).nullish(),
+      detail: storedText(0, 2_000).nullish(),
     })
     .refine((item) => Boolean(item.notificationId) !== Boolean(item.notificationIdempotencyKey), {
       message: 'give exactly one of notificationId and notificationIdempotencyKey',

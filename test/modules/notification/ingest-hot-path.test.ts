@@ -55,7 +55,14 @@ const variants: Record<string, unknown>[] = [
   { senderMessageId: '' },
   { senderMessageId: 'm'.repeat(512) },
   { senderMessageId: 'm'.repeat(513) },
+  { senderMessageId: 'nul\u0000inside' },
+  { idempotencyKey: 'k\u0000' },
+  { locale: 'e\u0000' },
+  { subjectLocale: 'de\u0000' },
 ];
+
+// Accepted by zod, but sent to zod rather than accepted by the plain check (stricter is allowed).
+const stricter: Record<string, unknown>[] = [{ subjectRef: 'a reference with \u0000 is only hashed' }];
 
 describe('the bulk ingest hot path', () => {
   it('accepts an item without zod only when the zod schema accepts it too', () => {
@@ -65,6 +72,11 @@ describe('the bulk ingest hot path', () => {
       const clean = isCleanNotificationItem(candidate, now);
       const parsed = schema.safeParse(candidate).success;
       expect({ overrides, clean }).toEqual({ overrides, clean: parsed });
+    }
+    for (const overrides of stricter) {
+      const candidate = item(overrides);
+      expect(isCleanNotificationItem(candidate, now)).toBe(false);
+      expect(schema.safeParse(candidate).success).toBe(true);
     }
   });
 

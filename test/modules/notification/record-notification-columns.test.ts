@@ -247,6 +247,26 @@ describe('recordNotificationColumns', () => {
     expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(0);
   });
 
+  it('refuses a NUL character in stored text row by row, and records the other rows', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const input = { ...columns(3, 'nul'), senderMessageIds: ['ok', 'bad\u0000id', null] };
+    input.subjectRefs[2] = 'ref-with-\u0000-is-only-hashed';
+    const result = expectData(
+      await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }),
+    ).recordNotificationColumns;
+    expect(result).toMatchObject({
+      accepted: 2,
+      rejected: 1,
+      items: [
+        { status: 'ACCEPTED' },
+        { status: 'REJECTED', error: { code: 'VALIDATION_FAILED', issues: [{ path: ['senderMessageId'] }] } },
+        { status: 'ACCEPTED' },
+      ],
+    });
+    expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(2);
+  });
+
   it('is refused to a key that may not record notifications', async () => {
     const { keys } = await makeTenant(t.database.prisma);
     for (const role of ['AUDITOR', 'EDITOR'] as const) {
