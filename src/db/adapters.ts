@@ -7,6 +7,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { passBulkParameters } from './bulk-parameters.js';
 
 export interface MigrationSession {
   readonly factory: SqlMigrationAwareDriverAdapterFactory;
@@ -97,7 +98,9 @@ class PgliteAdapterFactory implements AdapterFactory {
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return withWholeScript(await this.#inner.connect(), (script) => this.#db.exec(script));
+    return passBulkParameters(
+      withWholeScript(await this.#inner.connect(), (script) => this.#db.exec(script)),
+    );
   }
 
   connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -122,7 +125,9 @@ class PostgresAdapterFactory implements AdapterFactory {
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return withWholeScript(await this.#inner.connect(), (script) => this.#pool.query(script));
+    return passBulkParameters(
+      withWholeScript(await this.#inner.connect(), (script) => this.#pool.query(script)),
+    );
   }
 
   // adapter-pg's own shadow database can end up on the main database; never let it run.

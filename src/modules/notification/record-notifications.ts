@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withBulkParameter } from '../../db/bulk-parameters.js';
 import type { Database } from '../../db/database.js';
 import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -344,21 +345,30 @@ const insertColumns = `INSERT INTO "Notification" ("id", "controllerId", "subjec
  */
 async function insertNotifications(
   tx: Prisma.TransactionClient,
-  params: readonly [string, string, Buffer, string | null, string | null],
+  [controllerId, batchId, rows, version, campaign]: readonly [
+    string,
+    string,
+    Buffer,
+    string | null,
+    string | null,
+  ],
 ): Promise<Set<string> | null> {
-  await tx.$executeRawUnsafe('SAVEPOINT notarium_notifications');
-  try {
-    await tx.$executeRawUnsafe(insertColumns, ...params);
-    await tx.$executeRawUnsafe('RELEASE SAVEPOINT notarium_notifications');
-    return null;
-  } catch {
-    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT notarium_notifications');
-  }
-  const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
-    `${insertColumns}
-     ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-     RETURNING "idempotencyKey" AS key`,
-    ...params,
-  );
-  return new Set(inserted.map((row) => row.key));
+  return withBulkParameter(rows, async (token) => {
+    const params = [controllerId, batchId, token, version, campaign];
+    await tx.$executeRawUnsafe('SAVEPOINT notarium_notifications');
+    try {
+      await tx.$executeRawUnsafe(insertColumns, ...params);
+      await tx.$executeRawUnsafe('RELEASE SAVEPOINT notarium_notifications');
+      return null;
+    } catch {
+      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT notarium_notifications');
+    }
+    const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
+      `${insertColumns}
+       ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
+       RETURNING "idempotencyKey" AS key`,
+      ...params,
+    );
+    return new Set(inserted.map((row) => row.key));
+  });
 }

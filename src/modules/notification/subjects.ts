@@ -1,3 +1,4 @@
+import { withBulkParameter } from '../../db/bulk-parameters.js';
 import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
@@ -45,19 +46,22 @@ async function createThenLookUp(
   subjects: readonly SubjectInput[],
 ): Promise<Map<string, string>> {
   const proposed = subjects.map((subject) => ({ id: uuidV7(), subject }));
-  const created = await tx.$executeRawUnsafe(
-    `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-     SELECT t.i, $1::uuid, t.r, t.j, t.l
-     FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
-     ON CONFLICT ("controllerId", "refHash") DO NOTHING`,
-    controllerId,
-    jsonRows(
-      proposed.map(({ id, subject }) => ({
-        i: id,
-        r: subject.refHash,
-        j: subject.jurisdiction,
-        l: subject.locale,
-      })),
+  const rows = jsonRows(
+    proposed.map(({ id, subject }) => ({
+      i: id,
+      r: subject.refHash,
+      j: subject.jurisdiction,
+      l: subject.locale,
+    })),
+  );
+  const created = await withBulkParameter(rows, (token) =>
+    tx.$executeRawUnsafe(
+      `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
+       SELECT t.i, $1::uuid, t.r, t.j, t.l
+       FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
+       ON CONFLICT ("controllerId", "refHash") DO NOTHING`,
+      controllerId,
+      token,
     ),
   );
   if (created === proposed.length) return new Map(proposed.map(({ id, subject }) => [subject.refHash, id]));
@@ -74,14 +78,16 @@ async function lookUp(
   controllerId: string,
   subjects: readonly SubjectInput[],
 ): Promise<Map<string, string>> {
-  const [row] = await tx.$queryRawUnsafe<{ ids: string | null }[]>(
-    `SELECT string_agg(COALESCE(s."id"::text, ''), ',' ORDER BY t.n) AS ids
-     FROM json_array_elements_text(convert_from($2::bytea, 'UTF8')::json) WITH ORDINALITY AS t(r, n)
-     LEFT JOIN LATERAL (
-       SELECT "id" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
-     ) s ON true`,
-    controllerId,
-    jsonRows(subjects.map((subject) => subject.refHash)),
+  const [row] = await withBulkParameter(jsonRows(subjects.map((subject) => subject.refHash)), (token) =>
+    tx.$queryRawUnsafe<{ ids: string | null }[]>(
+      `SELECT string_agg(COALESCE(s."id"::text, ''), ',' ORDER BY t.n) AS ids
+       FROM json_array_elements_text(convert_from($2::bytea, 'UTF8')::json) WITH ORDINALITY AS t(r, n)
+       LEFT JOIN LATERAL (
+         SELECT "id" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
+       ) s ON true`,
+      controllerId,
+      token,
+    ),
   );
   const ids = new Map<string, string>();
   const found = row?.ids?.split(',') ?? [];
