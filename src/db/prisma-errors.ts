@@ -22,3 +22,11 @@ export function isUniqueViolation(error: unknown, fieldOrIndex?: string): boolea
   ];
   return names.some((name) => name === fieldOrIndex || name.includes(fieldOrIndex));
 }
+
+/** The PostgreSQL SQLSTATE behind a Prisma raw-query error (P2010), on both drivers; else null. */
+export function sqlStateOf(error: unknown): string | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  const meta = error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined;
+  const code = meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' ? code : null;
+}

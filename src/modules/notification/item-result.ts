@@ -121,14 +121,21 @@ export function writtenOutcome(
   );
 }
 
-/** Repeats inside a batch point at the record their first occurrence produced. */
+/**
+ * A repeat inside a batch (same key, same content as its first occurrence) gets the outcome of
+ * that first occurrence (`originals`, by key): the same record, or the same rejection.
+ */
 export function pointRepeatsAtOriginal(
   results: ItemResult[],
-  idOf: (key: string) => string | null,
+  originals: ReadonlyMap<string, ItemResult>,
 ): ItemResult[] {
-  return results.map((result) =>
-    result.status === 'DUPLICATE' && result.recordId === null && result.idempotencyKey
-      ? { ...result, recordId: idOf(result.idempotencyKey) }
-      : result,
-  );
+  return results.map((result) => {
+    if (result.status !== 'DUPLICATE' || result.recordId !== null || result.idempotencyKey === null)
+      return result;
+    const original = originals.get(result.idempotencyKey);
+    if (!original) return result;
+    return original.status === 'REJECTED'
+      ? { ...result, status: 'REJECTED', error: original.error }
+      : { ...result, recordId: original.recordId };
+  });
 }

@@ -1,12 +1,12 @@
 import type { NotificationItem } from './notification.validation.js';
-import { channels, futureToleranceMs, maxRefLength, noNul } from './notification.validation.js';
+import { channels, futureToleranceMs, maxRefLength, storable } from './notification.validation.js';
 
 const recordKeyPattern = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
 const countryPattern = /^[A-Z]{2}$/;
 const channelSet: ReadonlySet<string> = new Set(channels);
 
 function text(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'string' && value.length >= min && value.length <= max && noNul(value);
+  return typeof value === 'string' && value.length >= min && value.length <= max && storable(value);
 }
 
 function optionalText(value: unknown, min: number, max: number): boolean {

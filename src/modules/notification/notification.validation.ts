@@ -26,20 +26,24 @@ export const subjectRef = z
   .string()
   .min(1, 'must not be empty')
   .max(maxRefLength, `must be at most ${maxRefLength} characters`);
-/** PostgreSQL text cannot hold U+0000; refused here rather than failing the whole batch later. */
-export const noNul = (text: string) => !text.includes('\u0000');
-const noNulMessage = { message: 'must not contain the character U+0000' };
+/**
+ * PostgreSQL text cannot hold U+0000, and an unpaired surrogate has no UTF-8 form: refused here,
+ * item by item, rather than failing the whole batch when it is written.
+ */
+const unpairedSurrogate = /\p{Cs}/u;
+export const storable = (text: string) => !text.includes('\u0000') && !unpairedSurrogate.test(text);
+const storableMessage = { message: 'must not contain U+0000 or an unpaired surrogate' };
 
 /** Free text that is stored: no NUL character. */
 export function storedText(min: number, max: number) {
-  return z.string().min(min).max(max).refine(noNul, noNulMessage);
+  return z.string().min(min).max(max).refine(storable, storableMessage);
 }
 
 export const idempotencyKey = z
   .string()
   .min(1, 'must not be empty')
   .max(maxRefLength, `must be at most ${maxRefLength} characters`)
-  .refine(noNul, noNulMessage);
+  .refine(storable, storableMessage);
 export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE');
 
 /** Back-dated imports are fine; a time more than five minutes ahead of the server clock is not. */

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { withBulkParameter } from '../../db/bulk-parameters.js';
 import type { Database } from '../../db/database.js';
 import { jsonRows } from '../../db/json-rows.js';
+import { sqlStateOf } from '../../db/prisma-errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { ConflictError } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
 import type { Viewer } from '../access/access.policy.js';
@@ -11,6 +13,7 @@ import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { incrementCounters } from './campaign-counters.js';
 import {
   type BulkResult,
+  type ItemResult,
   pointRepeatsAtOriginal,
   rejected,
   repeatInBatch,
@@ -190,17 +193,15 @@ export async function recordNotifications(
     { timeout: 120_000, maxWait: 30_000 },
   );
   const ids = new Map(written.rows.map((row) => [row.key, row]));
+  const originals = new Map<string, ItemResult>();
   for (const entry of prepared) {
-    const row = ids.get(entry.item.idempotencyKey);
-    if (row)
-      results.push(
-        writtenOutcome(entry.index, entry.item.idempotencyKey, row, row.inserted, entry.contentHash),
-      );
+    const key = entry.item.idempotencyKey;
+    const row = ids.get(key)!;
+    const outcome = writtenOutcome(entry.index, key, row, row.inserted, entry.contentHash);
+    results.push(outcome);
+    originals.set(key, outcome);
   }
-  return summarize(
-    written.batchId,
-    pointRepeatsAtOriginal(results, (key) => ids.get(key)?.id ?? null),
-  );
+  return summarize(written.batchId, pointRepeatsAtOriginal(results, originals));
 }
 
 interface WrittenRow {
@@ -278,7 +279,14 @@ async function writeNotifications(
     const others = prepared
       .filter((entry) => !insertedKeys?.has(entry.item.idempotencyKey))
       .map((entry) => entry.item.idempotencyKey);
-    rows.push(...(await existingNotifications(tx, viewer.controllerId, others)));
+    const existing = await existingNotifications(tx, viewer.controllerId, others);
+    // A key that neither went in nor is there was changed meanwhile (an erasure renames the keys
+    // of the notifications it unlinks): refuse the batch rather than leave an item unanswered.
+    if (existing.length < others.length)
+      throw new ConflictError(
+        'Some of these notifications changed while the batch was written; send it again.',
+      );
+    rows.push(...existing);
   }
   if (fresh.length > 0) {
     await incrementCounters(tx, viewer.controllerId, {
@@ -343,6 +351,8 @@ const insertColumns = `INSERT INTO "Notification" ("id", "controllerId", "subjec
  * or that a concurrent batch is inserting, makes it fail as a whole; the savepoint undoes it
  * and the ON CONFLICT form decides row by row.
  */
+const retryAsConflict = new Set(['23505', '40P01']);
+
 async function insertNotifications(
   tx: Prisma.TransactionClient,
   [controllerId, batchId, rows, version, campaign]: readonly [
@@ -360,7 +370,10 @@ async function insertNotifications(
       await tx.$executeRawUnsafe(insertColumns, ...params);
       await tx.$executeRawUnsafe('RELEASE SAVEPOINT notarium_notifications');
       return null;
-    } catch {
+    } catch (error) {
+      // A key already there (23505) or a deadlock with a batch inserting the same keys in
+      // another order (40P01): ON CONFLICT decides. Anything else fails the call as it is.
+      if (!retryAsConflict.has(sqlStateOf(error) ?? '')) throw error;
       await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT notarium_notifications');
     }
     const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(

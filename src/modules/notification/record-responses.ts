@@ -5,6 +5,7 @@ import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import {
   type BulkResult,
+  type ItemResult,
   pointRepeatsAtOriginal,
   rejected,
   repeatInBatch,
@@ -184,15 +185,19 @@ export async function recordResponses(
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  const originals = new Map<string, ItemResult>();
   for (const entry of prepared) {
     const row = rows.existing.get(entry.item.idempotencyKey);
-    if (row)
-      results.push(
-        writtenOutcome(entry.index, entry.item.idempotencyKey, row, rows.inserted.has(row.id), entry.hash),
-      );
+    if (!row) continue;
+    const outcome = writtenOutcome(
+      entry.index,
+      entry.item.idempotencyKey,
+      row,
+      rows.inserted.has(row.id),
+      entry.hash,
+    );
+    results.push(outcome);
+    originals.set(entry.item.idempotencyKey, outcome);
   }
-  return summarize(
-    null,
-    pointRepeatsAtOriginal(results, (key) => rows.existing.get(key)?.id ?? null),
-  );
+  return summarize(null, pointRepeatsAtOriginal(results, originals));
 }

@@ -45,7 +45,9 @@ async function createThenLookUp(
   controllerId: string,
   subjects: readonly SubjectInput[],
 ): Promise<Map<string, string>> {
-  const proposed = subjects.map((subject) => ({ id: uuidV7(), subject }));
+  // In one order for every batch, so that two batches creating the same people cannot deadlock.
+  const ordered = [...subjects].sort((a, b) => (a.refHash < b.refHash ? -1 : a.refHash > b.refHash ? 1 : 0));
+  const proposed = ordered.map((subject) => ({ id: uuidV7(), subject }));
   const rows = jsonRows(
     proposed.map(({ id, subject }) => ({
       i: id,

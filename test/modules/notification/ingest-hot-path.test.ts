@@ -59,10 +59,16 @@ const variants: Record<string, unknown>[] = [
   { idempotencyKey: 'k\u0000' },
   { locale: 'e\u0000' },
   { subjectLocale: 'de\u0000' },
+  { idempotencyKey: 'lone \ud800 surrogate' },
+  { senderMessageId: 'lone \udc00 surrogate' },
+  { senderMessageId: 'paired \ud83d\udcec surrogates' },
 ];
 
 // Accepted by zod, but sent to zod rather than accepted by the plain check (stricter is allowed).
-const stricter: Record<string, unknown>[] = [{ subjectRef: 'a reference with \u0000 is only hashed' }];
+const stricter: Record<string, unknown>[] = [
+  { subjectRef: 'a reference with \u0000 is only hashed' },
+  { subjectRef: 'a lone \ud800 is only hashed too' },
+];
 
 describe('the bulk ingest hot path', () => {
   it('accepts an item without zod only when the zod schema accepts it too', () => {

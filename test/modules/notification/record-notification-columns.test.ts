@@ -247,21 +247,23 @@ describe('recordNotificationColumns', () => {
     expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(0);
   });
 
-  it('refuses a NUL character in stored text row by row, and records the other rows', async () => {
+  it('refuses NUL characters and unpaired surrogates in stored text row by row, and records the other rows', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
-    const input = { ...columns(3, 'nul'), senderMessageIds: ['ok', 'bad\u0000id', null] };
+    const input = { ...columns(4, 'nul'), senderMessageIds: ['ok', 'bad\u0000id', null, null] };
     input.subjectRefs[2] = 'ref-with-\u0000-is-only-hashed';
+    input.idempotencyKeys[3] = 'lone-\ud800-surrogate';
     const result = expectData(
       await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }),
     ).recordNotificationColumns;
     expect(result).toMatchObject({
       accepted: 2,
-      rejected: 1,
+      rejected: 2,
       items: [
         { status: 'ACCEPTED' },
         { status: 'REJECTED', error: { code: 'VALIDATION_FAILED', issues: [{ path: ['senderMessageId'] }] } },
         { status: 'ACCEPTED' },
+        { status: 'REJECTED', error: { code: 'VALIDATION_FAILED', issues: [{ path: ['idempotencyKey'] }] } },
       ],
     });
     expect(await t.database.prisma.notification.count({ where: { controllerId: controller.id } })).toBe(2);

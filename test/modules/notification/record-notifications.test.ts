@@ -180,13 +180,25 @@ describe('recordNotifications', () => {
     const changed = expectData(
       await execute(t.app, RecordNotifications, {
         key: keys.NOTIFIER,
-        variables: { input: { items: [{ ...first, channel: 'SMS' }] } },
+        variables: {
+          input: {
+            items: [
+              { ...first, channel: 'SMS' },
+              { ...first, channel: 'SMS' },
+            ],
+          },
+        },
       }),
     ).recordNotifications;
+    // The repeat inside the batch shares its first occurrence's fate: refused too, no record.
     expect(changed).toMatchObject({
       accepted: 0,
-      rejected: 1,
-      items: [{ status: 'REJECTED', error: { code: 'IDEMPOTENCY_CONFLICT' } }],
+      duplicates: 0,
+      rejected: 2,
+      items: [
+        { status: 'REJECTED', recordId: null, error: { code: 'IDEMPOTENCY_CONFLICT' } },
+        { status: 'REJECTED', recordId: null, error: { code: 'IDEMPOTENCY_CONFLICT' } },
+      ],
     });
   });
 
