@@ -27,10 +27,14 @@ export async function eraseSubject(
 ): Promise<ErasureResult> {
   const refHash = hasher.hash(viewer.controllerId, subjectRef);
   return database.prisma.$transaction(async (tx) => {
-    const subject = await tx.subject.findUnique({
-      where: { controllerId_refHash: { controllerId: viewer.controllerId, refHash } },
-    });
-    if (subject === null) throw new NotFoundError('Subject', 'the given reference');
+    // Lock the subject first: a batch that has written records for it holds it until it commits,
+    // so every record committed before this point is found below and unlinked with the rest.
+    const [subject] = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT "id"::text FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = $2 FOR UPDATE`,
+      viewer.controllerId,
+      refHash,
+    );
+    if (subject === undefined) throw new NotFoundError('Subject', 'the given reference');
     await tx.$executeRawUnsafe(`SELECT set_config('notarium.erasure', 'on', true)`);
     const salt = randomUUID();
     const digest = (value: string) =>

@@ -24,7 +24,7 @@ import {
 import { type NotificationItem, notificationItemSchema } from './notification.validation.js';
 import { isCleanNotificationItem } from './notification-check.js';
 import { notificationHash } from './record-hash.js';
-import { ensureSubjects } from './subjects.js';
+import { ensureSubjects, refuseErasedSubjects } from './subjects.js';
 
 export interface RawNotificationItem {
   readonly subjectRef: string;
@@ -248,7 +248,7 @@ async function writeNotifications(
   const rowsParam = jsonRows(
     prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash }, row) => ({
       i: newIds[row],
-      s: subjectIds.get(refHash),
+      s: subjectIds.byRef.get(refHash),
       v: version === undefined ? versionId : undefined,
       c: item.channel,
       l: item.locale,
@@ -267,6 +267,7 @@ async function writeNotifications(
     version ?? null,
     campaign ?? null,
   ]);
+  await refuseErasedSubjects(tx, subjectIds.known);
   const rows: WrittenRow[] = [];
   const fresh: Prepared[] = [];
   for (const [row, entry] of prepared.entries()) {

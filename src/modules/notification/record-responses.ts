@@ -15,7 +15,7 @@ import {
 } from './item-result.js';
 import { type ResponseItem, responseItemSchema } from './notification.validation.js';
 import { recordHash } from './record-hash.js';
-import { ensureSubjects } from './subjects.js';
+import { ensureSubjects, refuseErasedSubjects } from './subjects.js';
 
 export interface RawResponseItem {
   readonly subjectRef: string;
@@ -144,7 +144,7 @@ export async function recordResponses(
          ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
          RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
         viewer.controllerId,
-        prepared.map((entry) => subjectIds.get(entry.refHash)!),
+        prepared.map((entry) => subjectIds.byRef.get(entry.refHash)!),
         prepared.map((entry) => entry.purposeId),
         prepared.map((entry) => entry.item.kind),
         prepared.map((entry) => entry.item.occurredAt.toISOString()),
@@ -153,6 +153,7 @@ export async function recordResponses(
         prepared.map((entry) => entry.item.idempotencyKey),
         prepared.map((entry) => entry.hash),
       );
+      await refuseErasedSubjects(tx, subjectIds.known);
       await appendAudit(tx, actorOf(viewer), {
         action: 'responses:record',
         targetType: 'Response',

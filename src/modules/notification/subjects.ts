@@ -1,6 +1,7 @@
 import { withBulkParameter } from '../../db/bulk-parameters.js';
 import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { ConflictError } from '../../graphql/error-results.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
 
 type Tx = Prisma.TransactionClient;
@@ -24,16 +25,47 @@ export async function ensureSubjects(
   tx: Tx,
   controllerId: string,
   subjects: readonly SubjectInput[],
-): Promise<Map<string, string>> {
+): Promise<SubjectIds> {
   const unique = [...new Map(subjects.map((subject) => [subject.refHash, subject])).values()];
-  if (unique.length === 0) return new Map();
+  if (unique.length === 0) return { byRef: new Map(), known: [] };
   const sample = await lookUp(tx, controllerId, unique.slice(0, sampleSize));
   if (sample.size < Math.min(sampleSize, unique.length)) return createThenLookUp(tx, controllerId, unique);
-  const ids = await lookUp(tx, controllerId, unique);
-  const missing = unique.filter((subject) => !ids.has(subject.refHash));
-  if (missing.length === 0) return ids;
-  for (const [refHash, id] of await createThenLookUp(tx, controllerId, missing)) ids.set(refHash, id);
-  return ids;
+  const byRef = await lookUp(tx, controllerId, unique);
+  const known = [...byRef.values()];
+  const missing = unique.filter((subject) => !byRef.has(subject.refHash));
+  if (missing.length === 0) return { byRef, known };
+  const created = await createThenLookUp(tx, controllerId, missing);
+  for (const [refHash, id] of created.byRef) byRef.set(refHash, id);
+  return { byRef, known: [...known, ...created.known] };
+}
+
+/** Every given subject's ID by reference hash, and the IDs of those that existed before. */
+export interface SubjectIds {
+  readonly byRef: ReadonlyMap<string, string>;
+  readonly known: readonly string[];
+}
+
+/**
+ * Call after writing the rows that reference known subjects: their foreign-key checks now hold
+ * those subjects (FOR KEY SHARE) until commit, so no erasure can complete in between. An erasure
+ * that committed after the subjects were looked up is seen here, and the batch is refused rather
+ * than attach new records to a subject no longer linked to the person. (Erasure locks the
+ * subject before it reads its records, so it also sees every batch that committed first.)
+ */
+export async function refuseErasedSubjects(tx: Tx, known: readonly string[]): Promise<void> {
+  if (known.length === 0) return;
+  const [row] = await withBulkParameter(jsonRows(known), (token) =>
+    tx.$queryRawUnsafe<{ erased: boolean }[]>(
+      `SELECT EXISTS (
+         SELECT 1 FROM json_array_elements_text(convert_from($1::bytea, 'UTF8')::json) AS t(id)
+         JOIN "Subject" s ON s."id" = t.id::uuid
+         WHERE s."erasedAt" IS NOT NULL
+       ) AS erased`,
+      token,
+    ),
+  );
+  if (row?.erased)
+    throw new ConflictError('A person in this batch was erased while it was written; send it again.');
 }
 
 /**
@@ -44,7 +76,7 @@ async function createThenLookUp(
   tx: Tx,
   controllerId: string,
   subjects: readonly SubjectInput[],
-): Promise<Map<string, string>> {
+): Promise<SubjectIds> {
   // In one order for every batch, so that two batches creating the same people cannot deadlock.
   const ordered = [...subjects].sort((a, b) => (a.refHash < b.refHash ? -1 : a.refHash > b.refHash ? 1 : 0));
   const proposed = ordered.map((subject) => ({ id: uuidV7(), subject }));
@@ -66,8 +98,11 @@ async function createThenLookUp(
       token,
     ),
   );
-  if (created === proposed.length) return new Map(proposed.map(({ id, subject }) => [subject.refHash, id]));
-  return lookUp(tx, controllerId, subjects);
+  if (created === proposed.length)
+    return { byRef: new Map(proposed.map(({ id, subject }) => [subject.refHash, id])), known: [] };
+  const proposedIds = new Set(proposed.map(({ id }) => id));
+  const byRef = await lookUp(tx, controllerId, subjects);
+  return { byRef, known: [...byRef.values()].filter((id) => !proposedIds.has(id)) };
 }
 
 /**
