@@ -65,8 +65,15 @@ function canonicalString(value: string): string {
 
 function nfc(value: string): string {
   // A lone surrogate has no UTF-8 encoding; hashing it would silently substitute U+FFFD.
-  if (/\p{Cs}/u.test(value)) throw new TypeError('Cannot canonicalise a string with a lone surrogate');
+  if (hasLoneSurrogate(value)) throw new TypeError('Cannot canonicalise a string with a lone surrogate');
   return value.normalize('NFC');
+}
+
+const loneSurrogate = /\p{Cs}/u;
+
+/** True for a string with an unpaired surrogate, which has no UTF-8 encoding. */
+export function hasLoneSurrogate(value: string): boolean {
+  return loneSurrogate.test(value);
 }
 
 /** Orders strings by UTF-16 code units, which is what `<` on JS strings does. */

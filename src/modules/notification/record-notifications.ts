@@ -241,8 +241,10 @@ async function writeNotifications(
   // Time-ordered IDs (cheap appends to the primary key); the rows travel as one parameter (jsonRows).
   const newIds = prepared.map(() => uuidV7());
   // A batch is usually of one version and one campaign: those go once, as parameters.
-  const shared = (value: (entry: Prepared) => string | null) =>
-    prepared.every((entry) => value(entry) === value(prepared[0]!)) ? value(prepared[0]!) : undefined;
+  const shared = (value: (entry: Prepared) => string | null) => {
+    const first = value(prepared[0]!);
+    return prepared.every((entry) => value(entry) === first) ? first : undefined;
+  };
   const version = shared((entry) => entry.versionId);
   const campaign = shared((entry) => entry.campaignId);
   const rowsParam = jsonRows(

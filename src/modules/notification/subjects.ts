@@ -3,6 +3,7 @@ import { jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../graphql/error-results.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
+import { compareCodeUnits } from '../notice/content-hash.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -78,7 +79,7 @@ async function createThenLookUp(
   subjects: readonly SubjectInput[],
 ): Promise<SubjectIds> {
   // In one order for every batch, so that two batches creating the same people cannot deadlock.
-  const ordered = [...subjects].sort((a, b) => (a.refHash < b.refHash ? -1 : a.refHash > b.refHash ? 1 : 0));
+  const ordered = [...subjects].sort((a, b) => compareCodeUnits(a.refHash, b.refHash));
   const proposed = ordered.map((subject) => ({ id: uuidV7(), subject }));
   const rows = jsonRows(
     proposed.map(({ id, subject }) => ({

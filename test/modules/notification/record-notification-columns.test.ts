@@ -9,23 +9,7 @@ const RecordColumns = graphql(`
   mutation RecordColumns($input: RecordNotificationColumnsInput!) {
     recordNotificationColumns(input: $input) {
       __typename
-      ... on RecordNotificationsPayload {
-        accepted
-        duplicates
-        rejected
-        items {
-          index
-          idempotencyKey
-          status
-          recordId
-          error {
-            code
-            issues {
-              path
-            }
-          }
-        }
-      }
+      ...BulkOutcome
       ... on InputValidationError {
         issues {
           path

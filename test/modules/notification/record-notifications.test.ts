@@ -10,24 +10,7 @@ const RecordNotifications = graphql(`
   mutation RecordNotifications($input: RecordNotificationsInput!) {
     recordNotifications(input: $input) {
       __typename
-      ... on RecordNotificationsPayload {
-        batchId
-        accepted
-        duplicates
-        rejected
-        items {
-          index
-          idempotencyKey
-          status
-          recordId
-          error {
-            code
-            issues {
-              path
-            }
-          }
-        }
-      }
+      ...BulkOutcome
       ... on InputValidationError {
         issues {
           path
