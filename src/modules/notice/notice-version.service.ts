@@ -53,10 +53,20 @@ export class NoticeVersionService {
     return keys.map((key) => byKey.get(key)!);
   }
 
-  private async draft(tx: Tx, id: string) {
-    const version = isUuid(id)
-      ? await tx.noticeVersion.findFirst({ where: { id, controllerId: this.viewer.controllerId } })
-      : null;
+  /**
+   * The version to change, read under its row lock: a concurrent publish, edit or discard of the
+   * same version waits here and then sees the committed outcome (e.g. PUBLISHED) instead of
+   * writing to a version that became immutable meanwhile.
+   */
+  private async lockedVersion(tx: Tx, id: string) {
+    if (!isUuid(id)) throw new NotFoundError('NoticeVersion', id);
+    await tx.$queryRaw`
+      SELECT 1 FROM "NoticeVersion"
+      WHERE "id" = ${id}::uuid AND "controllerId" = ${this.viewer.controllerId}::uuid
+      FOR UPDATE`;
+    const version = await tx.noticeVersion.findFirst({
+      where: { id, controllerId: this.viewer.controllerId },
+    });
     if (version === null) throw new NotFoundError('NoticeVersion', id);
     return version;
   }
@@ -96,7 +106,7 @@ export class NoticeVersionService {
 
   updateDraft(id: string, input: UpdateDraftInput): Promise<NoticeVersion> {
     return this.database.prisma.$transaction(async (tx) => {
-      const version = await this.draft(tx, id);
+      const version = await this.lockedVersion(tx, id);
       if (version.status !== 'DRAFT') throw new NoticeVersionNotDraftError(version.status);
       if (input.translations) {
         await tx.noticeTranslation.deleteMany({ where: { versionId: id } });
@@ -132,7 +142,7 @@ export class NoticeVersionService {
 
   async discardDraft(id: string): Promise<string> {
     return this.database.prisma.$transaction(async (tx) => {
-      const version = await this.draft(tx, id);
+      const version = await this.lockedVersion(tx, id);
       if (version.status !== 'DRAFT') throw new NoticeVersionNotDraftError(version.status);
       await tx.noticeVersion.delete({ where: { id } });
       await appendAudit(tx, actorOf(this.viewer), {
@@ -152,7 +162,7 @@ export class NoticeVersionService {
    */
   async publish(id: string, options: PublishOptions, now = new Date()): Promise<NoticeVersion> {
     const published = await this.database.prisma.$transaction(async (tx) => {
-      const draft = await this.draft(tx, id);
+      const draft = await this.lockedVersion(tx, id);
       if (draft.status !== 'DRAFT') return { version: draft, fresh: false };
       const notice = await tx.notice.update({
         where: { id: draft.noticeId },
@@ -259,7 +269,7 @@ export class NoticeVersionService {
   /** Takes a published version out of force from now on; its content stays as it was. Idempotent. */
   async retire(id: string, now = new Date()): Promise<NoticeVersion> {
     return this.database.prisma.$transaction(async (tx) => {
-      const version = await this.draft(tx, id);
+      const version = await this.lockedVersion(tx, id);
       if (version.status === 'RETIRED') return version;
       if (version.status === 'DRAFT') throw new NoticeVersionNotDraftError('a draft (discard it instead)');
       const retired = await tx.noticeVersion.update({

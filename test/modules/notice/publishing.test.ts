@@ -37,6 +37,17 @@ const VersionCount = graphql(`
   }
 `);
 
+const UpdateDraft = graphql(`
+  mutation UpdateDraftDuringPublish($input: UpdateNoticeDraftInput!) {
+    updateNoticeDraft(input: $input) {
+      __typename
+      ... on Error {
+        code
+      }
+    }
+  }
+`);
+
 describe('publishing notice versions', () => {
   const t = useTestApp();
 
@@ -189,6 +200,73 @@ describe('publishing notice versions', () => {
       await execute(t.app, VersionCount, { key: keys.EDITOR, variables: { key: 'race' } }),
     );
     expect(listed.notice?.versions.edges.map((edge) => edge.node.number)).toEqual([4, 3, 2, 1]);
+  });
+
+  it('answers two concurrent publishes of one draft with one version, never an internal error', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'twice', 'twice-purpose');
+    for (const round of [1, 2, 3, 4, 5]) {
+      const draft = await createDraft(t.app, keys.EDITOR, {
+        noticeKey: 'twice',
+        purposeKeys: ['twice-purpose'],
+        effectiveFrom: inDays(0),
+      });
+      const variables = { input: { id: draft, changeMessage: `round ${round}` } };
+      const answers = await Promise.all([
+        execute(t.app, Publish, { key: keys.EDITOR, variables }),
+        execute(t.app, Publish, { key: keys.ADMIN, variables }),
+      ]);
+      const results = answers.map((answer) => expectData(answer).publishNoticeVersion);
+      const versions = results.flatMap((result) =>
+        result.__typename === 'NoticeVersionPayload' ? [result.version] : [],
+      );
+      const others = results.filter((result) => result.__typename !== 'NoticeVersionPayload');
+      expect(versions.length, JSON.stringify(others)).toBeGreaterThan(0);
+      expect(others.every((other) => 'code' in other && other.code === 'CONFLICT')).toBe(true);
+      expect(new Set(versions.map((version) => `${version.id}#${version.number}`))).toEqual(
+        new Set([`${draft}#${round + 1}`]),
+      );
+      const notice = await t.database.prisma.notice.findFirstOrThrow({
+        where: { controllerId: controller.id, key: 'twice' },
+      });
+      expect(notice.publishedCount).toBe(round + 1);
+      expect(
+        await t.database.prisma.auditEntry.count({
+          where: { controllerId: controller.id, action: 'noticeVersion:publish', targetId: rawId(draft) },
+        }),
+      ).toBe(1);
+    }
+  });
+
+  it('lets an edit racing a publish of the same draft either land first or be refused as not a draft', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'edit-race', 'edit-race-purpose');
+    for (const round of [1, 2, 3]) {
+      const draft = await createDraft(t.app, keys.EDITOR, {
+        noticeKey: 'edit-race',
+        purposeKeys: ['edit-race-purpose'],
+        effectiveFrom: inDays(0),
+      });
+      const [published, edited] = await Promise.all([
+        execute(t.app, Publish, {
+          key: keys.EDITOR,
+          variables: { input: { id: draft, changeMessage: `round ${round}` } },
+        }),
+        execute(t.app, UpdateDraft, {
+          key: keys.EDITOR,
+          variables: { input: { id: draft, changeSummary: `edited in round ${round}` } },
+        }),
+      ]);
+      expect(expectData(published).publishNoticeVersion.__typename).toBe('NoticeVersionPayload');
+      const edit = expectData(edited).updateNoticeDraft;
+      const stored = await t.database.prisma.noticeVersion.findUniqueOrThrow({ where: { id: rawId(draft) } });
+      if (edit.__typename === 'NoticeVersionPayload') {
+        expect(stored.changeSummary).toBe(`edited in round ${round}`);
+      } else {
+        expect(edit).toMatchObject({ code: 'NOTICE_VERSION_NOT_DRAFT' });
+        expect(stored.changeSummary).toBe('Initial version');
+      }
+    }
   });
 
   it('lets the database refuse any change to a published version, even by direct SQL', async () => {
