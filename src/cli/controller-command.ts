@@ -1,24 +1,24 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/database.js';
 import { createController } from '../modules/controller/controller.service.js';
+import { withDatabase } from './with-database.js';
 
 export async function runControllerCommand(args: string[], open: () => Promise<Database>): Promise<number> {
   const [sub, ...rest] = args;
-  const database = await open();
-  try {
-    if (sub === 'create') {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          slug: { type: 'string' },
-          name: { type: 'string' },
-          'legal-name': { type: 'string' },
-          'contact-email': { type: 'string' },
-          'dpo-contact': { type: 'string' },
-          'eu-representative': { type: 'string' },
-          'minimum-notice-days': { type: 'string' },
-        },
-      });
+  if (sub === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        slug: { type: 'string' },
+        name: { type: 'string' },
+        'legal-name': { type: 'string' },
+        'contact-email': { type: 'string' },
+        'dpo-contact': { type: 'string' },
+        'eu-representative': { type: 'string' },
+        'minimum-notice-days': { type: 'string' },
+      },
+    });
+    return withDatabase(open, async (database) => {
       const controller = await createController(database.prisma, {
         slug: values.slug ?? '',
         name: values.name ?? '',
@@ -29,16 +29,14 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
         minimumNoticeDays: values['minimum-notice-days'] ? Number(values['minimum-notice-days']) : undefined,
       });
       process.stdout.write(`Created controller ${controller.slug} (${controller.id})\n`);
-      return 0;
-    }
-    if (sub === 'list') {
+    });
+  }
+  if (sub === 'list' && rest.length === 0) {
+    return withDatabase(open, async (database) => {
       const controllers = await database.prisma.controller.findMany({ orderBy: { slug: 'asc' } });
       for (const c of controllers) process.stdout.write(`${c.slug}\t${c.id}\t${c.name}\n`);
-      return 0;
-    }
-    process.stderr.write('Usage: controller create … | controller list\n');
-    return 2;
-  } finally {
-    await database.close();
+    });
   }
+  process.stderr.write('Usage: controller create … | controller list\n');
+  return 2;
 }

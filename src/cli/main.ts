@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig } from '../config/env.js';
+import { loadConfig } from '../config/env.js';
 import { openDatabase } from '../db/database.js';
-import { ExpectedError, InputValidationError } from '../graphql/error-results.js';
 import { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 import { runControllerCommand } from './controller-command.js';
+import { failureMessage } from './failure-message.js';
 import { runKeyCommand } from './key-command.js';
 import { runMigrateCommand } from './migrate.js';
 import { runExportBundleCommand, runVerifyBundleCommand } from './verify-bundle-command.js';
@@ -62,13 +62,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else if (error instanceof InputValidationError) {
-      process.stderr.write(
-        `${error.code}:\n${error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
-      );
-    } else if (error instanceof ExpectedError) process.stderr.write(`${error.code}: ${error.message}\n`);
-    else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`${failureMessage(error)}\n`);
     process.exit(1);
   },
 );

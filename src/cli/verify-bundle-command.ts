@@ -7,6 +7,7 @@ import { NotFoundError } from '../graphql/error-results.js';
 import { exportEvidenceBundle } from '../modules/evidence/evidence.service.js';
 import { extractBundle, verifyBundle } from '../modules/evidence/verify-bundle.js';
 import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
+import { parseInstantOption } from './instant-option.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const number = (value: number) => value.toLocaleString('en-US');
@@ -113,6 +114,8 @@ export async function runExportBundleCommand(
     process.stderr.write(`${exportUsage}\n`);
     return 2;
   }
+  const from = parseInstantOption('from', values.from);
+  const to = parseInstantOption('to', values.to);
   const database = await open();
   try {
     const controller = await database.prisma.controller.findUnique({ where: { slug: values.controller } });
@@ -124,8 +127,8 @@ export async function runExportBundleCommand(
     const scope = {
       subjectRefHashes: refHashes.length > 0 ? refHashes : undefined,
       noticeKeys: values.notice,
-      from: values.from === undefined ? undefined : new Date(values.from),
-      to: values.to === undefined ? undefined : new Date(values.to),
+      from,
+      to,
     };
     const partial = `${values.output}.partial`;
     const output = createWriteStream(partial);
