@@ -5,7 +5,7 @@ import { createApp } from './app.js';
 import type { Config } from './config/env.js';
 import { type Database, openDatabase } from './db/database.js';
 import { deployMigrations } from './db/migrations.js';
-import { memoryRateLimiter, redisRateLimiter } from './graphql/rate-limit.js';
+import { memoryRateLimiter, rateLimitRedisOptions, redisRateLimiter } from './graphql/rate-limit.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
@@ -59,11 +59,12 @@ export async function startServer(
   }
 
   const eventBus = createEventBus(config.redisUrl, { logger });
-  const rateRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : null;
-  rateRedis?.on('error', (error) => logger.warn('rate-limit redis unavailable', { error: error.message }));
-  const rateLimiter = rateRedis
-    ? redisRateLimiter(rateRedis, config.rateLimitPerMinute)
-    : memoryRateLimiter(config.rateLimitPerMinute);
+  const redisLimiter = config.redisUrl
+    ? redisRateLimiter(new Redis(config.redisUrl, rateLimitRedisOptions), config.rateLimitPerMinute, {
+        logger,
+      })
+    : null;
+  const rateLimiter = redisLimiter ?? memoryRateLimiter(config.rateLimitPerMinute);
   const app = createApp({
     config,
     database,
@@ -105,7 +106,7 @@ export async function startServer(
       await closed;
       clearTimeout(timer);
       await eventBus.close();
-      rateRedis?.disconnect();
+      redisLimiter?.close();
       await database.close();
       logger.info('stopped');
     })();

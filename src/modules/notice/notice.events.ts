@@ -24,38 +24,69 @@ export interface EventBus {
 }
 
 const quitTimeoutMs = 2_000;
+/**
+ * The longest a publish waits for Redis (in the offline queue while the first connection comes
+ * up, or for the reply of a Redis that stopped answering) before it is reported as failed.
+ */
+const publishTimeoutMs = 5_000;
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * A client that reports connection problems to the log (once per outage) instead of letting
+ * A client that reports connection problems to the log once per outage instead of letting
  * ioredis print every reconnect failure to the console, and whose publish/subscribe/unsubscribe
  * never reject unhandled: the Redis event target fires them without awaiting, so while Redis is
- * down a rejection would otherwise crash the process.
+ * down a rejection would otherwise crash the process. A failing command is logged once, until one
+ * succeeds again or the client reconnects.
+ *
+ * The publishing client drops a publish at once while it is disconnected after having been
+ * connected: publishing is fire-and-forget, and a publish queued through an outage would only
+ * be delivered late. Before the first connection is up, publishes wait in the offline queue,
+ * bounded by `publishTimeoutMs`.
  */
 function connect(url: string, role: 'publish' | 'subscribe', options: RedisOptions, logger: Logger): Redis {
   const client = new Redis(url, { lazyConnect: false, ...options });
   let healthy = true;
+  let everReady = false;
+  const failing = new Set<string>();
   client.on('error', (error: Error) => {
     if (!healthy) return;
     healthy = false;
     logger.warn('redis event bus: connection lost, retrying', { client: role, error: error.message });
   });
   client.on('ready', () => {
+    everReady = true;
+    failing.clear();
     if (healthy) return;
     healthy = true;
     logger.info('redis event bus: reconnected', { client: role });
   });
+  const failed = (command: string, channel: unknown, error: unknown) => {
+    if (client.status === 'end') return; // closing: commands still queued are dropped on purpose
+    if (failing.has(command)) return;
+    failing.add(command);
+    logger.warn(`redis event bus: ${command} failed`, {
+      client: role,
+      channel: typeof channel === 'string' ? channel : undefined,
+      error: errorMessage(error),
+    });
+  };
+  const succeeded = (command: string) => {
+    if (failing.delete(command)) logger.info(`redis event bus: ${command} works again`, { client: role });
+  };
   for (const command of ['publish', 'subscribe', 'unsubscribe'] as const) {
     const send = client[command].bind(client) as (...args: unknown[]) => Promise<unknown>;
     Object.assign(client, {
       [command]: (...args: unknown[]) => {
+        if (role === 'publish' && everReady && client.status !== 'ready') {
+          failed(command, args[0], new Error(`Redis connection is ${client.status}; event dropped`));
+          return Promise.resolve(0);
+        }
         const reply = send(...args);
-        reply.catch((error: unknown) => {
-          if (client.status === 'end') return; // closing: commands still queued are dropped on purpose
-          logger.warn(`redis event bus: ${command} failed`, {
-            channel: typeof args[0] === 'string' ? args[0] : undefined,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        });
+        reply.then(
+          () => succeeded(command),
+          (error: unknown) => failed(command, args[0], error),
+        );
         return reply;
       },
     });
@@ -84,14 +115,20 @@ export interface EventBusOptions {
 
 /**
  * In-process by default. With a Redis URL, events go through Redis so that every server
- * process delivers them to its own subscribers. Redis being unreachable never stops the server:
- * subscriptions wait for it to come back (then resubscribe), publishes are retried briefly and
- * then dropped with a warning.
+ * process delivers them to its own subscribers. Redis being unreachable never stops or slows the
+ * server: subscriptions wait for it to come back (then resubscribe), publishes are not awaited by
+ * the publishing mutation, wait at most `publishTimeoutMs`, and are dropped with a warning (once
+ * per outage) while Redis is away.
  */
 export function createEventBus(redisUrl: string | undefined, options: EventBusOptions = {}): EventBus {
   if (!redisUrl) return { pubsub: createPubSub<NoticeEvents>(), close: async () => {} };
   const logger = options.logger ?? createLogger('info');
-  const publishClient = connect(redisUrl, 'publish', { maxRetriesPerRequest: 3 }, logger);
+  const publishClient = connect(
+    redisUrl,
+    'publish',
+    { maxRetriesPerRequest: 0, commandTimeout: publishTimeoutMs },
+    logger,
+  );
   // A SUBSCRIBE that gives up is never retried (ioredis only resubscribes channels it holds):
   // let it wait in the offline queue until Redis is back instead.
   const subscribeClient = connect(redisUrl, 'subscribe', { maxRetriesPerRequest: null }, logger);
