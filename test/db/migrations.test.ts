@@ -17,11 +17,12 @@ import {
   migrationStatus,
   pendingMigrationCount,
 } from '../../src/db/migrations.js';
+import { heavyTestTimeout } from '../support/timeouts.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const repoMigrations = path.join(repoRoot, 'prisma', 'migrations');
 const repoSchema = path.join(repoRoot, 'prisma', 'schema.prisma');
-const slow = { timeout: 60_000 };
+const slow = { timeout: heavyTestTimeout };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -19,6 +19,7 @@ import { costError, defaultQueryLimits } from '../../src/graphql/limits.js';
 import { schema } from '../../src/graphql/schema.js';
 import { makeKey } from '../support/factories.js';
 import { useTestApp } from '../support/test-app.js';
+import { heavyTestTimeout } from '../support/timeouts.js';
 import {
   hasRegulatorRequests,
   type Identifiers,
@@ -381,7 +382,7 @@ function leakedMarkers(patterns: ReturnType<typeof markerPatterns>, query: strin
     .filter((pattern) => !echoed.has(pattern) && text.includes(pattern));
 }
 
-describe('tenant isolation sweep', () => {
+describe('tenant isolation sweep', { timeout: heavyTestTimeout }, () => {
   const t = useTestApp();
   let a: SeededTenant;
   let b: SeededTenant;
@@ -394,7 +395,7 @@ describe('tenant isolation sweep', () => {
     b = await seedTenant(t.app, t.database.prisma, 'bravo');
     bPatterns = markerPatterns(b);
     aPatterns = markerPatterns(a).map(({ pattern }) => pattern);
-  }, 60_000);
+  }, heavyTestTimeout);
 
   // Wrong-type IDs make resolvers return null before using the Prisma selection; Pothos warns
   // about that in development. The warning is expected here and says nothing about isolation.

@@ -7,6 +7,7 @@ import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startServer } from '../../src/server.js';
+import { heavyTestTimeout } from '../support/timeouts.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'notarium-embedded-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -20,7 +21,7 @@ async function viewer(url: string, key: string) {
   return response.json();
 }
 
-describe('embedded database start', () => {
+describe('embedded database start', { timeout: heavyTestTimeout }, () => {
   const config = loadConfig({ DATA_DIR: join(directory, 'data'), PORT: '0', NODE_ENV: 'development' });
 
   it('migrates an empty data dir, seeds a demo ADMIN key once, locks the dir, and restarts on it', async () => {
