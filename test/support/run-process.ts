@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,4 +35,74 @@ export function startMain(env: Record<string, string>) {
     env: childEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * The child's exit code (null when a signal ended it) once it has exited and its output has been
+ * read to the end. Call it right after spawning, before the child can have exited.
+ */
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
+export interface ServerProcess {
+  /** Base URL, without `/graphql`. */
+  readonly url: string;
+  /** Its log lines so far, parsed (a line that is not JSON as `{ text }`). */
+  readonly lines: readonly Record<string, unknown>[];
+  /** Its standard error so far. */
+  readonly stderr: () => string;
+  /** Sends SIGTERM and answers the exit code once the process has exited. */
+  stop(): Promise<number | null>;
+  /** SIGKILL if it still runs: cleanup after a failed test. */
+  kill(): void;
+}
+
+/**
+ * Starts `src/main.ts` and resolves when it logs `listening`; rejects, with its standard error, if
+ * it exits first. There is no time limit here: how long a start takes depends on the machine's
+ * load, so the wait ends on one of those two events, or at the test's own timeout.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = startMain(env);
+  const exited = exitOf(child);
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const listening = new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+        const text = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        const line = text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text };
+        lines.push(line);
+        if (line.message === 'listening') resolve(String(line.url).replace(/\/graphql$/, ''));
+      }
+    });
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
+  });
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    kill();
+    throw error;
+  }
+  return {
+    url,
+    lines,
+    stderr: () => stderr,
+    kill,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
