@@ -104,11 +104,16 @@ const PurposeList = graphql(`
   }
 `);
 
+/** Resolves once the clock reads a later millisecond than `instant` (stamps are in milliseconds). */
+async function clockPast(instant: Date): Promise<void> {
+  while (Date.now() <= instant.getTime()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('purposes', () => {
   const t = useTestApp();
 
   it('creates, revises and archives, keeping every revision readable as it was', async () => {
-    const { keys } = await makeTenant(t.database.prisma);
+    const { controller, keys } = await makeTenant(t.database.prisma);
     const created = expectData(
       await execute(t.app, CreatePurpose, {
         key: keys.EDITOR,
@@ -123,8 +128,11 @@ describe('purposes', () => {
         current: { number: 1, legalBasis: 'LEGITIMATE_INTERESTS' },
       },
     });
-    const between = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Revision 1 is in force from the instant it was stamped with; revision 2 must be stamped later.
+    const { createdAt: firstStamp } = await t.database.prisma.purposeRevision.findFirstOrThrow({
+      where: { controllerId: controller.id, purpose: { key: 'ai-training' }, number: 1 },
+    });
+    await clockPast(firstStamp);
     const revised = expectData(
       await execute(t.app, RevisePurpose, {
         key: keys.EDITOR,
@@ -142,10 +150,13 @@ describe('purposes', () => {
     ).revisePurpose;
     expect(revised).toMatchObject({ purpose: { current: { number: 2, legalBasis: 'CONSENT' } } });
 
-    const atBetween = expectData(
-      await execute(t.app, PurposeAt, { key: keys.READER, variables: { key: 'ai-training', at: between } }),
+    const atFirstStamp = expectData(
+      await execute(t.app, PurposeAt, {
+        key: keys.READER,
+        variables: { key: 'ai-training', at: firstStamp.toISOString() },
+      }),
     );
-    expect(atBetween.purpose).toEqual({
+    expect(atFirstStamp.purpose).toEqual({
       key: 'ai-training',
       revisionAt: { number: 1, legalBasis: 'LEGITIMATE_INTERESTS', purposeKey: 'ai-training' },
       revisions: [{ number: 2 }, { number: 1 }],
