@@ -1,4 +1,6 @@
 import type { ExecutionResult } from 'graphql';
+import { getCurrentTest } from 'vitest/suite';
+import { heavyTestTimeout } from './timeouts.js';
 
 /** Anything that turns a Request into a Response: `app.fetch` in-process, or the global `fetch`. */
 export type Fetcher = (request: Request) => Promise<Response>;
@@ -12,7 +14,10 @@ export interface SseFrame {
 export interface SseSubscription {
   readonly status: number;
   readonly headers: Headers;
-  /** The payload of the next `event: next` frame; rejects after `timeoutMs`, on `complete`, or when the stream ends. */
+  /**
+   * The payload of the next `event: next` frame; rejects on `complete`, when the stream ends, or
+   * after `timeoutMs` (by default, as long as the running test may last).
+   */
   next<T = Record<string, unknown>>(timeoutMs?: number): Promise<ExecutionResult<T>>;
   /** Comment frames (`:` pings) seen so far: graphql-yoga sends one as soon as the stream opens. */
   readonly pings: number;
@@ -32,8 +37,18 @@ export interface SubscribeOptions {
   readonly method?: 'GET' | 'POST';
   /** Extra request headers. */
   readonly headers?: Record<string, string>;
-  /** How long to wait for the response headers. */
+  /** How long to wait for the response headers (by default, as long as the running test may last). */
   readonly timeoutMs?: number;
+}
+
+/**
+ * How long a wait lasts when its caller sets no limit: as long as the running test may (outside a
+ * test, the limit of heavy tests). The waits here end on events (a frame, a listener, the stream's
+ * end); how soon those come depends on the machine's load, so no shorter limit is imposed. The
+ * limit stops a wait that the test's own timeout has already abandoned.
+ */
+export function testWaitMs(): number {
+  return getCurrentTest()?.timeout ?? heavyTestTimeout;
 }
 
 /** Rejects with a message naming what was awaited when `promise` does not settle in time. */
@@ -52,11 +67,14 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
   }
 }
 
-/** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it returns true, for conditions that have no event to wait on (e.g. a count
+ * of Redis subscribers); fails with `what` after `timeoutMs`.
+ */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = testWaitMs(),
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -102,7 +120,7 @@ export async function subscribeSse(fetcher: Fetcher, options: SubscribeOptions):
   }
   const response = await withTimeout(
     fetcher(new Request(endpoint, init)),
-    options.timeoutMs ?? 10_000,
+    options.timeoutMs ?? testWaitMs(),
     'the subscription response',
   );
   if (response.body === null) throw new Error(`no body (status ${response.status})`);
@@ -148,7 +166,7 @@ export async function subscribeSse(fetcher: Fetcher, options: SubscribeOptions):
     get pings() {
       return pings;
     },
-    async next<T>(timeoutMs = 5_000) {
+    async next<T>(timeoutMs = testWaitMs()) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const frame = frames.shift();
@@ -169,7 +187,7 @@ export async function subscribeSse(fetcher: Fetcher, options: SubscribeOptions):
     async close() {
       await reader.cancel().catch(() => {});
       abort.abort();
-      await withTimeout(pump, 5_000, 'the SSE reader to stop');
+      await withTimeout(pump, testWaitMs(), 'the SSE reader to stop');
     },
   };
 }
