@@ -22,6 +22,8 @@ import { createApp } from '../src/app.js';
 import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../src/db/adapters.js';
 import { type Database, databaseFromFactory, poolFromUrl } from '../src/db/database.js';
 import { deployMigrations } from '../src/db/migrations.js';
+import { isoUtc } from '../src/db/raw-sql.js';
+import { Prisma } from '../src/generated/prisma/client.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
 import { createController } from '../src/modules/controller/controller.service.js';
@@ -84,8 +86,8 @@ const vmHwmMiB = () => {
 };
 
 const mib = (value: number) => `${value.toFixed(0)} MiB`;
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const sha256Hex = (text: string) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
+const sha256Hex = (text: Prisma.Sql) => Prisma.sql`encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
+const at = isoUtc(Prisma.sql`t.at`);
 
 async function main() {
   const { database, drop } = await openBenchDatabase();
@@ -191,66 +193,49 @@ async function run(database: Database) {
       },
     },
   );
-  const [ids] = await prisma.$queryRawUnsafe<{ batchId: string; purposeId: string; versionId: string }[]>(
-    `SELECT n."batchId"::text AS "batchId", n."versionId"::text AS "versionId",
-       (SELECT "id"::text FROM "Purpose" WHERE "key" = 'ai-training') AS "purposeId"
-     FROM "Notification" n WHERE n."idempotencyKey" = 'api-1'`,
-  );
+  const [ids] = await prisma.$queryRaw<{ batchId: string; purposeId: string; versionId: string }[]>`
+    SELECT n."batchId"::text AS "batchId", n."versionId"::text AS "versionId",
+      (SELECT "id"::text FROM "Purpose" WHERE "key" = 'ai-training') AS "purposeId"
+    FROM "Notification" n WHERE n."idempotencyKey" = 'api-1'`;
   const { batchId, purposeId, versionId } = ids!;
 
   const generation = performance.now();
   const c = controller.id;
   for (let low = 1; low <= notifications; low += chunk) {
     const high = Math.min(notifications, low + chunk - 1);
-    await prisma.$executeRawUnsafe(
-      `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-       SELECT gen_random_uuid(), $1::uuid, 'bench-subject-' || g, 'DE', 'de' FROM generate_series($2::int, $3::int) g`,
-      c,
-      low,
-      high,
-    );
-    await prisma.$executeRawUnsafe(
-      `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
-         "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-       SELECT gen_random_uuid(), $1::uuid, s."id", $2::uuid, 'EMAIL', 'en', t.at, 'bench-n-' || g,
-         ${sha256Hex(`'{"campaign":null,"channel":"EMAIL","locale":"en","occurredAt":"' || ${iso('t.at')} || '","senderMessageId":null,"subject":"' || s."refHash" || '","version":"' || $2 || '"}'`)},
-         'DE', $3::uuid
-       FROM generate_series($4::int, $5::int) g
-       JOIN "Subject" s ON s."controllerId" = $1::uuid AND s."refHash" = 'bench-subject-' || g
-       CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now() - interval '1 day' - g * interval '7 milliseconds') AS at) t`,
-      c,
-      versionId,
-      batchId,
-      low,
-      high,
-    );
+    await prisma.$executeRaw`
+      INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
+      SELECT gen_random_uuid(), ${c}::uuid, 'bench-subject-' || g, 'DE', 'de'
+      FROM generate_series(${low}::int, ${high}::int) g`;
+    await prisma.$executeRaw`
+      INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
+        "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+      SELECT gen_random_uuid(), ${c}::uuid, s."id", ${versionId}::uuid, 'EMAIL', 'en', t.at, 'bench-n-' || g,
+        ${sha256Hex(Prisma.sql`'{"campaign":null,"channel":"EMAIL","locale":"en","occurredAt":"' || ${at} || '","senderMessageId":null,"subject":"' || s."refHash" || '","version":"' || ${versionId}::text || '"}'`)},
+        'DE', ${batchId}::uuid
+      FROM generate_series(${low}::int, ${high}::int) g
+      JOIN "Subject" s ON s."controllerId" = ${c}::uuid AND s."refHash" = 'bench-subject-' || g
+      CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now() - interval '1 day' - g * interval '7 milliseconds') AS at) t`;
   }
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
-     SELECT gen_random_uuid(), n."controllerId", n."idempotencyKey", 'DELIVERED', n."occurredAt" + interval '2 seconds', 'smtp 250'
-     FROM "Notification" n WHERE n."controllerId" = $1::uuid`,
-    c,
-  );
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
-       "versionId", "idempotencyKey", "contentHash")
-     SELECT gen_random_uuid(), n."controllerId", n."subjectId", $2::uuid, 'OBJECTED', t.at, 'WEB_BANNER', n."versionId",
-       'bench-r-' || n."idempotencyKey",
-       ${sha256Hex(`'{"channel":"WEB_BANNER","kind":"OBJECTED","occurredAt":"' || ${iso('t.at')} || '","purpose":"' || $2 || '","subject":"' || s."refHash" || '","version":"' || n."versionId" || '"}'`)}
-     FROM "Notification" n JOIN "Subject" s ON s."id" = n."subjectId"
-     CROSS JOIN LATERAL (SELECT n."occurredAt" + interval '1 minute' AS at) t
-     WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" LIKE 'bench-n-%'
-       AND substr(n."idempotencyKey", 9)::int % $3::int = 0`,
-    c,
-    purposeId,
-    responseEvery,
-  );
-  await prisma.$executeRawUnsafe('ANALYZE');
+  await prisma.$executeRaw`
+    INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
+    SELECT gen_random_uuid(), n."controllerId", n."idempotencyKey", 'DELIVERED', n."occurredAt" + interval '2 seconds', 'smtp 250'
+    FROM "Notification" n WHERE n."controllerId" = ${c}::uuid`;
+  await prisma.$executeRaw`
+    INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
+      "versionId", "idempotencyKey", "contentHash")
+    SELECT gen_random_uuid(), n."controllerId", n."subjectId", ${purposeId}::uuid, 'OBJECTED', t.at, 'WEB_BANNER',
+      n."versionId", 'bench-r-' || n."idempotencyKey",
+      ${sha256Hex(Prisma.sql`'{"channel":"WEB_BANNER","kind":"OBJECTED","occurredAt":"' || ${at} || '","purpose":"' || ${purposeId}::text || '","subject":"' || s."refHash" || '","version":"' || n."versionId" || '"}'`)}
+    FROM "Notification" n JOIN "Subject" s ON s."id" = n."subjectId"
+    CROSS JOIN LATERAL (SELECT n."occurredAt" + interval '1 minute' AS at) t
+    WHERE n."controllerId" = ${c}::uuid AND n."idempotencyKey" LIKE 'bench-n-%'
+      AND substr(n."idempotencyKey", 9)::int % ${responseEvery}::int = 0`;
+  await prisma.$executeRaw`ANALYZE`;
   const generated = (performance.now() - generation) / 1000;
-  const [counts] = await prisma.$queryRawUnsafe<{ n: number; e: number; r: number; a: number }[]>(
-    `SELECT (SELECT count(*)::int FROM "Notification") AS n, (SELECT count(*)::int FROM "NotificationEvent") AS e,
-            (SELECT count(*)::int FROM "Response") AS r, (SELECT count(*)::int FROM "AuditEntry") AS a`,
-  );
+  const [counts] = await prisma.$queryRaw<{ n: number; e: number; r: number; a: number }[]>`
+    SELECT (SELECT count(*)::int FROM "Notification") AS n, (SELECT count(*)::int FROM "NotificationEvent") AS e,
+      (SELECT count(*)::int FROM "Response") AS r, (SELECT count(*)::int FROM "AuditEntry") AS a`;
   console.log(
     `database: ${database.kind}; generated ${counts!.n.toLocaleString('en-US')} notifications, ` +
       `${counts!.e.toLocaleString('en-US')} events, ${counts!.r.toLocaleString('en-US')} responses ` +

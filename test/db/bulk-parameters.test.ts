@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withBulkParameter } from '../../src/db/bulk-parameters.js';
+import { jsonParameter } from '../../src/db/json-rows.js';
 import { useTestApp } from '../support/test-app.js';
 
 describe('bulk parameters', () => {
@@ -9,16 +10,17 @@ describe('bulk parameters', () => {
     const bytes = Buffer.from(
       JSON.stringify(Array.from({ length: 50_000 }, (_, i) => ({ i, s: `row-${i}` }))),
     );
-    const [outside] = await withBulkParameter(bytes, (token) =>
-      t.database.prisma.$queryRawUnsafe<{ size: number; rows: number }[]>(
-        `SELECT length($1::bytea)::int AS size, json_array_length(convert_from($1::bytea, 'UTF8')::json) AS rows`,
-        token,
-      ),
+    const [outside] = await withBulkParameter(
+      bytes,
+      (token) =>
+        t.database.prisma.$queryRaw<{ size: number; rows: number }[]>`
+        SELECT length(${token}::bytea)::int AS size, json_array_length(${jsonParameter(token)}) AS rows`,
     );
     expect(outside).toEqual({ size: bytes.length, rows: 50_000 });
     const inside = await t.database.prisma.$transaction((tx) =>
-      withBulkParameter(bytes, (token) =>
-        tx.$queryRawUnsafe<{ size: number }[]>(`SELECT length($1::bytea)::int AS size`, token),
+      withBulkParameter(
+        bytes,
+        (token) => tx.$queryRaw<{ size: number }[]>`SELECT length(${token}::bytea)::int AS size`,
       ),
     );
     expect(inside).toEqual([{ size: bytes.length }]);
@@ -27,10 +29,7 @@ describe('bulk parameters', () => {
     await withBulkParameter(bytes, async (token) => {
       stale = token;
     });
-    const [plain] = await t.database.prisma.$queryRawUnsafe<{ value: string }[]>(
-      `SELECT $1::text AS value`,
-      stale,
-    );
+    const [plain] = await t.database.prisma.$queryRaw<{ value: string }[]>`SELECT ${stale}::text AS value`;
     expect(plain?.value).toBe(stale);
   });
 });

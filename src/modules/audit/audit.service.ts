@@ -32,10 +32,7 @@ export async function appendAudit(
   record: AuditRecord,
   now = new Date(),
 ): Promise<AuditEntry> {
-  await tx.$executeRawUnsafe(
-    `SELECT pg_advisory_xact_lock(hashtext('notarium-audit:' || $1))`,
-    actor.controllerId,
-  );
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('notarium-audit:' || ${actor.controllerId}))`;
   const last = await tx.auditEntry.findFirst({
     where: { controllerId: actor.controllerId },
     orderBy: { sequence: 'desc' },

@@ -210,14 +210,12 @@ export class CampaignService {
         where: { campaignId: { in: campaigns.map((campaign) => campaign.id) } },
         select: { campaignId: true, metric: true, channel: true, country: true, day: true, count: true },
       }),
-      this.prisma.$queryRawUnsafe<{ versionId: string; objected: number }[]>(
-        `SELECT r."versionId"::text AS "versionId", count(DISTINCT r."subjectId")::int AS objected
-         FROM "Response" r
-         WHERE r."controllerId" = $1::uuid AND r."versionId" = ANY($2::uuid[]) AND r."kind" = 'OBJECTED'
-         GROUP BY r."versionId"`,
-        this.viewer.controllerId,
-        versionIds,
-      ),
+      this.prisma.$queryRaw<{ versionId: string; objected: number }[]>`
+        SELECT r."versionId"::text AS "versionId", count(DISTINCT r."subjectId")::int AS objected
+        FROM "Response" r
+        WHERE r."controllerId" = ${this.viewer.controllerId}::uuid AND r."versionId" = ANY(${versionIds}::uuid[])
+          AND r."kind" = 'OBJECTED'
+        GROUP BY r."versionId"`,
     ]);
     const objected = new Map(objections.map((row) => [row.versionId, Number(row.objected)]));
     return campaigns.map((campaign) =>

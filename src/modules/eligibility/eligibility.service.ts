@@ -251,10 +251,7 @@ export class EligibilityService {
   ): Promise<EligibleSet> {
     const queries = eligibleSetQueries(this.viewer.controllerId, context, rules, knownAt);
     if (queries === null) return { eligible: 0, setHash: emptySetHash };
-    const [row] = await this.prisma.$queryRawUnsafe<EligibleSet[]>(
-      queries.summary.sql,
-      ...queries.summary.params,
-    );
+    const [row] = await this.prisma.$queryRaw<EligibleSet[]>(queries.summary);
     return { eligible: Number(row!.eligible), setHash: row!.setHash };
   }
 
@@ -264,10 +261,7 @@ export class EligibilityService {
     const context = await this.context(purpose, at, knownAt);
     const queries = eligibleSetQueries(this.viewer.controllerId, context, versionRules(context), knownAt);
     if (queries === null) return [];
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      queries.list.sql,
-      ...queries.list.params,
-    );
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>(queries.list);
     return rows.map((row) => row.id);
   }
 
@@ -277,9 +271,8 @@ export class EligibilityService {
    */
   async createManifest(purposeKey: string, at: Date | null): Promise<EligibilityManifest> {
     const purpose = await this.purposeByKey(purposeKey);
-    const [clock] = await this.prisma.$queryRawUnsafe<{ knownAt: Date | string }[]>(
-      `SELECT clock_timestamp()::timestamptz(3) AS "knownAt"`,
-    );
+    const [clock] = await this.prisma.$queryRaw<{ knownAt: Date | string }[]>`
+      SELECT clock_timestamp()::timestamptz(3) AS "knownAt"`;
     const knownAt = new Date(clock!.knownAt);
     const instant = at ?? knownAt;
     const context = await this.context(purpose, instant, knownAt);

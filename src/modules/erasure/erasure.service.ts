@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
@@ -29,13 +30,11 @@ export async function eraseSubject(
   return database.prisma.$transaction(async (tx) => {
     // Lock the subject first: a batch that has written records for it holds it until it commits,
     // so every record committed before this point is found below and unlinked with the rest.
-    const [subject] = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT "id"::text FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = $2 FOR UPDATE`,
-      viewer.controllerId,
-      refHash,
-    );
+    const [subject] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id"::text FROM "Subject"
+      WHERE "controllerId" = ${viewer.controllerId}::uuid AND "refHash" = ${refHash} FOR UPDATE`;
     if (subject === undefined) throw new NotFoundError('Subject', 'the given reference');
-    await tx.$executeRawUnsafe(`SELECT set_config('notarium.erasure', 'on', true)`);
+    await tx.$executeRaw`SELECT set_config('notarium.erasure', 'on', true)`;
     const salt = randomUUID();
     const digest = (value: string) =>
       `erased:${createHash('sha256').update(`${salt}:${value}`).digest('hex').slice(0, 32)}`;
@@ -46,23 +45,17 @@ export async function eraseSubject(
     const keys = notifications.map((notification) => notification.idempotencyKey);
     const newKeys = keys.map(digest);
     if (keys.length > 0) {
-      const params = [viewer.controllerId, keys, newKeys] as const;
-      const remap = `FROM unnest($2::text[], $3::text[]) AS m(old, new)`;
-      await tx.$executeRawUnsafe(
-        `UPDATE "NotificationEvent" e SET "notificationKey" = m.new ${remap}
-         WHERE e."controllerId" = $1::uuid AND e."notificationKey" = m.old`,
-        ...params,
-      );
-      await tx.$executeRawUnsafe(
-        `UPDATE "NotificationMilestone" e SET "notificationKey" = m.new ${remap}
-         WHERE e."controllerId" = $1::uuid AND e."notificationKey" = m.old`,
-        ...params,
-      );
-      await tx.$executeRawUnsafe(
-        `UPDATE "Notification" n SET "idempotencyKey" = m.new, "senderMessageId" = NULL, "jurisdiction" = NULL ${remap}
-         WHERE n."controllerId" = $1::uuid AND n."idempotencyKey" = m.old`,
-        ...params,
-      );
+      const controller = Prisma.sql`${viewer.controllerId}::uuid`;
+      const remap = Prisma.sql`FROM unnest(${keys}::text[], ${newKeys}::text[]) AS m(old, new)`;
+      await tx.$executeRaw`
+        UPDATE "NotificationEvent" e SET "notificationKey" = m.new ${remap}
+        WHERE e."controllerId" = ${controller} AND e."notificationKey" = m.old`;
+      await tx.$executeRaw`
+        UPDATE "NotificationMilestone" e SET "notificationKey" = m.new ${remap}
+        WHERE e."controllerId" = ${controller} AND e."notificationKey" = m.old`;
+      await tx.$executeRaw`
+        UPDATE "Notification" n SET "idempotencyKey" = m.new, "senderMessageId" = NULL, "jurisdiction" = NULL ${remap}
+        WHERE n."controllerId" = ${controller} AND n."idempotencyKey" = m.old`;
     }
     const responses = await tx.response.findMany({
       where: { subjectId: subject.id },

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import type { NormalizedScope } from './evidence.validation.js';
 
 type Client = Prisma.TransactionClient;
@@ -19,23 +19,18 @@ export async function resolveScope(
   let subjectIds: string[] | null = null;
   const unmatched = { subjectRefHashes: [] as string[], noticeKeys: [] as string[] };
   if (scope.subjectRefHashes) {
-    const rows = await client.$queryRawUnsafe<{ id: string; refHash: string }[]>(
-      `SELECT "id"::text AS "id", "refHash" FROM "Subject"
-       WHERE "controllerId" = $1::uuid AND "refHash" = ANY($2::text[])`,
-      controllerId,
-      scope.subjectRefHashes,
-    );
+    const rows = await client.$queryRaw<{ id: string; refHash: string }[]>`
+      SELECT "id"::text AS "id", "refHash" FROM "Subject"
+      WHERE "controllerId" = ${controllerId}::uuid AND "refHash" = ANY(${scope.subjectRefHashes}::text[])`;
     const found = new Set(rows.map((row) => row.refHash));
     subjectIds = rows.map((row) => row.id);
     unmatched.subjectRefHashes = scope.subjectRefHashes.filter((hash) => !found.has(hash));
   }
   let noticeIds: string[] | null = null;
   if (scope.noticeKeys) {
-    const rows = await client.$queryRawUnsafe<{ id: string; key: string }[]>(
-      `SELECT "id"::text AS "id", "key" FROM "Notice" WHERE "controllerId" = $1::uuid AND "key" = ANY($2::text[])`,
-      controllerId,
-      scope.noticeKeys,
-    );
+    const rows = await client.$queryRaw<{ id: string; key: string }[]>`
+      SELECT "id"::text AS "id", "key" FROM "Notice"
+      WHERE "controllerId" = ${controllerId}::uuid AND "key" = ANY(${scope.noticeKeys}::text[])`;
     const found = new Set(rows.map((row) => row.key));
     noticeIds = rows.map((row) => row.id);
     unmatched.noticeKeys = scope.noticeKeys.filter((key) => !found.has(key));
@@ -44,31 +39,23 @@ export async function resolveScope(
 }
 
 /**
- * Builds the WHERE conditions that put a record in scope, with numbered parameters. One instance
- * per statement; placeholders are reused wherever a statement needs the same value twice.
+ * The conditions that put a record in scope, as SQL fragments with bound values. Records are
+ * always read under the same aliases: notification `n`, event `e`, response `r`, and the notice
+ * version `v` they refer to.
  */
 export class ScopeSql {
-  readonly params: unknown[] = [];
-  readonly controller: string;
-  readonly #subjects: string | null;
-  readonly #notices: string | null;
-  readonly #from: string | null;
-  readonly #to: string | null;
+  readonly controller: Prisma.Sql;
+  readonly #subjects: Prisma.Sql | null;
+  readonly #notices: Prisma.Sql | null;
+  readonly #from: Prisma.Sql | null;
+  readonly #to: Prisma.Sql | null;
 
-  constructor(
-    controllerId: string,
-    readonly scope: ResolvedScope,
-  ) {
-    this.controller = this.param(controllerId, 'uuid');
-    this.#subjects = scope.subjectIds ? this.param(scope.subjectIds, 'uuid[]') : null;
-    this.#notices = scope.noticeIds ? this.param(scope.noticeIds, 'uuid[]') : null;
-    this.#from = scope.from ? this.param(scope.from.toISOString(), 'timestamptz') : null;
-    this.#to = scope.to ? this.param(scope.to.toISOString(), 'timestamptz') : null;
-  }
-
-  param(value: unknown, cast: string): string {
-    this.params.push(value);
-    return `$${this.params.length}::${cast}`;
+  constructor(controllerId: string, scope: ResolvedScope) {
+    this.controller = Prisma.sql`${controllerId}::uuid`;
+    this.#subjects = scope.subjectIds ? Prisma.sql`${scope.subjectIds}::uuid[]` : null;
+    this.#notices = scope.noticeIds ? Prisma.sql`${scope.noticeIds}::uuid[]` : null;
+    this.#from = scope.from ? Prisma.sql`${scope.from.toISOString()}::timestamptz` : null;
+    this.#to = scope.to ? Prisma.sql`${scope.to.toISOString()}::timestamptz` : null;
   }
 
   /** Whether a subject or notice criterion narrows the records (the period alone does not). */
@@ -76,47 +63,46 @@ export class ScopeSql {
     return this.#subjects !== null || this.#notices !== null;
   }
 
-  period(column: string): string[] {
+  period(column: Prisma.Sql): Prisma.Sql[] {
     return [
-      ...(this.#from ? [`${column} >= ${this.#from}`] : []),
-      ...(this.#to ? [`${column} <= ${this.#to}`] : []),
+      ...(this.#from ? [Prisma.sql`${column} >= ${this.#from}`] : []),
+      ...(this.#to ? [Prisma.sql`${column} <= ${this.#to}`] : []),
     ];
   }
 
   /** Notification `n` of version `v`. */
-  notification(n = 'n', v = 'v'): string[] {
-    return [
-      `${n}."controllerId" = ${this.controller}`,
-      ...(this.#subjects ? [`${n}."subjectId" = ANY(${this.#subjects})`] : []),
-      ...(this.#notices ? [`${v}."noticeId" = ANY(${this.#notices})`] : []),
-      ...this.period(`${n}."occurredAt"`),
-    ];
+  notification(): Prisma.Sql[] {
+    return this.#conditions(
+      Prisma.sql`n."controllerId"`,
+      Prisma.sql`n."subjectId"`,
+      Prisma.sql`n."occurredAt"`,
+    );
   }
 
   /** Event `e` of notification `n` of version `v`; the period applies to the event's own time. */
-  event(e = 'e', n = 'n', v = 'v'): string[] {
-    return [
-      `${e}."controllerId" = ${this.controller}`,
-      ...(this.#subjects ? [`${n}."subjectId" = ANY(${this.#subjects})`] : []),
-      ...(this.#notices ? [`${v}."noticeId" = ANY(${this.#notices})`] : []),
-      ...this.period(`${e}."occurredAt"`),
-    ];
+  event(): Prisma.Sql[] {
+    return this.#conditions(
+      Prisma.sql`e."controllerId"`,
+      Prisma.sql`n."subjectId"`,
+      Prisma.sql`e."occurredAt"`,
+    );
   }
 
   /** Response `r` with its version `v` (left-joined): one given without a version matches no notice criterion. */
-  response(r = 'r', v = 'v'): string[] {
+  response(): Prisma.Sql[] {
+    return this.#conditions(
+      Prisma.sql`r."controllerId"`,
+      Prisma.sql`r."subjectId"`,
+      Prisma.sql`r."occurredAt"`,
+    );
+  }
+
+  #conditions(controller: Prisma.Sql, subject: Prisma.Sql, time: Prisma.Sql): Prisma.Sql[] {
     return [
-      `${r}."controllerId" = ${this.controller}`,
-      ...(this.#subjects ? [`${r}."subjectId" = ANY(${this.#subjects})`] : []),
-      ...(this.#notices ? [`${v}."noticeId" = ANY(${this.#notices})`] : []),
-      ...this.period(`${r}."occurredAt"`),
+      Prisma.sql`${controller} = ${this.controller}`,
+      ...(this.#subjects ? [Prisma.sql`${subject} = ANY(${this.#subjects})`] : []),
+      ...(this.#notices ? [Prisma.sql`v."noticeId" = ANY(${this.#notices})`] : []),
+      ...this.period(time),
     ];
   }
 }
-
-export const and = (conditions: readonly string[]) =>
-  conditions.length === 0 ? 'TRUE' : conditions.join(' AND ');
-
-/** ISO 8601 UTC with milliseconds, formatted by the database (no Date round trip per row). */
-export const isoOf = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,6 +1,7 @@
 import { createHash, type Hash, randomUUID, sign } from 'node:crypto';
 import { once } from 'node:events';
 import type { Database } from '../../db/database.js';
+import { allOf, isoUtc } from '../../db/raw-sql.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import { canonicalPurpose } from '../notice/content-hash.js';
@@ -23,7 +24,7 @@ import {
   type RecordTypes,
   SEGMENT_SIZE,
 } from './bundle-format.js';
-import { and, isoOf, type ResolvedScope, resolveScope, ScopeSql } from './bundle-scope.js';
+import { type ResolvedScope, resolveScope, ScopeSql } from './bundle-scope.js';
 import { type BundleScope, normalizeScope } from './evidence.validation.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -66,15 +67,14 @@ export async function exportBundle(
   const postgres = database.kind === 'postgres';
   return database.prisma.$transaction(
     async (tx) => {
-      await tx.$executeRawUnsafe('SET TRANSACTION READ ONLY');
+      await tx.$executeRaw`SET TRANSACTION READ ONLY`;
       const createdAt = new Date();
       const controller = await tx.controller.findUnique({ where: { id: controllerId } });
       if (controller === null) throw new NotFoundError('Controller', controllerId);
       const resolved = await resolveScope(tx, controllerId, scope);
-      const [head] = await tx.$queryRawUnsafe<{ sequence: number; hash: string }[]>(
-        `SELECT "sequence", "hash" FROM "AuditEntry" WHERE "controllerId" = $1::uuid ORDER BY "sequence" DESC LIMIT 1`,
-        controllerId,
-      );
+      const [head] = await tx.$queryRaw<{ sequence: number; hash: string }[]>`
+        SELECT "sequence", "hash" FROM "AuditEntry" WHERE "controllerId" = ${controllerId}::uuid
+        ORDER BY "sequence" DESC LIMIT 1`;
       const auditHead = head ? { sequence: Number(head.sequence), hash: head.hash } : null;
 
       const writer = new BundleWriter(output);
@@ -249,24 +249,17 @@ class BundleWriter {
  */
 async function* pages<R, K>(
   tx: Tx,
-  statement: (after: string) => string,
-  sql: ScopeSql,
+  statement: (after: K) => Prisma.Sql,
   first: K,
-  cast: string,
   keyOf: (row: R) => K,
 ): AsyncGenerator<R[]> {
-  const text = statement(sql.param(first, cast));
-  const fetch = (params: unknown[]) => tx.$queryRawUnsafe<R[]>(text, ...params);
-  let next: Promise<R[]> | null = fetch([...sql.params]);
+  const fetch = (after: K) => tx.$queryRaw<R[]>(statement(after));
+  let next: Promise<R[]> | null = fetch(first);
   try {
     while (next !== null) {
       const rows: R[] = await next;
       next = null;
-      if (rows.length === SEGMENT_SIZE) {
-        const params = [...sql.params];
-        params[params.length - 1] = keyOf(rows[rows.length - 1]!);
-        next = fetch(params);
-      }
+      if (rows.length === SEGMENT_SIZE) next = fetch(keyOf(rows[rows.length - 1]!));
       if (rows.length > 0) yield rows;
     }
   } finally {
@@ -276,16 +269,18 @@ async function* pages<R, K>(
 }
 
 const beforeAnyUuid = '00000000-0000-0000-0000-000000000000';
+const pageSize = Prisma.sql`LIMIT ${SEGMENT_SIZE}::int`;
 
 function notificationPages(tx: Tx, controllerId: string, scope: ResolvedScope) {
   const sql = new ScopeSql(controllerId, scope);
   return pages<RecordTypes['notifications'], string>(
     tx,
-    (after) => `
+    (after) => Prisma.sql`
       SELECT n."id"::text AS "id", s."refHash" AS "subjectRefHash", s."erasedAt" IS NOT NULL AS "subjectErased",
         n."jurisdiction", nt."key" AS "noticeKey",
         v."number" AS "versionNumber", n."versionId"::text AS "versionId", n."channel"::text AS "channel",
-        n."locale", ${isoOf('n."occurredAt"')} AS "occurredAt", ${isoOf('n."recordedAt"')} AS "recordedAt",
+        n."locale", ${isoUtc(Prisma.sql`n."occurredAt"`)} AS "occurredAt",
+        ${isoUtc(Prisma.sql`n."recordedAt"`)} AS "recordedAt",
         n."campaignId"::text AS "campaignId", c."name" AS "campaignName", n."senderMessageId",
         n."idempotencyKey", n."batchId"::text AS "batchId", n."contentHash"
       FROM "Notification" n
@@ -293,11 +288,9 @@ function notificationPages(tx: Tx, controllerId: string, scope: ResolvedScope) {
       JOIN "NoticeVersion" v ON v."id" = n."versionId"
       JOIN "Notice" nt ON nt."id" = v."noticeId"
       LEFT JOIN "Campaign" c ON c."id" = n."campaignId"
-      WHERE ${and(sql.notification())} AND n."id" > ${after}
-      ORDER BY n."id" LIMIT ${SEGMENT_SIZE}`,
-    sql,
+      WHERE ${allOf(sql.notification())} AND n."id" > ${after}::uuid
+      ORDER BY n."id" ${pageSize}`,
     beforeAnyUuid,
-    'uuid',
     (row) => row.id,
   );
 }
@@ -307,22 +300,21 @@ function eventPages(tx: Tx, controllerId: string, scope: ResolvedScope) {
   const sql = new ScopeSql(controllerId, scope);
   return pages<RecordTypes['events'], string>(
     tx,
-    (after) => `
+    (after) => Prisma.sql`
       SELECT e."id"::text AS "id", n."id"::text AS "notificationId", e."notificationKey",
         s."refHash" AS "subjectRefHash", s."erasedAt" IS NOT NULL AS "subjectErased", nt."key" AS "noticeKey",
         v."number" AS "versionNumber",
         n."versionId"::text AS "versionId", e."type"::text AS "type",
-        ${isoOf('e."occurredAt"')} AS "occurredAt", ${isoOf('e."recordedAt"')} AS "recordedAt", e."detail"
+        ${isoUtc(Prisma.sql`e."occurredAt"`)} AS "occurredAt", ${isoUtc(Prisma.sql`e."recordedAt"`)} AS "recordedAt",
+        e."detail"
       FROM "NotificationEvent" e
       JOIN "Notification" n ON n."controllerId" = e."controllerId" AND n."idempotencyKey" = e."notificationKey"
       JOIN "Subject" s ON s."id" = n."subjectId"
       JOIN "NoticeVersion" v ON v."id" = n."versionId"
       JOIN "Notice" nt ON nt."id" = v."noticeId"
-      WHERE ${and(sql.event())} AND e."id" > ${after}
-      ORDER BY e."id" LIMIT ${SEGMENT_SIZE}`,
-    sql,
+      WHERE ${allOf(sql.event())} AND e."id" > ${after}::uuid
+      ORDER BY e."id" ${pageSize}`,
     beforeAnyUuid,
-    'uuid',
     (row) => row.id,
   );
 }
@@ -331,11 +323,11 @@ function responsePages(tx: Tx, controllerId: string, scope: ResolvedScope) {
   const sql = new ScopeSql(controllerId, scope);
   return pages<RecordTypes['responses'], string>(
     tx,
-    (after) => `
+    (after) => Prisma.sql`
       SELECT r."id"::text AS "id", s."refHash" AS "subjectRefHash", s."erasedAt" IS NOT NULL AS "subjectErased",
         r."purposeId"::text AS "purposeId",
-        p."key" AS "purposeKey", r."kind"::text AS "kind", ${isoOf('r."occurredAt"')} AS "occurredAt",
-        ${isoOf('r."recordedAt"')} AS "recordedAt", r."channel"::text AS "channel",
+        p."key" AS "purposeKey", r."kind"::text AS "kind", ${isoUtc(Prisma.sql`r."occurredAt"`)} AS "occurredAt",
+        ${isoUtc(Prisma.sql`r."recordedAt"`)} AS "recordedAt", r."channel"::text AS "channel",
         r."versionId"::text AS "versionId", nt."key" AS "noticeKey", v."number" AS "versionNumber",
         r."idempotencyKey", r."contentHash"
       FROM "Response" r
@@ -343,11 +335,9 @@ function responsePages(tx: Tx, controllerId: string, scope: ResolvedScope) {
       JOIN "Purpose" p ON p."id" = r."purposeId"
       LEFT JOIN "NoticeVersion" v ON v."id" = r."versionId"
       LEFT JOIN "Notice" nt ON nt."id" = v."noticeId"
-      WHERE ${and(sql.response())} AND r."id" > ${after}
-      ORDER BY r."id" LIMIT ${SEGMENT_SIZE}`,
-    sql,
+      WHERE ${allOf(sql.response())} AND r."id" > ${after}::uuid
+      ORDER BY r."id" ${pageSize}`,
     beforeAnyUuid,
-    'uuid',
     (row) => row.id,
   );
 }
@@ -431,32 +421,27 @@ async function* auditPages(
   if (head === null) return;
   let start = 1;
   if (scope.from) {
-    const [first] = await tx.$queryRawUnsafe<{ sequence: number | null }[]>(
-      `SELECT min("sequence") AS "sequence" FROM "AuditEntry"
-       WHERE "controllerId" = $1::uuid AND "occurredAt" >= $2::timestamptz AND "sequence" <= $3::int`,
-      controllerId,
-      scope.from.toISOString(),
-      head.sequence,
-    );
+    const [first] = await tx.$queryRaw<{ sequence: number | null }[]>`
+      SELECT min("sequence") AS "sequence" FROM "AuditEntry"
+      WHERE "controllerId" = ${controllerId}::uuid AND "occurredAt" >= ${scope.from.toISOString()}::timestamptz
+        AND "sequence" <= ${head.sequence}::int`;
     if (first?.sequence === null || first?.sequence === undefined) return;
     start = Number(first.sequence);
   }
   const sql = new ScopeSql(controllerId, scope);
   const relevance = auditRelevance(sql, relatedIds);
-  const range = `a."controllerId" = ${sql.controller} AND a."sequence" >= ${sql.param(start, 'int')}
-    AND a."sequence" <= ${sql.param(head.sequence, 'int')}`;
+  const range = Prisma.sql`a."controllerId" = ${sql.controller} AND a."sequence" >= ${start}::int
+    AND a."sequence" <= ${head.sequence}::int`;
   const rows = pages<AuditRow, number>(
     tx,
-    (after) => `
-      SELECT a."sequence", a."id"::text AS "id", ${isoOf('a."occurredAt"')} AS "occurredAt",
+    (after) => Prisma.sql`
+      SELECT a."sequence", a."id"::text AS "id", ${isoUtc(Prisma.sql`a."occurredAt"`)} AS "occurredAt",
         a."actorKeyId"::text AS "actorKeyId", a."actorRole", a."action", a."targetType", a."targetId",
         a."details"::text AS "details", a."previousHash", a."hash", (${relevance}) AS "relevant"
       FROM "AuditEntry" a
-      WHERE ${range} AND a."sequence" > ${after}
-      ORDER BY a."sequence" LIMIT ${SEGMENT_SIZE}`,
-    sql,
+      WHERE ${range} AND a."sequence" > ${after}::int
+      ORDER BY a."sequence" ${pageSize}`,
     0,
-    'int',
     (row) => row.sequence,
   );
   for await (const page of rows) {
@@ -492,19 +477,19 @@ async function* auditPages(
  * its target is one of them, a notice or version in the bundle, the batch that recorded a
  * notification in the bundle, or a notification, event or response in scope.
  */
-function auditRelevance(sql: ScopeSql, relatedIds: readonly string[]): string {
-  const period = sql.period('a."occurredAt"');
-  if (!sql.narrowed) return and(period);
-  const target = `(CASE WHEN a."targetId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+function auditRelevance(sql: ScopeSql, relatedIds: readonly string[]): Prisma.Sql {
+  const period = sql.period(Prisma.sql`a."occurredAt"`);
+  if (!sql.narrowed) return allOf(period);
+  const target = Prisma.sql`(CASE WHEN a."targetId" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
     THEN a."targetId"::uuid END)`;
-  const related = `(a."targetId" = ANY(${sql.param(relatedIds, 'text[]')})
+  const related = Prisma.sql`(a."targetId" = ANY(${relatedIds}::text[])
     OR EXISTS (SELECT 1 FROM "Notification" n JOIN "NoticeVersion" v ON v."id" = n."versionId"
-      WHERE n."id" = ${target} AND ${and(sql.notification())})
+      WHERE n."id" = ${target} AND ${allOf(sql.notification())})
     OR EXISTS (SELECT 1 FROM "Response" r LEFT JOIN "NoticeVersion" v ON v."id" = r."versionId"
-      WHERE r."id" = ${target} AND ${and(sql.response())})
+      WHERE r."id" = ${target} AND ${allOf(sql.response())})
     OR EXISTS (SELECT 1 FROM "NotificationEvent" e
       JOIN "Notification" n ON n."controllerId" = e."controllerId" AND n."idempotencyKey" = e."notificationKey"
       JOIN "NoticeVersion" v ON v."id" = n."versionId"
-      WHERE e."id" = ${target} AND ${and(sql.event())}))`;
-  return and([...period, related]);
+      WHERE e."id" = ${target} AND ${allOf(sql.event())}))`;
+  return allOf([...period, related]);
 }

@@ -1,9 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Database } from '../../db/database.js';
+import { isoUtc } from '../../db/raw-sql.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { keyIdOf } from './bundle-format.js';
-
-/** Holds each controller's Ed25519 key pairs; see docs/evidence-bundle.md for the schema. */
-export const signingKeyTable = 'ControllerSigningKey';
 
 export interface SigningKey {
   /** `sha256:` + hex SHA-256 of the DER public key: what regulators compare with the published key. */
@@ -31,9 +30,8 @@ interface KeyRow {
   retiredAt: string | null;
 }
 
-const columns = `"keyId", "publicKey", "privateKey",
-  to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-  to_char("retiredAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "retiredAt"`;
+const columns = Prisma.sql`"keyId", "publicKey", "privateKey",
+  ${isoUtc(Prisma.sql`"createdAt"`)} AS "createdAt", ${isoUtc(Prisma.sql`"retiredAt"`)} AS "retiredAt"`;
 
 /**
  * The controller's current signing key, created on first use. A per-controller advisory lock
@@ -41,29 +39,19 @@ const columns = `"keyId", "publicKey", "privateKey",
  */
 export async function getOrCreateSigningKey(database: Database, controllerId: string): Promise<SigningKey> {
   return database.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(
-      `SELECT pg_advisory_xact_lock(hashtext('notarium-signing-key:' || $1))`,
-      controllerId,
-    );
-    const [current] = await tx.$queryRawUnsafe<KeyRow[]>(
-      `SELECT ${columns} FROM "${signingKeyTable}"
-       WHERE "controllerId" = $1::uuid AND "retiredAt" IS NULL
-       ORDER BY "createdAt" DESC, "keyId" LIMIT 1`,
-      controllerId,
-    );
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('notarium-signing-key:' || ${controllerId}))`;
+    const [current] = await tx.$queryRaw<KeyRow[]>`
+      SELECT ${columns} FROM "ControllerSigningKey"
+      WHERE "controllerId" = ${controllerId}::uuid AND "retiredAt" IS NULL
+      ORDER BY "createdAt" DESC, "keyId" LIMIT 1`;
     if (current) return toSigningKey(current);
     const pair = generateKeyPairSync('ed25519');
     const publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const [created] = await tx.$queryRawUnsafe<KeyRow[]>(
-      `INSERT INTO "${signingKeyTable}" ("keyId", "controllerId", "algorithm", "publicKey", "privateKey")
-       VALUES ($1, $2::uuid, 'Ed25519', $3, $4)
-       RETURNING ${columns}`,
-      keyIdOf(pair.publicKey),
-      controllerId,
-      publicKey,
-      privateKey,
-    );
+    const [created] = await tx.$queryRaw<KeyRow[]>`
+      INSERT INTO "ControllerSigningKey" ("keyId", "controllerId", "algorithm", "publicKey", "privateKey")
+      VALUES (${keyIdOf(pair.publicKey)}, ${controllerId}::uuid, 'Ed25519', ${publicKey}, ${privateKey})
+      RETURNING ${columns}`;
     return toSigningKey(created!);
   });
 }
@@ -73,11 +61,9 @@ export async function listSigningKeys(
   database: Database,
   controllerId: string,
 ): Promise<PublishedSigningKey[]> {
-  const rows = await database.prisma.$queryRawUnsafe<KeyRow[]>(
-    `SELECT ${columns} FROM "${signingKeyTable}" WHERE "controllerId" = $1::uuid
-     ORDER BY "createdAt" DESC, "keyId"`,
-    controllerId,
-  );
+  const rows = await database.prisma.$queryRaw<KeyRow[]>`
+    SELECT ${columns} FROM "ControllerSigningKey" WHERE "controllerId" = ${controllerId}::uuid
+    ORDER BY "createdAt" DESC, "keyId"`;
   return rows.map((row) => ({
     keyId: row.keyId,
     algorithm: 'Ed25519',

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 
 /** Country bucket for subjects whose jurisdiction is unknown (ISO 3166 user-assigned code). */
 export const unknownCountry = 'ZZ';
@@ -9,13 +9,10 @@ export const unknownCountry = 'ZZ';
  * commits second sees the other's rows: each milestone is counted exactly once.
  */
 async function lockMilestoneCounting(tx: Prisma.TransactionClient, controllerId: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `SELECT pg_advisory_xact_lock(hashtext('notarium-milestones:' || $1))`,
-    controllerId,
-  );
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('notarium-milestones:' || ${controllerId}))`;
 }
 
-const upsertCounters = `
+const upsertCounters = Prisma.sql`
   ON CONFLICT ("campaignId", "metric", "channel", "country", "day")
   DO UPDATE SET "count" = "CampaignCounter"."count" + EXCLUDED."count"`;
 
@@ -64,52 +61,43 @@ export async function incrementCounters(
   if ('notificationKeys' in update) {
     const counts = recordedCounts(update.recorded);
     if (counts.length > 0) {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-         SELECT c, 'RECORDED', ch::"NotificationChannel", co, d, n
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::bigint[]) AS t(c, ch, co, d, n)
-         ${upsertCounters}`,
-        counts.map((entry) => entry.campaignId),
-        counts.map((entry) => entry.channel),
-        counts.map((entry) => entry.country),
-        counts.map((entry) => entry.day),
-        counts.map((entry) => entry.count),
-      );
+      await tx.$executeRaw`
+        INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
+        SELECT c, 'RECORDED', ch::"NotificationChannel", co, d, n
+        FROM unnest(
+          ${counts.map((entry) => entry.campaignId)}::uuid[], ${counts.map((entry) => entry.channel)}::text[],
+          ${counts.map((entry) => entry.country)}::text[], ${counts.map((entry) => entry.day)}::date[],
+          ${counts.map((entry) => entry.count)}::bigint[]
+        ) AS t(c, ch, co, d, n)
+        ${upsertCounters}`;
     }
     await lockMilestoneCounting(tx, controllerId);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-       SELECT n."campaignId", m."type"::text, n."channel", COALESCE(n."jurisdiction", '${unknownCountry}'),
-              (m."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-       FROM unnest($2::text[]) AS t(k)
-       -- A probe per key (OFFSET 0 keeps it a LATERAL probe): a large = ANY(array) may be planned
-       -- as a scan of all the controller's milestones.
-       CROSS JOIN LATERAL (
-         SELECT "type", "occurredAt", "notificationKey" FROM "NotificationMilestone"
-         WHERE "controllerId" = $1::uuid AND "notificationKey" = t.k OFFSET 0
-       ) m
-       JOIN "Notification" n ON n."controllerId" = $1::uuid AND n."idempotencyKey" = m."notificationKey"
-       WHERE n."campaignId" IS NOT NULL
-       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
-      controllerId,
-      update.notificationKeys,
-    );
+    await tx.$executeRaw`
+      INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
+      SELECT n."campaignId", m."type"::text, n."channel", COALESCE(n."jurisdiction", ${unknownCountry}::text),
+             (m."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
+      FROM unnest(${update.notificationKeys}::text[]) AS t(k)
+      -- A probe per key (OFFSET 0 keeps it a LATERAL probe): a large = ANY(array) may be planned
+      -- as a scan of all the controller's milestones.
+      CROSS JOIN LATERAL (
+        SELECT "type", "occurredAt", "notificationKey" FROM "NotificationMilestone"
+        WHERE "controllerId" = ${controllerId}::uuid AND "notificationKey" = t.k OFFSET 0
+      ) m
+      JOIN "Notification" n ON n."controllerId" = ${controllerId}::uuid AND n."idempotencyKey" = m."notificationKey"
+      WHERE n."campaignId" IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`;
     return;
   }
   if (update.milestoneKeys.length === 0) return;
   await lockMilestoneCounting(tx, controllerId);
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
-     SELECT n."campaignId", m."type"::text, n."channel", COALESCE(n."jurisdiction", '${unknownCountry}'),
-            (m."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
-     FROM unnest($2::text[], $3::text[]) AS fresh(k, t)
-     JOIN "NotificationMilestone" m
-       ON m."controllerId" = $1::uuid AND m."notificationKey" = fresh.k AND m."type"::text = fresh.t
-     JOIN "Notification" n ON n."controllerId" = m."controllerId" AND n."idempotencyKey" = m."notificationKey"
-     WHERE n."campaignId" IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`,
-    controllerId,
-    update.milestoneKeys,
-    update.milestoneTypes,
-  );
+  await tx.$executeRaw`
+    INSERT INTO "CampaignCounter" ("campaignId", "metric", "channel", "country", "day", "count")
+    SELECT n."campaignId", m."type"::text, n."channel", COALESCE(n."jurisdiction", ${unknownCountry}::text),
+           (m."occurredAt" AT TIME ZONE 'UTC')::date, count(*)
+    FROM unnest(${update.milestoneKeys}::text[], ${update.milestoneTypes}::text[]) AS fresh(k, t)
+    JOIN "NotificationMilestone" m
+      ON m."controllerId" = ${controllerId}::uuid AND m."notificationKey" = fresh.k AND m."type"::text = fresh.t
+    JOIN "Notification" n ON n."controllerId" = m."controllerId" AND n."idempotencyKey" = m."notificationKey"
+    WHERE n."campaignId" IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 ${upsertCounters}`;
 }

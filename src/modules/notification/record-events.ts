@@ -63,31 +63,29 @@ export async function recordNotificationEvents(
   }
   if (prepared.length === 0) return summarize(null, results);
 
+  const keys = prepared.map((entry) => entry.key);
+  const types = prepared.map((entry) => entry.item.type);
+  const times = prepared.map((entry) => entry.item.occurredAt.toISOString());
   const rows = await database.prisma.$transaction(
     async (tx) => {
-      const inserted = await tx.$queryRawUnsafe<{ id: string; k: string; t: string; o: Date }[]>(
-        `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
-         SELECT gen_random_uuid(), $1::uuid, k, t::"NotificationEventType", o, d
-         FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS e(k, t, o, d)
-         ON CONFLICT ("controllerId", "notificationKey", "type", "occurredAt") DO NOTHING
-         RETURNING "id"::text, "notificationKey" AS k, "type"::text AS t, "occurredAt" AS o`,
-        viewer.controllerId,
-        prepared.map((entry) => entry.key),
-        prepared.map((entry) => entry.item.type),
-        prepared.map((entry) => entry.item.occurredAt.toISOString()),
-        prepared.map((entry) => entry.item.detail ?? null),
-      );
-      const milestones = await tx.$queryRawUnsafe<{ k: string; t: string }[]>(
-        `INSERT INTO "NotificationMilestone" ("controllerId", "notificationKey", "type", "occurredAt")
-         SELECT $1::uuid, k, t::"NotificationEventType", min(o)
-         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS e(k, t, o) GROUP BY k, t
-         ON CONFLICT ("controllerId", "notificationKey", "type") DO NOTHING
-         RETURNING "notificationKey" AS k, "type"::text AS t`,
-        viewer.controllerId,
-        inserted.map((row) => row.k),
-        inserted.map((row) => row.t),
-        inserted.map((row) => new Date(row.o).toISOString()),
-      );
+      const inserted = await tx.$queryRaw<{ id: string; k: string; t: string; o: Date }[]>`
+        INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
+        SELECT gen_random_uuid(), ${viewer.controllerId}::uuid, k, t::"NotificationEventType", o, d
+        FROM unnest(
+          ${keys}::text[], ${types}::text[], ${times}::timestamptz[],
+          ${prepared.map((entry) => entry.item.detail ?? null)}::text[]
+        ) AS e(k, t, o, d)
+        ON CONFLICT ("controllerId", "notificationKey", "type", "occurredAt") DO NOTHING
+        RETURNING "id"::text, "notificationKey" AS k, "type"::text AS t, "occurredAt" AS o`;
+      const milestones = await tx.$queryRaw<{ k: string; t: string }[]>`
+        INSERT INTO "NotificationMilestone" ("controllerId", "notificationKey", "type", "occurredAt")
+        SELECT ${viewer.controllerId}::uuid, k, t::"NotificationEventType", min(o)
+        FROM unnest(
+          ${inserted.map((row) => row.k)}::text[], ${inserted.map((row) => row.t)}::text[],
+          ${inserted.map((row) => new Date(row.o).toISOString())}::timestamptz[]
+        ) AS e(k, t, o) GROUP BY k, t
+        ON CONFLICT ("controllerId", "notificationKey", "type") DO NOTHING
+        RETURNING "notificationKey" AS k, "type"::text AS t`;
       await incrementCounters(tx, viewer.controllerId, {
         milestoneKeys: milestones.map((row) => row.k),
         milestoneTypes: milestones.map((row) => row.t),
@@ -106,16 +104,11 @@ export async function recordNotificationEvents(
           ),
         },
       });
-      const existing = await tx.$queryRawUnsafe<{ id: string; k: string; t: string; o: Date }[]>(
-        `SELECT e."id"::text, e."notificationKey" AS k, e."type"::text AS t, e."occurredAt" AS o
-         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS w(k, t, o)
-         JOIN "NotificationEvent" e ON e."controllerId" = $1::uuid AND e."notificationKey" = w.k
-           AND e."type"::text = w.t AND e."occurredAt" = w.o`,
-        viewer.controllerId,
-        prepared.map((entry) => entry.key),
-        prepared.map((entry) => entry.item.type),
-        prepared.map((entry) => entry.item.occurredAt.toISOString()),
-      );
+      const existing = await tx.$queryRaw<{ id: string; k: string; t: string; o: Date }[]>`
+        SELECT e."id"::text, e."notificationKey" AS k, e."type"::text AS t, e."occurredAt" AS o
+        FROM unnest(${keys}::text[], ${types}::text[], ${times}::timestamptz[]) AS w(k, t, o)
+        JOIN "NotificationEvent" e ON e."controllerId" = ${viewer.controllerId}::uuid AND e."notificationKey" = w.k
+          AND e."type"::text = w.t AND e."occurredAt" = w.o`;
       return { inserted: new Set(inserted.map((row) => row.id)), existing };
     },
     { timeout: 120_000, maxWait: 30_000 },

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { withBulkParameter } from '../../db/bulk-parameters.js';
 import type { Database } from '../../db/database.js';
-import { jsonRows } from '../../db/json-rows.js';
+import { jsonParameter, jsonRows } from '../../db/json-rows.js';
 import { sqlStateOf } from '../../db/prisma-errors.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../graphql/error-results.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
@@ -77,16 +77,13 @@ export async function recordNotifications(
   const versionKeys = [...new Set(valid.map(({ item }) => `${item.noticeKey}#${item.versionNumber}`))];
   const versions = new Map<string, VersionRow>();
   if (versionKeys.length > 0) {
-    const rows = await prisma.$queryRawUnsafe<VersionRow[]>(
-      `SELECT v."id"::text AS id, n."key" AS "noticeKey", v."number", array_agg(t."locale") AS locales
-       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
-       JOIN "NoticeTranslation" t ON t."versionId" = v."id"
-       WHERE v."controllerId" = $1::uuid AND v."number" IS NOT NULL
-         AND (n."key" || '#' || v."number") = ANY($2::text[])
-       GROUP BY v."id", n."key", v."number"`,
-      viewer.controllerId,
-      versionKeys,
-    );
+    const rows = await prisma.$queryRaw<VersionRow[]>`
+      SELECT v."id"::text AS id, n."key" AS "noticeKey", v."number", array_agg(t."locale") AS locales
+      FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
+      JOIN "NoticeTranslation" t ON t."versionId" = v."id"
+      WHERE v."controllerId" = ${viewer.controllerId}::uuid AND v."number" IS NOT NULL
+        AND (n."key" || '#' || v."number") = ANY(${versionKeys}::text[])
+      GROUP BY v."id", n."key", v."number"`;
     for (const row of rows) versions.set(`${row.noticeKey}#${row.number}`, row);
   }
 
@@ -229,14 +226,10 @@ async function writeNotifications(
   const itemsHash = createHash('sha256')
     .update(prepared.map((entry) => `${entry.item.idempotencyKey}\u0000${entry.contentHash}`).join('\n'))
     .digest('hex');
-  const [batch] = await tx.$queryRawUnsafe<{ id: string }[]>(
-    `INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "itemCount", "itemsHash")
-     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3, $4) RETURNING "id"::text`,
-    viewer.controllerId,
-    viewer.apiKeyId,
-    total,
-    itemsHash,
-  );
+  const [batch] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "itemCount", "itemsHash")
+    VALUES (gen_random_uuid(), ${viewer.controllerId}::uuid, ${viewer.apiKeyId}::uuid, ${total}, ${itemsHash})
+    RETURNING "id"::text`;
   const batchId = batch!.id;
   // Time-ordered IDs (cheap appends to the primary key); the rows travel as one parameter (jsonRows).
   const newIds = prepared.map(() => uuidV7());
@@ -262,13 +255,13 @@ async function writeNotifications(
       j: item.jurisdiction ?? null,
     })),
   );
-  const insertedKeys = await insertNotifications(tx, [
-    viewer.controllerId,
+  const insertedKeys = await insertNotifications(tx, {
+    controllerId: viewer.controllerId,
     batchId,
-    rowsParam,
-    version ?? null,
-    campaign ?? null,
-  ]);
+    rows: rowsParam,
+    version: version ?? null,
+    campaign: campaign ?? null,
+  });
   await refuseErasedSubjects(tx, subjectIds.known);
   const rows: WrittenRow[] = [];
   const fresh: Prepared[] = [];
@@ -325,27 +318,35 @@ async function existingNotifications(
   controllerId: string,
   keys: readonly string[],
 ): Promise<WrittenRow[]> {
-  const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
-    `SELECT n."idempotencyKey" AS key, n."id"::text, n."contentHash"
-     FROM unnest($2::text[]) AS t(k)
-     CROSS JOIN LATERAL (
-       SELECT "idempotencyKey", "id", "contentHash" FROM "Notification"
-       WHERE "controllerId" = $1::uuid AND "idempotencyKey" = t.k LIMIT 1
-     ) n`,
-    controllerId,
-    keys,
-  );
+  const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
+    SELECT n."idempotencyKey" AS key, n."id"::text, n."contentHash"
+    FROM unnest(${keys}::text[]) AS t(k)
+    CROSS JOIN LATERAL (
+      SELECT "idempotencyKey", "id", "contentHash" FROM "Notification"
+      WHERE "controllerId" = ${controllerId}::uuid AND "idempotencyKey" = t.k LIMIT 1
+    ) n`;
   return existing.map((row) => ({ ...row, inserted: false }));
 }
 
-// $1 controller, $2 batch, $3 rows (jsonRows), $4 and $5 the version and campaign of rows that leave
-// them out (a batch-wide value goes once).
-const insertColumns = `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel",
-    "locale", "occurredAt", "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-  SELECT t.i, $1::uuid, t.s, COALESCE(t.v, $4::uuid), t.c::"NotificationChannel", t.l, t.o,
-         COALESCE(t.cp, $5::uuid), t.m, t.k, t.h, t.j, $2::uuid
-  FROM json_to_recordset(convert_from($3::bytea, 'UTF8')::json)
-    AS t(i uuid, s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text)`;
+interface InsertParameters {
+  readonly controllerId: string;
+  readonly batchId: string;
+  /** The rows, as jsonRows. */
+  readonly rows: Buffer;
+  /** The version and campaign of rows that leave them out (a batch-wide value goes once). */
+  readonly version: string | null;
+  readonly campaign: string | null;
+}
+
+function insertColumns({ controllerId, batchId, version, campaign }: InsertParameters, token: string) {
+  return Prisma.sql`
+    INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale",
+      "occurredAt", "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+    SELECT t.i, ${controllerId}::uuid, t.s, COALESCE(t.v, ${version}::uuid), t.c::"NotificationChannel", t.l, t.o,
+           COALESCE(t.cp, ${campaign}::uuid), t.m, t.k, t.h, t.j, ${batchId}::uuid
+    FROM json_to_recordset(${jsonParameter(token)})
+      AS t(i uuid, s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text)`;
+}
 
 /**
  * Inserts the rows; returns the idempotency keys inserted now, or null when all were. New keys
@@ -358,33 +359,25 @@ const retryAsConflict = new Set(['23505', '40P01']);
 
 async function insertNotifications(
   tx: Prisma.TransactionClient,
-  [controllerId, batchId, rows, version, campaign]: readonly [
-    string,
-    string,
-    Buffer,
-    string | null,
-    string | null,
-  ],
+  parameters: InsertParameters,
 ): Promise<Set<string> | null> {
-  return withBulkParameter(rows, async (token) => {
-    const params = [controllerId, batchId, token, version, campaign];
-    await tx.$executeRawUnsafe('SAVEPOINT notarium_notifications');
+  return withBulkParameter(parameters.rows, async (token) => {
+    const insert = insertColumns(parameters, token);
+    await tx.$executeRaw`SAVEPOINT notarium_notifications`;
     try {
-      await tx.$executeRawUnsafe(insertColumns, ...params);
-      await tx.$executeRawUnsafe('RELEASE SAVEPOINT notarium_notifications');
+      await tx.$executeRaw(insert);
+      await tx.$executeRaw`RELEASE SAVEPOINT notarium_notifications`;
       return null;
     } catch (error) {
       // A key already there (23505) or a deadlock with a batch inserting the same keys in
       // another order (40P01): ON CONFLICT decides. Anything else fails the call as it is.
       if (!retryAsConflict.has(sqlStateOf(error) ?? '')) throw error;
-      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT notarium_notifications');
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT notarium_notifications`;
     }
-    const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
-      `${insertColumns}
-       ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-       RETURNING "idempotencyKey" AS key`,
-      ...params,
-    );
+    const inserted = await tx.$queryRaw<{ key: string }[]>`
+      ${insert}
+      ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
+      RETURNING "idempotencyKey" AS key`;
     return new Set(inserted.map((row) => row.key));
   });
 }

@@ -57,15 +57,13 @@ export async function recordResponses(
   ];
   const versions = new Map<string, { id: string; purposeIds: string[] }>();
   if (versionKeys.length > 0) {
-    const rows = await prisma.$queryRawUnsafe<{ id: string; ref: string; purposeIds: string[] }[]>(
-      `SELECT v."id"::text, n."key" || '#' || v."number" AS ref, array_agg(p."purposeId"::text) AS "purposeIds"
-       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
-       JOIN "NoticeVersionPurpose" p ON p."versionId" = v."id"
-       WHERE v."controllerId" = $1::uuid AND v."number" IS NOT NULL AND (n."key" || '#' || v."number") = ANY($2::text[])
-       GROUP BY v."id", n."key", v."number"`,
-      viewer.controllerId,
-      versionKeys,
-    );
+    const rows = await prisma.$queryRaw<{ id: string; ref: string; purposeIds: string[] }[]>`
+      SELECT v."id"::text, n."key" || '#' || v."number" AS ref, array_agg(p."purposeId"::text) AS "purposeIds"
+      FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
+      JOIN "NoticeVersionPurpose" p ON p."versionId" = v."id"
+      WHERE v."controllerId" = ${viewer.controllerId}::uuid AND v."number" IS NOT NULL
+        AND (n."key" || '#' || v."number") = ANY(${versionKeys}::text[])
+      GROUP BY v."id", n."key", v."number"`;
     for (const row of rows) versions.set(row.ref, row);
   }
 
@@ -128,6 +126,7 @@ export async function recordResponses(
   }
   if (prepared.length === 0) return summarize(null, results);
 
+  const keys = prepared.map((entry) => entry.item.idempotencyKey);
   const rows = await prisma.$transaction(
     async (tx) => {
       const subjectIds = await ensureSubjects(
@@ -135,24 +134,23 @@ export async function recordResponses(
         viewer.controllerId,
         prepared.map((entry) => ({ refHash: entry.refHash, jurisdiction: null, locale: null })),
       );
-      const inserted = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
-        `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
-           "versionId", "idempotencyKey", "contentHash")
-         SELECT gen_random_uuid(), $1::uuid, s, p, k::"ResponseKind", o, c::"NotificationChannel", v, i, h
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::uuid[], $8::text[], $9::text[])
-           AS t(s, p, k, o, c, v, i, h)
-         ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
-         RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`,
-        viewer.controllerId,
-        prepared.map((entry) => subjectIds.byRef.get(entry.refHash)!),
-        prepared.map((entry) => entry.purposeId),
-        prepared.map((entry) => entry.item.kind),
-        prepared.map((entry) => entry.item.occurredAt.toISOString()),
-        prepared.map((entry) => entry.item.channel),
-        prepared.map((entry) => entry.versionId),
-        prepared.map((entry) => entry.item.idempotencyKey),
-        prepared.map((entry) => entry.hash),
-      );
+      const inserted = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
+        INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
+          "versionId", "idempotencyKey", "contentHash")
+        SELECT gen_random_uuid(), ${viewer.controllerId}::uuid, s, p, k::"ResponseKind", o, c::"NotificationChannel",
+          v, i, h
+        FROM unnest(
+          ${prepared.map((entry) => subjectIds.byRef.get(entry.refHash)!)}::uuid[],
+          ${prepared.map((entry) => entry.purposeId)}::uuid[],
+          ${prepared.map((entry) => entry.item.kind)}::text[],
+          ${prepared.map((entry) => entry.item.occurredAt.toISOString())}::timestamptz[],
+          ${prepared.map((entry) => entry.item.channel)}::text[],
+          ${prepared.map((entry) => entry.versionId)}::uuid[],
+          ${keys}::text[],
+          ${prepared.map((entry) => entry.hash)}::text[]
+        ) AS t(s, p, k, o, c, v, i, h)
+        ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
+        RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`;
       await refuseErasedSubjects(tx, subjectIds.known);
       await appendAudit(tx, actorOf(viewer), {
         action: 'responses:record',
@@ -170,15 +168,12 @@ export async function recordResponses(
             .digest('hex'),
         },
       });
-      const existing = await tx.$queryRawUnsafe<{ key: string; id: string; contentHash: string }[]>(
-        `SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash" FROM unnest($2::text[]) AS t(k)
-         CROSS JOIN LATERAL (
-           SELECT "idempotencyKey", "id", "contentHash" FROM "Response"
-           WHERE "controllerId" = $1::uuid AND "idempotencyKey" = t.k LIMIT 1
-         ) r`,
-        viewer.controllerId,
-        prepared.map((entry) => entry.item.idempotencyKey),
-      );
+      const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
+        SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash" FROM unnest(${keys}::text[]) AS t(k)
+        CROSS JOIN LATERAL (
+          SELECT "idempotencyKey", "id", "contentHash" FROM "Response"
+          WHERE "controllerId" = ${viewer.controllerId}::uuid AND "idempotencyKey" = t.k LIMIT 1
+        ) r`;
       return {
         inserted: new Set(inserted.map((row) => row.id)),
         existing: new Map(existing.map((row) => [row.key, row])),

@@ -1,5 +1,5 @@
 import { withBulkParameter } from '../../db/bulk-parameters.js';
-import { jsonRows } from '../../db/json-rows.js';
+import { jsonParameter, jsonRows } from '../../db/json-rows.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../graphql/error-results.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
@@ -55,15 +55,15 @@ export interface SubjectIds {
  */
 export async function refuseErasedSubjects(tx: Tx, known: readonly string[]): Promise<void> {
   if (known.length === 0) return;
-  const [row] = await withBulkParameter(jsonRows(known), (token) =>
-    tx.$queryRawUnsafe<{ erased: boolean }[]>(
-      `SELECT EXISTS (
-         SELECT 1 FROM json_array_elements_text(convert_from($1::bytea, 'UTF8')::json) AS t(id)
-         JOIN "Subject" s ON s."id" = t.id::uuid
-         WHERE s."erasedAt" IS NOT NULL
-       ) AS erased`,
-      token,
-    ),
+  const [row] = await withBulkParameter(
+    jsonRows(known),
+    (token) =>
+      tx.$queryRaw<{ erased: boolean }[]>`
+      SELECT EXISTS (
+        SELECT 1 FROM json_array_elements_text(${jsonParameter(token)}) AS t(id)
+        JOIN "Subject" s ON s."id" = t.id::uuid
+        WHERE s."erasedAt" IS NOT NULL
+      ) AS erased`,
   );
   if (row?.erased)
     throw new ConflictError('A person in this batch was erased while it was written; send it again.');
@@ -89,15 +89,14 @@ async function createThenLookUp(
       l: subject.locale,
     })),
   );
-  const created = await withBulkParameter(rows, (token) =>
-    tx.$executeRawUnsafe(
-      `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-       SELECT t.i, $1::uuid, t.r, t.j, t.l
-       FROM json_to_recordset(convert_from($2::bytea, 'UTF8')::json) AS t(i uuid, r text, j text, l text)
-       ON CONFLICT ("controllerId", "refHash") DO NOTHING`,
-      controllerId,
-      token,
-    ),
+  const created = await withBulkParameter(
+    rows,
+    (token) =>
+      tx.$executeRaw`
+      INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
+      SELECT t.i, ${controllerId}::uuid, t.r, t.j, t.l
+      FROM json_to_recordset(${jsonParameter(token)}) AS t(i uuid, r text, j text, l text)
+      ON CONFLICT ("controllerId", "refHash") DO NOTHING`,
   );
   if (created === proposed.length)
     return { byRef: new Map(proposed.map(({ id, subject }) => [subject.refHash, id])), known: [] };
@@ -116,16 +115,15 @@ async function lookUp(
   controllerId: string,
   subjects: readonly SubjectInput[],
 ): Promise<Map<string, string>> {
-  const [row] = await withBulkParameter(jsonRows(subjects.map((subject) => subject.refHash)), (token) =>
-    tx.$queryRawUnsafe<{ ids: string | null }[]>(
-      `SELECT string_agg(COALESCE(s."id"::text, ''), ',' ORDER BY t.n) AS ids
-       FROM json_array_elements_text(convert_from($2::bytea, 'UTF8')::json) WITH ORDINALITY AS t(r, n)
-       LEFT JOIN LATERAL (
-         SELECT "id" FROM "Subject" WHERE "controllerId" = $1::uuid AND "refHash" = t.r LIMIT 1
-       ) s ON true`,
-      controllerId,
-      token,
-    ),
+  const [row] = await withBulkParameter(
+    jsonRows(subjects.map((subject) => subject.refHash)),
+    (token) =>
+      tx.$queryRaw<{ ids: string | null }[]>`
+      SELECT string_agg(COALESCE(s."id"::text, ''), ',' ORDER BY t.n) AS ids
+      FROM json_array_elements_text(${jsonParameter(token)}) WITH ORDINALITY AS t(r, n)
+      LEFT JOIN LATERAL (
+        SELECT "id" FROM "Subject" WHERE "controllerId" = ${controllerId}::uuid AND "refHash" = t.r LIMIT 1
+      ) s ON true`,
   );
   const ids = new Map<string, string>();
   const found = row?.ids?.split(',') ?? [];

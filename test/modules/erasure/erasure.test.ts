@@ -156,11 +156,8 @@ describe('eraseSubject', () => {
     await publishedNotice(t.app, keys.EDITOR, 'p', 'q');
     await expect(
       t.database.prisma.$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`SELECT set_config('notarium.erasure', 'on', true)`);
-        await tx.$executeRawUnsafe(
-          `UPDATE "AuditEntry" SET action = 'x' WHERE "controllerId" = $1::uuid`,
-          controller.id,
-        );
+        await tx.$executeRaw`SELECT set_config('notarium.erasure', 'on', true)`;
+        await tx.$executeRaw`UPDATE "AuditEntry" SET action = 'x' WHERE "controllerId" = ${controller.id}::uuid`;
       }),
     ).rejects.toThrow(/append-only/);
   });

@@ -15,7 +15,7 @@ describe('records for a subject erased meanwhile', () => {
       ),
     );
     await t.database.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT set_config('notarium.erasure', 'on', true)`);
+      await tx.$executeRaw`SELECT set_config('notarium.erasure', 'on', true)`;
       await tx.subject.update({
         where: { id: erased!.id },
         data: { refHash: 'erased:x', erasedAt: new Date() },
