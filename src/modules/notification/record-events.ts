@@ -4,6 +4,7 @@ import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { incrementCounters } from './campaign-counters.js';
+import { commitIfAccepted } from './commit-if-accepted.js';
 import { type BulkResult, rejected, summarize, validateItems } from './item-result.js';
 import { type EventItem, eventItemSchema } from './notification.validation.js';
 
@@ -66,7 +67,8 @@ export async function recordNotificationEvents(
   const keys = prepared.map((entry) => entry.key);
   const types = prepared.map((entry) => entry.item.type);
   const times = prepared.map((entry) => entry.item.occurredAt.toISOString());
-  const rows = await database.prisma.$transaction(
+  const rows = await commitIfAccepted(
+    database.prisma,
     async (tx) => {
       const inserted = await tx.$queryRaw<{ id: string; k: string; t: string; o: Date }[]>`
         INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt", "detail")
@@ -77,33 +79,35 @@ export async function recordNotificationEvents(
         ) AS e(k, t, o, d)
         ON CONFLICT ("controllerId", "notificationKey", "type", "occurredAt") DO NOTHING
         RETURNING "id"::text, "notificationKey" AS k, "type"::text AS t, "occurredAt" AS o`;
-      const milestones = await tx.$queryRaw<{ k: string; t: string }[]>`
-        INSERT INTO "NotificationMilestone" ("controllerId", "notificationKey", "type", "occurredAt")
-        SELECT ${viewer.controllerId}::uuid, k, t::"NotificationEventType", min(o)
-        FROM unnest(
-          ${inserted.map((row) => row.k)}::text[], ${inserted.map((row) => row.t)}::text[],
-          ${inserted.map((row) => new Date(row.o).toISOString())}::timestamptz[]
-        ) AS e(k, t, o) GROUP BY k, t
-        ON CONFLICT ("controllerId", "notificationKey", "type") DO NOTHING
-        RETURNING "notificationKey" AS k, "type"::text AS t`;
-      await incrementCounters(tx, viewer.controllerId, {
-        milestoneKeys: milestones.map((row) => row.k),
-        milestoneTypes: milestones.map((row) => row.t),
-      });
-      await appendAudit(tx, actorOf(viewer), {
-        action: 'notificationEvents:record',
-        targetType: 'NotificationEvent',
-        details: {
-          submitted: rawItems.length,
-          accepted: inserted.length,
-          itemsHash: sha256(
-            inserted
-              .map((row) => row.id)
-              .sort()
-              .join('\n'),
-          ),
-        },
-      });
+      if (inserted.length > 0) {
+        const milestones = await tx.$queryRaw<{ k: string; t: string }[]>`
+          INSERT INTO "NotificationMilestone" ("controllerId", "notificationKey", "type", "occurredAt")
+          SELECT ${viewer.controllerId}::uuid, k, t::"NotificationEventType", min(o)
+          FROM unnest(
+            ${inserted.map((row) => row.k)}::text[], ${inserted.map((row) => row.t)}::text[],
+            ${inserted.map((row) => new Date(row.o).toISOString())}::timestamptz[]
+          ) AS e(k, t, o) GROUP BY k, t
+          ON CONFLICT ("controllerId", "notificationKey", "type") DO NOTHING
+          RETURNING "notificationKey" AS k, "type"::text AS t`;
+        await incrementCounters(tx, viewer.controllerId, {
+          milestoneKeys: milestones.map((row) => row.k),
+          milestoneTypes: milestones.map((row) => row.t),
+        });
+        await appendAudit(tx, actorOf(viewer), {
+          action: 'notificationEvents:record',
+          targetType: 'NotificationEvent',
+          details: {
+            submitted: rawItems.length,
+            accepted: inserted.length,
+            itemsHash: sha256(
+              inserted
+                .map((row) => row.id)
+                .sort()
+                .join('\n'),
+            ),
+          },
+        });
+      }
       const existing = await tx.$queryRaw<{ id: string; k: string; t: string; o: Date }[]>`
         SELECT e."id"::text, e."notificationKey" AS k, e."type"::text AS t, e."occurredAt" AS o
         FROM unnest(${keys}::text[], ${types}::text[], ${times}::timestamptz[]) AS w(k, t, o)
@@ -111,6 +115,7 @@ export async function recordNotificationEvents(
           AND e."type"::text = w.t AND e."occurredAt" = w.o`;
       return { inserted: new Set(inserted.map((row) => row.id)), existing };
     },
+    (written) => written.inserted.size,
     { timeout: 120_000, maxWait: 30_000 },
   );
   const idOf = new Map(

@@ -11,6 +11,7 @@ import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { incrementCounters } from './campaign-counters.js';
+import { commitIfAccepted } from './commit-if-accepted.js';
 import {
   type BulkResult,
   type ItemResult,
@@ -185,8 +186,10 @@ export async function recordNotifications(
 
   if (prepared.length === 0) return summarize(null, results);
 
-  const written = await prisma.$transaction(
-    async (tx) => writeNotifications(tx, viewer, prepared, rawItems.length),
+  const written = await commitIfAccepted(
+    prisma,
+    (tx) => writeNotifications(tx, viewer, prepared, rawItems.length),
+    (result) => result.accepted,
     { timeout: 120_000, maxWait: 30_000 },
   );
   const ids = new Map(written.rows.map((row) => [row.key, row]));
@@ -198,7 +201,9 @@ export async function recordNotifications(
     results.push(outcome);
     originals.set(key, outcome);
   }
-  return summarize(written.batchId, pointRepeatsAtOriginal(results, originals));
+  // A batch that accepted nothing was rolled back: it has no batch record.
+  const batchId = written.accepted > 0 ? written.batchId : null;
+  return summarize(batchId, pointRepeatsAtOriginal(results, originals));
 }
 
 interface WrittenRow {
@@ -213,7 +218,7 @@ async function writeNotifications(
   viewer: Viewer,
   prepared: readonly Prepared[],
   total: number,
-): Promise<{ batchId: string; rows: WrittenRow[] }> {
+): Promise<{ batchId: string; accepted: number; rows: WrittenRow[] }> {
   const subjectIds = await ensureSubjects(
     tx,
     viewer.controllerId,
@@ -284,17 +289,17 @@ async function writeNotifications(
       );
     rows.push(...existing);
   }
-  if (fresh.length > 0) {
-    await incrementCounters(tx, viewer.controllerId, {
-      recorded: fresh.map(({ campaignId, item }) => ({
-        campaignId,
-        channel: item.channel,
-        jurisdiction: item.jurisdiction ?? null,
-        occurredAt: item.occurredAt,
-      })),
-      notificationKeys: fresh.map((entry) => entry.item.idempotencyKey),
-    });
-  }
+  // Nothing new: commitIfAccepted rolls the batch record and any subject created back.
+  if (fresh.length === 0) return { batchId, accepted: 0, rows };
+  await incrementCounters(tx, viewer.controllerId, {
+    recorded: fresh.map(({ campaignId, item }) => ({
+      campaignId,
+      channel: item.channel,
+      jurisdiction: item.jurisdiction ?? null,
+      occurredAt: item.occurredAt,
+    })),
+    notificationKeys: fresh.map((entry) => entry.item.idempotencyKey),
+  });
   await appendAudit(tx, actorOf(viewer), {
     action: 'notifications:record',
     targetType: 'NotificationBatch',
@@ -306,7 +311,7 @@ async function writeNotifications(
       itemsHash,
     },
   });
-  return { batchId, rows };
+  return { batchId, accepted: fresh.length, rows };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { commitIfAccepted } from './commit-if-accepted.js';
 import {
   type BulkResult,
   type ItemResult,
@@ -127,7 +128,8 @@ export async function recordResponses(
   if (prepared.length === 0) return summarize(null, results);
 
   const keys = prepared.map((entry) => entry.item.idempotencyKey);
-  const rows = await prisma.$transaction(
+  const rows = await commitIfAccepted(
+    prisma,
     async (tx) => {
       const subjectIds = await ensureSubjects(
         tx,
@@ -152,22 +154,24 @@ export async function recordResponses(
         ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
         RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`;
       await refuseErasedSubjects(tx, subjectIds.known);
-      await appendAudit(tx, actorOf(viewer), {
-        action: 'responses:record',
-        targetType: 'Response',
-        details: {
-          submitted: rawItems.length,
-          accepted: inserted.length,
-          itemsHash: createHash('sha256')
-            .update(
-              inserted
-                .map((row) => `${row.key}\u0000${row.contentHash}`)
-                .sort()
-                .join('\n'),
-            )
-            .digest('hex'),
-        },
-      });
+      if (inserted.length > 0) {
+        await appendAudit(tx, actorOf(viewer), {
+          action: 'responses:record',
+          targetType: 'Response',
+          details: {
+            submitted: rawItems.length,
+            accepted: inserted.length,
+            itemsHash: createHash('sha256')
+              .update(
+                inserted
+                  .map((row) => `${row.key}\u0000${row.contentHash}`)
+                  .sort()
+                  .join('\n'),
+              )
+              .digest('hex'),
+          },
+        });
+      }
       const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
         SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash" FROM unnest(${keys}::text[]) AS t(k)
         CROSS JOIN LATERAL (
@@ -179,6 +183,7 @@ export async function recordResponses(
         existing: new Map(existing.map((row) => [row.key, row])),
       };
     },
+    (written) => written.inserted.size,
     { timeout: 60_000, maxWait: 30_000 },
   );
   const originals = new Map<string, ItemResult>();

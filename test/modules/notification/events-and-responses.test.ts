@@ -5,6 +5,7 @@ import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
+import { payloadOf, writeCounts } from './bulk-write.js';
 
 const RecordOne = graphql(`
   mutation RecordOneNotification($input: RecordNotificationsInput!) {
@@ -329,5 +330,90 @@ describe('delivery events and responses', () => {
       },
     });
     expect(notifierRecords.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('writes nothing, no audit entry either, for delivery events that accept no item', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    const record = async (items: NotificationEventInput[]) =>
+      payloadOf(
+        expectData(
+          await execute(t.app, RecordEvents, { key: keys.NOTIFIER, variables: { input: { items } } }),
+        ).recordNotificationEvents,
+        'RecordNotificationEventsPayload',
+      );
+    const events: NotificationEventInput[] = [
+      { notificationIdempotencyKey: 'mail-1', type: 'SENT', occurredAt: minutesAgo(59) },
+      { notificationIdempotencyKey: 'mail-1', type: 'DELIVERED', occurredAt: minutesAgo(58) },
+    ];
+    expect(await record(events)).toMatchObject({ accepted: 2 });
+    const before = await writeCounts(t.database.prisma, controller.id);
+    expect(before).toMatchObject({ events: 2, milestones: 2 });
+
+    expect(await record(events)).toMatchObject({ accepted: 0, duplicates: 2, rejected: 0 });
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+
+    const refused = await record([
+      { notificationId: 'Tm90aWZpY2F0aW9uOm5vbmU=', type: 'BOUNCED', occurredAt: minutesAgo(5) },
+      {
+        notificationIdempotencyKey: 'mail-1',
+        type: 'OPENED',
+        occurredAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    ]);
+    expect(refused).toMatchObject({ accepted: 0, duplicates: 0, rejected: 2 });
+    expect(refused.items.map((entry) => entry.error?.code)).toEqual([
+      'NOTIFICATION_NOT_FOUND',
+      'VALIDATION_FAILED',
+    ]);
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+  });
+
+  it('writes nothing, no subject and no audit entry either, for responses that accept no item', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const record = async (items: ResponseInput[]) =>
+      payloadOf(
+        expectData(
+          await execute(t.app, RecordResponses, { key: keys.NOTIFIER, variables: { input: { items } } }),
+        ).recordResponses,
+        'RecordResponsesPayload',
+      );
+    const responses: ResponseInput[] = [
+      {
+        subjectRef: 'frank',
+        purposeKey: 'core',
+        kind: 'OBJECTED',
+        occurredAt: minutesAgo(30),
+        channel: 'EMAIL',
+        idempotencyKey: 'answer-1',
+      },
+      {
+        subjectRef: 'frank',
+        purposeKey: 'core',
+        kind: 'OBJECTION_WITHDRAWN',
+        occurredAt: minutesAgo(20),
+        channel: 'EMAIL',
+        idempotencyKey: 'answer-2',
+      },
+    ];
+    expect(await record(responses)).toMatchObject({ accepted: 2 });
+    const before = await writeCounts(t.database.prisma, controller.id);
+    expect(before).toMatchObject({ responses: 2, subjects: 1 });
+
+    expect(await record(responses)).toMatchObject({ accepted: 0, duplicates: 2, rejected: 0 });
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+
+    // Conflicts (the same keys, other content, for a person not known yet) and an unknown purpose.
+    const refused = await record([
+      ...responses.map((response) => ({ ...response, subjectRef: 'grace' })),
+      { ...responses[0]!, purposeKey: 'ghost', idempotencyKey: 'answer-3' },
+    ]);
+    expect(refused).toMatchObject({ accepted: 0, duplicates: 0, rejected: 3 });
+    expect(refused.items.map((entry) => entry.error?.code)).toEqual([
+      'IDEMPOTENCY_CONFLICT',
+      'IDEMPOTENCY_CONFLICT',
+      'PURPOSE_NOT_FOUND',
+    ]);
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
   });
 });

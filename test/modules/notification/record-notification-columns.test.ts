@@ -4,6 +4,7 @@ import { errorCode, execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
+import { payloadOf, writeCounts } from './bulk-write.js';
 
 const RecordColumns = graphql(`
   mutation RecordColumns($input: RecordNotificationColumnsInput!) {
@@ -125,6 +126,39 @@ describe('recordNotificationColumns', () => {
       rejected: 1,
       items: [{ status: 'REJECTED', error: { code: 'IDEMPOTENCY_CONFLICT' } }, {}, {}],
     });
+  });
+
+  it('writes nothing, no batch record and no audit entry either, for columns that accept no row', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const record = async (input: ReturnType<typeof columns>) =>
+      payloadOf(
+        expectData(await execute(t.app, RecordColumns, { key: keys.NOTIFIER, variables: { input } }))
+          .recordNotificationColumns,
+        'RecordNotificationsPayload',
+      );
+    const input = columns(3, 'retry');
+    expect(await record(input)).toMatchObject({ accepted: 3 });
+    const before = await writeCounts(t.database.prisma, controller.id);
+    expect(before).toMatchObject({ batches: 1, notifications: 3, subjects: 3 });
+
+    expect(await record(input)).toMatchObject({ batchId: null, accepted: 0, duplicates: 3, rejected: 0 });
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+
+    // Conflicts (the same keys, other content, for people not known yet) and an invalid row.
+    const refused = await record({
+      ...input,
+      subjectRefs: ['new-0', 'new-1', 'new-2'],
+      idempotencyKeys: [...input.idempotencyKeys.slice(0, 2), 'future'],
+      occurredAt: [...input.occurredAt.slice(0, 2), new Date(Date.now() + 3_600_000).toISOString()],
+    });
+    expect(refused).toMatchObject({ batchId: null, accepted: 0, duplicates: 0, rejected: 3 });
+    expect(refused.items.map((entry) => entry.error?.code)).toEqual([
+      'IDEMPOTENCY_CONFLICT',
+      'IDEMPOTENCY_CONFLICT',
+      'VALIDATION_FAILED',
+    ]);
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
   });
 
   it('records only the new rows of a batch that repeats rows recorded before', async () => {

@@ -5,6 +5,7 @@ import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
+import { payloadOf, writeCounts } from './bulk-write.js';
 
 const RecordNotifications = graphql(`
   mutation RecordNotifications($input: RecordNotificationsInput!) {
@@ -182,6 +183,54 @@ describe('recordNotifications', () => {
         { status: 'REJECTED', recordId: null, error: { code: 'IDEMPOTENCY_CONFLICT' } },
         { status: 'REJECTED', recordId: null, error: { code: 'IDEMPOTENCY_CONFLICT' } },
       ],
+    });
+  });
+
+  it('writes nothing, no batch record and no audit entry either, for a batch that accepts no item', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    const record = async (items: NotificationInput[]) =>
+      payloadOf(
+        expectData(
+          await execute(t.app, RecordNotifications, { key: keys.NOTIFIER, variables: { input: { items } } }),
+        ).recordNotifications,
+        'RecordNotificationsPayload',
+      );
+    const items = [0, 1, 2].map((n) => item({ subjectRef: `known-${n}`, idempotencyKey: `retry-${n}` }));
+    const first = await record(items);
+    expect(first).toMatchObject({ accepted: 3 });
+    const before = await writeCounts(t.database.prisma, controller.id);
+    expect(before).toMatchObject({ batches: 1, notifications: 3, subjects: 3 });
+
+    const retry = await record(items);
+    expect(retry).toMatchObject({ batchId: null, accepted: 0, duplicates: 3, rejected: 0 });
+    expect(retry.items.map((entry) => entry.recordId)).toEqual(first.items.map((entry) => entry.recordId));
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+
+    // Conflicts (the same keys, other content, for people not known yet) and invalid items.
+    const refused = await record([
+      ...items.map((entry, n) => ({ ...entry, subjectRef: `new-${n}` })),
+      item({ versionNumber: 9 }),
+      item({ locale: 'fr' }),
+    ]);
+    expect(refused).toMatchObject({ batchId: null, accepted: 0, duplicates: 0, rejected: 5 });
+    expect(refused.items.map((entry) => entry.error?.code)).toEqual([
+      'IDEMPOTENCY_CONFLICT',
+      'IDEMPOTENCY_CONFLICT',
+      'IDEMPOTENCY_CONFLICT',
+      'NOTICE_VERSION_NOT_FOUND',
+      'LOCALE_NOT_IN_VERSION',
+    ]);
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual(before);
+
+    // One new item among the repeats: the batch is written, with its record and one audit entry.
+    const mixed = await record([...items, item({ subjectRef: 'known-0', idempotencyKey: 'fresh' })]);
+    expect(mixed).toMatchObject({ accepted: 1, duplicates: 3, batchId: expect.any(String) });
+    expect(await writeCounts(t.database.prisma, controller.id)).toEqual({
+      ...before,
+      batches: 2,
+      auditEntries: before.auditEntries + 1,
+      notifications: 4,
     });
   });
 
