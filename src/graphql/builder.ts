@@ -8,6 +8,7 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { hasRole, type RoleGroup } from '../modules/access/access.policy.js';
+import AuthorizeBeforeInputPlugin from './authorize-before-input.js';
 import type { Context } from './context.js';
 import { forbidden, validationFailed } from './error-results.js';
 import { defaultPageSize, maxPageSize } from './limits.js';
@@ -26,7 +27,17 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  // A field's scope map is checked before its input is validated or its global IDs parsed:
+  // a caller without the role gets FORBIDDEN, never a verdict on the input.
+  plugins: [
+    AuthorizeBeforeInputPlugin,
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ValidationPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+  ],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
