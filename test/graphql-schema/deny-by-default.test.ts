@@ -1,9 +1,11 @@
 import {
   type GraphQLField,
   type GraphQLNamedType,
+  getNamedType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
+  isNonNullType,
   isObjectType,
   isUnionType,
 } from 'graphql';
@@ -25,6 +27,15 @@ function typeOptions(type: GraphQLNamedType): unknown {
   return (type.extensions as { pothosOptions?: unknown }).pothosOptions;
 }
 
+function rootFields(): { name: string; field: GraphQLField<unknown, unknown> }[] {
+  return [...rootTypes].flatMap((rootName) => {
+    const root = schema.getType(rootName);
+    return isObjectType(root)
+      ? Object.values(root.getFields()).map((field) => ({ name: `${rootName}.${field.name}`, field }))
+      : [];
+  });
+}
+
 /** Types that carry no data of their own: only reachable through a field that is itself scoped. */
 function isStructural(type: GraphQLNamedType): boolean {
   if (type.name === 'PageInfo' || type.name === 'FieldIssue') return true;
@@ -34,14 +45,9 @@ function isStructural(type: GraphQLNamedType): boolean {
 
 describe('deny by default', () => {
   it('every root field declares the roles that may use it', () => {
-    const open: string[] = [];
-    for (const rootName of rootTypes) {
-      const root = schema.getType(rootName);
-      if (!isObjectType(root)) continue;
-      for (const field of Object.values(root.getFields())) {
-        if (!declaresScopes(fieldOptions(field))) open.push(`${rootName}.${field.name}`);
-      }
-    }
+    const open = rootFields()
+      .filter(({ field }) => !declaresScopes(fieldOptions(field)))
+      .map(({ name }) => name);
     expect(open).toEqual([]);
   });
 
@@ -56,6 +62,36 @@ describe('deny by default', () => {
       }
     }
     expect(open).toEqual([]);
+  });
+
+  it('every root field with arguments declares a scope map, so its role is checked before its input', () => {
+    const late = rootFields()
+      .filter(({ field }) => {
+        const scopes = (fieldOptions(field) as { authScopes?: unknown } | undefined)?.authScopes;
+        return field.args.length > 0 && typeof scopes !== 'object';
+      })
+      .map(({ name }) => name);
+    expect(late).toEqual([]);
+  });
+
+  it('a payload that carries a secret can lose any other field, never the secret', () => {
+    const mutation = schema.getMutationType()!;
+    const fragile: string[] = [];
+    let secretPayloads = 0;
+    for (const field of Object.values(mutation.getFields())) {
+      const result = getNamedType(field.type);
+      for (const member of isUnionType(result) ? result.getTypes() : []) {
+        const fields = Object.values(member.getFields());
+        if (!fields.some((payloadField) => payloadField.name === 'secret')) continue;
+        secretPayloads += 1;
+        for (const payloadField of fields) {
+          if (payloadField.name !== 'secret' && isNonNullType(payloadField.type))
+            fragile.push(`${member.name}.${payloadField.name}`);
+        }
+      }
+    }
+    expect(fragile).toEqual([]);
+    expect(secretPayloads).toBeGreaterThan(0);
   });
 
   it('the walk sees scopes where they are declared (guards the test itself)', () => {

@@ -22,7 +22,12 @@ export const roles = {
   readNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   recordNotifications: ['ADMIN', 'NOTIFIER'],
   readRecords: ['ADMIN', 'AUDITOR'],
-  /** Types a regulator reaches only through its request's scoped fields. */
+  /** Issue REGULATOR keys for a regulator request, and read those keys. */
+  issueRegulatorKeys: ['ADMIN', 'AUDITOR'],
+  /**
+   * Types a regulator reaches only through its request's scoped fields: the notice versions and
+   * records in scope, and the purposes (with their revisions) those records refer to.
+   */
   viewNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
   viewRecords: ['ADMIN', 'AUDITOR', 'REGULATOR'],
   controllerKeys: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],

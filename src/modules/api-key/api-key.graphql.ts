@@ -3,7 +3,7 @@ import { commonErrors } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { RoleEnum } from '../controller/controller.graphql.js';
-import { apiKeyStatus } from './api-key.policy.js';
+import { apiKeyReaders, apiKeyStatus } from './api-key.policy.js';
 import type { IssuedApiKey } from './api-key.service.js';
 import { assignableRoles, createApiKeySchema } from './api-key.validation.js';
 
@@ -21,7 +21,7 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   description: 'A credential bound to one controller and one role. Its secret is shown only when created.',
   id: { field: 'id' },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
-  authScopes: (key, context) => ownsRecord(context.viewer, key) && { role: 'manageKeys' },
+  authScopes: (key, context) => ownsRecord(context.viewer, key) && { role: apiKeyReaders(key) },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Name given by its creator, e.g. "mailer (production)".' }),
     role: t.expose('role', { type: RoleEnum, description: 'What the key may do.' }),
@@ -52,10 +52,25 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   }),
 });
 
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+
+/**
+ * The key beside a secret shown once. Nullable on purpose: should the key ever be unreadable,
+ * only this field is null and the secret still reaches its owner (see docs/decisions/0011).
+ */
+export function issuedKeyField(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, IssuedApiKey>) {
+  return t.field({
+    type: ApiKeyRef,
+    nullable: true,
+    description: 'The key created; null only if it could not be read, and the secret is valid all the same.',
+    resolve: (issued) => issued.apiKey,
+  });
+}
+
 const CreateApiKeyPayload = builder.objectRef<IssuedApiKey>('CreateApiKeyPayload').implement({
   description: 'A new key. `secret` is shown this once and cannot be recovered.',
   fields: (t) => ({
-    apiKey: t.field({ type: ApiKeyRef, description: 'The key.', resolve: (issued) => issued.apiKey }),
+    apiKey: issuedKeyField(t),
     secret: t.exposeString('secret', {
       description: 'Send as `Authorization: Bearer <secret>`. Shown once.',
     }),

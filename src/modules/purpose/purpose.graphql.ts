@@ -135,7 +135,7 @@ export const PurposeRef = builder.prismaNode('Purpose', {
   description: 'A processing purpose. Its content lives in numbered, immutable revisions.',
   id: { field: 'id' },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
-  authScopes: (purpose, context) => ownsRecord(context.viewer, purpose) && { role: 'readNotices' },
+  authScopes: (purpose, context) => ownsRecord(context.viewer, purpose) && { role: 'viewNotices' },
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable key, unique per controller, e.g. "ai-training".' }),
     status: t.field({

@@ -3,7 +3,7 @@ import { commonErrors } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { ApiKeyRef } from '../api-key/api-key.graphql.js';
+import { issuedKeyField } from '../api-key/api-key.graphql.js';
 import type { IssuedApiKey } from '../api-key/api-key.service.js';
 import { issueKeySchema, openRequestSchema } from './regulator.validation.js';
 
@@ -98,7 +98,7 @@ const RequestPayload = builder.objectRef<{ id: string }>('RegulatorRequestPayloa
 const IssueKeyPayload = builder.objectRef<IssuedApiKey>('IssueRegulatorKeyPayload').implement({
   description: 'A REGULATOR key. `secret` is shown this once.',
   fields: (t) => ({
-    apiKey: t.field({ type: ApiKeyRef, description: 'The key.', resolve: (issued) => issued.apiKey }),
+    apiKey: issuedKeyField(t),
     secret: t.exposeString('secret', { description: 'Give it to the authority. Shown once.' }),
   }),
 });
@@ -140,7 +140,7 @@ builder.mutationFields((t) => ({
     type: IssueKeyPayload,
     description:
       'Issues a read-only REGULATOR key bound to one request, expiring within 90 days. ADMIN or AUDITOR.',
-    authScopes: { role: 'readRecords' },
+    authScopes: { role: 'issueRegulatorKeys' },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: IssueKeyInput, description: 'The key.' }) },
     resolve: (_root, { input }, context) =>

@@ -19,10 +19,7 @@ export const ResponseRef = builder.prismaNode('Response', {
   authScopes: (response, context) => ownsRecord(context.viewer, response) && { role: 'viewRecords' },
   fields: (t) => ({
     subject: t.relation('subject', { description: 'Who answered.' }),
-    purpose: t.relation('purpose', {
-      description: 'About which purpose.',
-      authScopes: { role: 'readRecords' },
-    }),
+    purpose: t.relation('purpose', { description: 'About which purpose.' }),
     kind: t.expose('kind', { type: ResponseKindEnum, description: 'The answer.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it was given.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When Notarium recorded it.' }),

@@ -99,7 +99,8 @@ describe('roles', () => {
         variables: { input: { name: 'mailer', role: 'NOTIFIER' } },
       }),
     ).createApiKey;
-    if (created.__typename !== 'CreateApiKeyPayload') throw new Error(created.__typename);
+    if (created.__typename !== 'CreateApiKeyPayload' || !created.apiKey) throw new Error(created.__typename);
+    const createdKey = created.apiKey;
     expect(created.apiKey).toMatchObject({ name: 'mailer', role: 'NOTIFIER', status: 'ACTIVE' });
     expect(expectData(await execute(t.app, ViewerController, { key: created.secret })).viewer.role).toBe(
       'NOTIFIER',
@@ -109,11 +110,11 @@ describe('roles', () => {
     expect(listed.apiKeys.edges.map((edge) => edge.node.name)).toContain('mailer');
 
     const revoked = expectData(
-      await execute(t.app, RevokeKey, { key: keys.ADMIN, variables: { id: created.apiKey.id } }),
+      await execute(t.app, RevokeKey, { key: keys.ADMIN, variables: { id: createdKey.id } }),
     ).revokeApiKey;
     expect(revoked).toMatchObject({ __typename: 'RevokeApiKeyPayload', apiKey: { status: 'REVOKED' } });
     const again = expectData(
-      await execute(t.app, RevokeKey, { key: keys.ADMIN, variables: { id: created.apiKey.id } }),
+      await execute(t.app, RevokeKey, { key: keys.ADMIN, variables: { id: createdKey.id } }),
     );
     expect(again.revokeApiKey).toEqual(revoked);
 

@@ -2,11 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
 import { verifyBundle } from '../../../src/modules/evidence/verify-bundle.js';
+import type { OpenRegulatorRequestInput } from '../../graphql/graphql.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
-import { inDays, publishedNotice } from '../../support/notice-fixtures.js';
+import { createPurpose, inDays, publishedNotice, revisePurpose } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
 
 const Open = graphql(`
@@ -110,6 +112,57 @@ const AuditQueries = graphql(`
   }
 `);
 
+const RecordObjection = graphql(`
+  mutation RecordObjectionForRegulator($input: RecordResponsesInput!) {
+    recordResponses(input: $input) {
+      ... on RecordResponsesPayload {
+        accepted
+      }
+    }
+  }
+`);
+
+const RegulatorResponses = graphql(`
+  query RegulatorResponses {
+    regulatorRequest {
+      responses(first: 10) {
+        edges {
+          node {
+            kind
+            purpose {
+              key
+              status
+              current {
+                number
+                legalBasis
+              }
+              revisions {
+                number
+                name
+              }
+            }
+            version {
+              number
+              purposes {
+                purposeKey
+                number
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const PurposesOutsideScope = graphql(`
+  query PurposesOutsideScope($key: String!) {
+    purpose(key: $key) {
+      key
+    }
+  }
+`);
+
 function notification(subjectRef: string, noticeKey: string, idempotencyKey: string) {
   return {
     subjectRef,
@@ -120,6 +173,27 @@ function notification(subjectRef: string, noticeKey: string, idempotencyKey: str
     occurredAt: new Date(Date.now() - 60_000).toISOString(),
     idempotencyKey,
   };
+}
+
+/** Opens a request with `scope` and issues a key for it, both with `issuerKey`. */
+async function openAndIssue(
+  app: App,
+  issuerKey: string,
+  scope: OpenRegulatorRequestInput,
+  expiresInDays = 30,
+) {
+  const opened = expectData(
+    await execute(app, Open, { key: issuerKey, variables: { input: scope } }),
+  ).openRegulatorRequest;
+  if (opened.__typename !== 'RegulatorRequestPayload') throw new Error(opened.__typename);
+  const issued = expectData(
+    await execute(app, Issue, {
+      key: issuerKey,
+      variables: { input: { requestId: opened.request.id, name: 'k', expiresAt: inDays(expiresInDays) } },
+    }),
+  ).issueRegulatorKey;
+  if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
+  return issued;
 }
 
 describe('regulator requests', () => {
@@ -176,7 +250,7 @@ describe('regulator requests', () => {
       }),
     ).issueRegulatorKey;
     if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
-    expect(issued.apiKey.role).toBe('REGULATOR');
+    expect(issued.apiKey?.role).toBe('REGULATOR');
 
     const view = expectData(await execute(t.app, RegulatorView, { key: issued.secret })).regulatorRequest;
     expect(view?.authority).toBe('CNIL');
@@ -231,20 +305,12 @@ describe('regulator requests', () => {
     });
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const opened = expectData(
-      await execute(t.app, Open, {
-        key: keys.ADMIN,
-        variables: { input: { authority: 'X', reference: 'Y', noticeKeys: ['a'] } },
-      }),
-    ).openRegulatorRequest;
-    if (opened.__typename !== 'RegulatorRequestPayload') throw new Error(opened.__typename);
-    const issued = expectData(
-      await execute(t.app, Issue, {
-        key: keys.ADMIN,
-        variables: { input: { requestId: opened.request.id, name: 'k', expiresAt: inDays(1) } },
-      }),
-    ).issueRegulatorKey;
-    if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
+    const issued = await openAndIssue(
+      t.app,
+      keys.ADMIN,
+      { authority: 'X', reference: 'Y', noticeKeys: ['a'] },
+      1,
+    );
     expect(
       expectData(await execute(t.app, RegulatorView, { key: issued.secret })).regulatorRequest?.reference,
     ).toBe('Y');
@@ -254,5 +320,59 @@ describe('regulator requests', () => {
     });
     const revoked = await execute(t.app, RegulatorView, { key: issued.secret });
     expect(revoked.status).toBe(401);
+  });
+
+  it('lets a REGULATOR read the purpose, and its revisions, that a response in scope is about', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'profiling');
+    await revisePurpose(t.app, 'profiling', keys.EDITOR, { name: 'Profiling, revised' });
+    await createPurpose(t.app, 'unrelated', keys.EDITOR);
+    expectData(
+      await execute(t.app, RecordObjection, {
+        key: keys.NOTIFIER,
+        variables: {
+          input: {
+            items: ['alice', 'bob'].map((subjectRef) => ({
+              subjectRef,
+              purposeKey: 'profiling',
+              kind: 'OBJECTED' as const,
+              occurredAt: new Date(Date.now() - 60_000).toISOString(),
+              channel: 'IN_APP' as const,
+              noticeKey: 'privacy-policy',
+              versionNumber: 1,
+              idempotencyKey: `objection-${subjectRef}`,
+            })),
+          },
+        },
+      }),
+    );
+    const issued = await openAndIssue(t.app, keys.AUDITOR, {
+      authority: 'CNIL',
+      reference: 'objections',
+      subjectRefs: ['alice'],
+    });
+    expect(issued.apiKey?.role).toBe('REGULATOR');
+
+    const view = expectData(await execute(t.app, RegulatorResponses, { key: issued.secret }));
+    expect(view.regulatorRequest?.responses.edges.map((edge) => edge.node)).toEqual([
+      {
+        kind: 'OBJECTED',
+        purpose: {
+          key: 'profiling',
+          status: 'ACTIVE',
+          current: { number: 2, legalBasis: 'LEGITIMATE_INTERESTS' },
+          revisions: [
+            { number: 2, name: 'Profiling, revised' },
+            { number: 1, name: 'AI model training' },
+          ],
+        },
+        version: { number: 1, purposes: [{ purposeKey: 'profiling', number: 1 }] },
+      },
+    ]);
+
+    for (const key of ['profiling', 'unrelated']) {
+      const direct = await execute(t.app, PurposesOutsideScope, { key: issued.secret, variables: { key } });
+      expect(direct.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
   });
 });
