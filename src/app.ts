@@ -1,19 +1,22 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { type Config, developmentSubjectRefSecret } from './config/env.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
+import { admission, admit } from './graphql/authentication.js';
 import type { Context } from './graphql/context.js';
-import { authenticationFailed, rateLimited } from './graphql/error-results.js';
+import { errorResponse, jsonResponse } from './graphql/http-responses.js';
+import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
-import { maskUnexpectedError } from './graphql/mask-errors.js';
+import { maskUnexpectedError, withCode } from './graphql/mask-errors.js';
+import { defaultParserLimits, type ParserLimits, parserLimits } from './graphql/parser-limits.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
-import { authenticate } from './modules/api-key/api-key.service.js';
+import type { Viewer } from './modules/access/access.policy.js';
 import { evidenceBundleResponse } from './modules/evidence/evidence-route.js';
 import type { NoticePubSub } from './modules/notice/notice.events.js';
 import { SubjectRefHasher } from './modules/subject/subject-ref.js';
@@ -29,6 +32,7 @@ export interface AppDependencies {
   /** Abuse limits; defaults suit production. */
   readonly limits?: {
     readonly query?: QueryLimits;
+    readonly parser?: ParserLimits;
     readonly bodyBytes?: number;
     readonly rateLimiter?: RateLimiter;
   };
@@ -38,17 +42,6 @@ export interface App {
   /** The Fetch API handler: what the HTTP server and the tests call. */
   fetch(request: Request): Promise<Response>;
   readonly yoga: YogaServerInstance<Record<string, unknown>, Context>;
-}
-
-function bearerToken(request: Request): string | null {
-  const header = request.headers.get('authorization');
-  if (header === null) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? '';
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
 export const defaultBodyBytes = 16 * 1024 * 1024;
@@ -63,13 +56,7 @@ function bodyLimit(maxBytes: number): Plugin {
       if (request.method !== 'POST') return;
       const declared = request.headers.get('content-length');
       if (declared !== null && Number(declared) > maxBytes) {
-        endResponse(
-          json(413, {
-            errors: [
-              { message: `The body exceeds ${maxBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
-            ],
-          }),
-        );
+        endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBytes} bytes.`));
       }
     },
   };
@@ -93,35 +80,57 @@ function evidenceEndpoint(database: Database, rateLimiter: RateLimiter): Plugin 
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== '/evidence/bundle') return;
-      const authentication = await authenticate(database, bearerToken(request), new Date());
-      if (!authentication.ok) {
-        endResponse(
-          json(401, {
-            errors: [{ message: 'A valid API key is required.', extensions: { code: authentication.code } }],
-          }),
-        );
-        return;
-      }
-      const retryAfter = await rateLimiter.take(authentication.viewer.apiKeyId);
-      if (retryAfter !== null) {
-        endResponse(
-          json(429, { errors: [{ message: 'Rate limit exceeded.', extensions: { code: 'RATE_LIMITED' } }] }),
-        );
-        return;
-      }
-      endResponse(await evidenceBundleResponse(database, authentication.viewer, url));
+      const admitted = await admit(database, rateLimiter, request);
+      endResponse(
+        admitted instanceof Response ? admitted : await evidenceBundleResponse(database, admitted, url),
+      );
     },
   };
 }
+
+/**
+ * A request that never reached execution (no query, a `{}` body, bad multipart, a syntax or
+ * validation error, a refused cost) has no `data` and is answered 400 whatever the Accept header;
+ * graphql-yoga would answer some of them 200 under `application/json`, which clients and
+ * alerting read as success. Errors that carry their own status (401, 429, 503) keep it.
+ */
+const requestErrorsAre400: Plugin = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+    if ('data' in result && result.data !== undefined) return;
+    let changed = false;
+    const errors = result.errors.map((error) => {
+      if (!(error instanceof GraphQLError) || error.extensions?.code === 'INTERNAL_SERVER_ERROR')
+        return error;
+      const http = error.extensions?.http as { spec?: boolean; status?: number } | undefined;
+      const keepsStatus = http?.status !== undefined && !http.spec;
+      if (keepsStatus && typeof error.extensions.code === 'string') return error;
+      changed = true;
+      const coded = withCode(error, http?.spec ? 'BAD_REQUEST' : 'BAD_USER_INPUT');
+      return new GraphQLError(coded.message, {
+        nodes: coded.nodes,
+        source: coded.source,
+        positions: coded.positions,
+        path: coded.path,
+        originalError: coded.originalError,
+        extensions: {
+          ...coded.extensions,
+          http: { status: keepsStatus ? http?.status : (http?.status ?? 400) },
+        },
+      });
+    });
+    if (changed) setResult({ ...result, errors });
+  },
+};
 
 function healthEndpoints(database: Database): Plugin {
   return {
     async onRequest({ url, endResponse }) {
       if (url.pathname === '/healthz') {
-        endResponse(json(200, { status: 'ok' }));
+        endResponse(jsonResponse(200, { status: 'ok' }));
       } else if (url.pathname === '/readyz') {
         const readiness = await checkReadiness(database);
-        endResponse(json(readiness.ready ? 200 : 503, readiness));
+        endResponse(jsonResponse(readiness.ready ? 200 : 503, readiness));
       }
     },
   };
@@ -163,9 +172,11 @@ export function createApp({
   const dependencies = { database, events, hasher: new SubjectRefHasher(subjectRefSecret) };
   const rateLimiter = limits.rateLimiter ?? memoryRateLimiter(1_200);
   const production = config.environment === 'production';
+  const graphqlEndpoint = '/graphql';
+  const viewers = new WeakMap<Request, Viewer>();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint,
     landingPage: false,
     graphiql: production ? false : { title: 'Notarium', headers: '{"Authorization": "Bearer <your key>"}' },
     logging: {
@@ -176,20 +187,22 @@ export function createApp({
     },
     maskedErrors: { maskError: maskUnexpectedError(logger) },
     plugins: [
+      accessLog(logger),
+      requestIdHeader,
       healthEndpoints(database),
-      evidenceEndpoint(database, rateLimiter),
       bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      evidenceEndpoint(database, rateLimiter),
+      admission(database, rateLimiter, graphqlEndpoint, viewers, !production),
+      storableTextOnly(),
+      parserLimits(limits.parser ?? defaultParserLimits, production),
       queryLimits(limits.query ?? defaultQueryLimits, production),
-      requestIdHeader,
-      accessLog(logger),
+      requestErrorsAre400,
     ],
     context: async ({ request, params }): Promise<Context> => {
-      const authentication = await authenticate(database, bearerToken(request), new Date());
-      if (!authentication.ok) throw authenticationFailed(authentication.code);
-      const { viewer } = authentication;
-      const retryAfter = await rateLimiter.take(viewer.apiKeyId);
-      if (retryAfter !== null) throw rateLimited(retryAfter);
+      const viewer = viewers.get(request);
+      // Unreachable: admission refuses every request to the endpoint that has no viewer.
+      if (viewer === undefined) throw new Error('request reached GraphQL without admission');
       const requestId = currentRequestId() ?? 'none';
       const services = createServices(dependencies, viewer);
       if (viewer.role === 'REGULATOR') {

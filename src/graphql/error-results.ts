@@ -73,26 +73,9 @@ export type AuthenticationCode =
   | 'API_KEY_REVOKED'
   | 'API_KEY_EXPIRED';
 
-const authenticationMessages: Record<AuthenticationCode, string> = {
+export const authenticationMessages: Record<AuthenticationCode, string> = {
   UNAUTHENTICATED: 'An API key is required: send Authorization: Bearer <key>.',
   API_KEY_INVALID: 'The API key is not valid.',
   API_KEY_REVOKED: 'The API key has been revoked.',
   API_KEY_EXPIRED: 'The API key has expired.',
 };
-
-export function authenticationFailed(code: AuthenticationCode): GraphQLError {
-  return new GraphQLError(authenticationMessages[code], {
-    extensions: { code, http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
-  });
-}
-
-/** Too many requests for one key: HTTP 429 with Retry-After. */
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Rate limit exceeded for this API key; retry in ${retryAfterSeconds} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfterSeconds,
-      http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
-    },
-  });
-}

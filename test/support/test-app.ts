@@ -10,12 +10,16 @@ export interface TestContext {
 }
 
 /** One app on one fresh database per test file. Read the fields inside tests, after beforeAll. */
-export function useTestApp(): TestContext {
+export function useTestApp(options: { environment?: 'test' | 'production' } = {}): TestContext {
   const context = { logLines: [] as string[] } as { app: App; database: TestDatabase; logLines: string[] };
   beforeAll(async () => {
     context.database = await openTestDatabase();
     const logger = createLogger('info', (line) => context.logLines.push(line));
-    context.app = createApp({ config: { environment: 'test' }, database: context.database, logger });
+    context.app = createApp({
+      config: { environment: options.environment ?? 'test' },
+      database: context.database,
+      logger,
+    });
   });
   afterAll(async () => {
     await context.database?.close();
