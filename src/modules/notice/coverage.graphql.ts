@@ -18,6 +18,8 @@ builder.prismaObjectField(PurposeRef, 'coverage', (t) =>
   t.relatedConnection('versions', {
     cursor: 'versionId_purposeId',
     description: 'Published notice versions that cover this purpose, most recently published first.',
+    // A regulator reads a purpose its records name, not every notice that covers it.
+    authScopes: { role: 'readNotices' },
     query: {
       where: { revisionId: { not: null } },
       orderBy: [{ version: { publishedAt: 'desc' } }, { versionId: 'asc' }],

@@ -155,6 +155,26 @@ const RegulatorResponses = graphql(`
   }
 `);
 
+const CoverageOutsideScope = graphql(`
+  query CoverageOutsideScope {
+    regulatorRequest {
+      responses(first: 10) {
+        edges {
+          node {
+            purpose {
+              coverage(first: 10) {
+                edges {
+                  cursor
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 const PurposesOutsideScope = graphql(`
   query PurposesOutsideScope($key: String!) {
     purpose(key: $key) {
@@ -370,6 +390,8 @@ describe('regulator requests', () => {
       },
     ]);
 
+    const coverage = await execute(t.app, CoverageOutsideScope, { key: issued.secret });
+    expect(coverage.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     for (const key of ['profiling', 'unrelated']) {
       const direct = await execute(t.app, PurposesOutsideScope, { key: issued.secret, variables: { key } });
       expect(direct.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
