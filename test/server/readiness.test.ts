@@ -5,6 +5,7 @@ import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../../
 import { databaseFromFactory, poolFromUrl } from '../../src/db/database.js';
 import { createLogger } from '../../src/log/logger.js';
 import { useTestApp } from '../support/test-app.js';
+import { heavyTestTimeout } from '../support/timeouts.js';
 
 const silent = createLogger('silent');
 
@@ -36,7 +37,8 @@ describe('/healthz and /readyz', () => {
     await database.close();
   });
 
-  it('reports not ready when the embedded database is closed', async () => {
+  // A fresh PGlite (and, below, the schema engine's check of pending migrations) is heavy work.
+  it('reports not ready when the embedded database is closed', { timeout: heavyTestTimeout }, async () => {
     const pglite = new PGlite();
     const database = databaseFromFactory('embedded', createPgliteAdapterFactory(pglite), async () => {});
     await pglite.close();
@@ -47,7 +49,7 @@ describe('/healthz and /readyz', () => {
     });
   });
 
-  it('reports not ready while migrations are pending', async () => {
+  it('reports not ready while migrations are pending', { timeout: heavyTestTimeout }, async () => {
     const pglite = new PGlite();
     const database = databaseFromFactory('embedded', createPgliteAdapterFactory(pglite), () =>
       pglite.close(),
