@@ -151,7 +151,8 @@ export const CampaignRef = builder.prismaNode('Campaign', {
       type: 'Subject',
       cursor: 'id',
       description:
-        "The controller's subjects with no notification of the campaign's version (through this campaign or any other way), by ID. ADMIN or AUDITOR.",
+        "The controller's subjects with no notification of the campaign's version (through this campaign or any other way), by ID. ADMIN or AUDITOR; null for a NOTIFIER, who may create the campaign but not list people.",
+      nullable: true,
       authScopes: { role: 'readRecords' },
       resolve: (query, campaign, _args, context) => context.services.campaign.notYetNotified(campaign, query),
     }),

@@ -48,6 +48,27 @@ const CreateCampaign = graphql(`
   }
 `);
 
+const CreateCampaignSelectingAll = graphql(`
+  mutation CreateCampaignSelectingAll($input: CreateCampaignInput!) {
+    createCampaign(input: $input) {
+      __typename
+      ... on CampaignPayload {
+        campaign {
+          id
+          name
+          notYetNotified(first: 1) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 const CampaignFigures = graphql(`
   query CampaignFigures($id: ID!) {
     campaign(id: $id) {
@@ -492,7 +513,7 @@ describe('campaigns', () => {
       for (let page = 0; page < 5; page++) {
         const connection = expectData(
           await execute(t.app, NotYetNotified, { key: keys.AUDITOR, variables: { id, first: 1, after } }),
-        ).campaign!.notYetNotified;
+        ).campaign!.notYetNotified!;
         seen.push(...connection.edges.map((edge) => edge.node.id));
         if (!connection.pageInfo.hasNextPage) break;
         after = connection.pageInfo.endCursor;
@@ -627,7 +648,19 @@ describe('campaigns', () => {
       const page = expectData(
         await execute(t.app, NotYetNotified, { key: keys[role], variables: { id: campaign.id, first: 5 } }),
       );
-      expect(page.campaign?.notYetNotified.edges).toEqual([]);
+      expect(page.campaign?.notYetNotified?.edges).toEqual([]);
     }
+  });
+
+  it('gives a NOTIFIER its new campaign even when it selects the subject list it may not read', async () => {
+    const { keys } = await tenantWithNotices(t);
+    const response = await execute(t.app, CreateCampaignSelectingAll, {
+      key: keys.NOTIFIER,
+      variables: { input: campaignInput({ name: 'Selecting all' }) },
+    });
+    expect(errorCode(response)).toBe('FORBIDDEN');
+    const created = response.body.data?.createCampaign;
+    if (created?.__typename !== 'CampaignPayload') throw new Error(JSON.stringify(response.body));
+    expect(created.campaign).toMatchObject({ name: 'Selecting all', notYetNotified: null });
   });
 });
