@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from './config/env.js';
+import { openDatabase } from './db/database.js';
+import type { EmbeddedDatabaseFailedError } from './db/embedded-health.js';
 import { createLogger } from './log/logger.js';
-import { startServer } from './server.js';
+import { type RunningServer, startServer } from './server.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -14,19 +16,34 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
-  const stop = (signal: string) => {
-    logger.info('signal received', { signal });
-    running.shutdown().then(
-      () => process.exit(0),
+  let running: RunningServer | null = null;
+  let stopping = false;
+  const stop = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    (running?.shutdown() ?? Promise.resolve()).then(
+      () => process.exit(exitCode),
       (error: unknown) => {
         logger.error('shutdown failed', { error });
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // PGlite cannot run another statement: stop serving, answer what is in flight, and exit
+  // non-zero so a supervisor restarts us (PostgreSQL recovers committed data at start).
+  const onUnrecoverable = (error: EmbeddedDatabaseFailedError) => {
+    logger.error('embedded database failed', { error: error.message });
+    process.stderr.write(`Notarium: ${error.message} Exiting.\n`);
+    // A failure while starting rejects the start itself; main's catch reports it.
+    if (running !== null) stop(1);
+  };
+  const database = await openDatabase(config.database, { onUnrecoverable });
+  running = await startServer(config, logger, { database });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      logger.info('signal received', { signal });
+      stop(0);
+    });
 }
 
 main().catch((error: unknown) => {

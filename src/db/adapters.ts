@@ -54,6 +54,8 @@ function toDriverAdapterError(error: unknown): unknown {
     detail: error.detail,
     column: error.column,
     hint: error.hint,
+    originalCode: error.code,
+    originalMessage: error.message,
   });
 }
 
@@ -85,21 +87,72 @@ async function connectScratchPglite(): Promise<SqlDriverAdapter> {
   return adapter;
 }
 
+/** The object PGlite hands a `transaction()` callback; pglite-prisma-adapter keeps it as `client`. */
+type TransactionHandle = object;
+
+/**
+ * Records, for each PGlite transaction, the promise of its real outcome — which settles after
+ * PGlite's own COMMIT — keyed by the handle PGlite passes to the callback.
+ */
+function recordTransactionOutcomes(db: PGlite): WeakMap<TransactionHandle, Promise<unknown>> {
+  const outcomes = new WeakMap<TransactionHandle, Promise<unknown>>();
+  const transaction = db.transaction.bind(db);
+  db.transaction = <T>(callback: Parameters<PGlite['transaction']>[0]) => {
+    const outcome: Promise<T> = transaction(async (handle) => {
+      outcomes.set(handle, outcome);
+      return (await callback(handle)) as T;
+    });
+    return outcome;
+  };
+  return outcomes;
+}
+
+/**
+ * pglite-prisma-adapter 0.7.2 catches the promise of PGlite's `transaction()` and drops its
+ * rejection, so a COMMIT that fails — a PANIC when the disk fills at commit, a deferred
+ * constraint — resolves `commit()` and Prisma reports success for a transaction PostgreSQL did
+ * not commit. Each transaction's commit also waits for the real outcome and fails with it.
+ */
+function withCommitOutcome(
+  adapter: SqlDriverAdapter,
+  outcomes: WeakMap<TransactionHandle, Promise<unknown>>,
+): SqlDriverAdapter {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const transaction = await startTransaction(isolationLevel);
+    const outcome = outcomes.get((transaction as unknown as { client: TransactionHandle }).client);
+    const commit = transaction.commit.bind(transaction);
+    transaction.commit = async () => {
+      await commit();
+      await outcome?.catch((error: unknown) => {
+        throw toDriverAdapterError(error);
+      });
+    };
+    return transaction;
+  };
+  return adapter;
+}
+
 class PgliteAdapterFactory implements AdapterFactory {
   readonly provider = 'postgres';
   readonly adapterName: string;
   readonly #db: PGlite;
   readonly #inner: PrismaPGlite;
+  readonly #outcomes: WeakMap<TransactionHandle, Promise<unknown>>;
 
   constructor(db: PGlite) {
     this.#db = db;
     this.#inner = new PrismaPGlite(db);
+    this.#outcomes = recordTransactionOutcomes(db);
     this.adapterName = this.#inner.adapterName;
   }
 
   async connect(): Promise<SqlDriverAdapter> {
     return passBulkParameters(
-      withWholeScript(await this.#inner.connect(), (script) => this.#db.exec(script)),
+      withCommitOutcome(
+        withWholeScript(await this.#inner.connect(), (script) => this.#db.exec(script)),
+        this.#outcomes,
+      ),
     );
   }
 

@@ -5,6 +5,11 @@ import type { Config } from '../config/env.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { type AdapterFactory, createPgliteAdapterFactory, createPostgresAdapterFactory } from './adapters.js';
 import { lockDataDir } from './data-dir-lock.js';
+import {
+  type EmbeddedDatabaseFailedError,
+  explainStartFailure,
+  guardEmbeddedDatabase,
+} from './embedded-health.js';
 
 export interface Database {
   readonly kind: 'embedded' | 'postgres';
@@ -18,6 +23,8 @@ export interface Database {
 export interface DatabaseOptions {
   /** Lets tests wrap the driver adapter, e.g. to count SQL statements. */
   wrapFactory?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
+  /** Embedded only: PGlite cannot continue (e.g. a PANIC on a full disk); the process should exit. */
+  onUnrecoverable?: (error: EmbeddedDatabaseFailedError) => void;
 }
 
 export function poolFromUrl(url: string, max: number): pg.Pool {
@@ -75,7 +82,10 @@ export async function openDatabase(
   }
   const unlock = lockDataDir(config.dataDir);
   try {
-    const pglite = await PGlite.create(config.dataDir);
+    const pglite = await PGlite.create(config.dataDir).catch((error: unknown) => {
+      throw explainStartFailure(error, config.dataDir);
+    });
+    guardEmbeddedDatabase(pglite, { dataDir: config.dataDir, onUnrecoverable: options.onUnrecoverable });
     return databaseFromFactory(
       'embedded',
       createPgliteAdapterFactory(pglite),
