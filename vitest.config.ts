@@ -15,6 +15,9 @@ export default defineConfig({
     setupFiles: ['test/support/fail-on-console-error.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Enough for in-process tests on a busy machine. Tests that spawn processes, migrate a fresh
+    // database or sweep the schema set `heavyTestTimeout` (test/support/timeouts.ts); see
+    // docs/decisions/0010-tests-on-a-loaded-machine.md.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { NODE_ENV: 'test' },
