@@ -5,7 +5,8 @@ import { createPgliteAdapterFactory } from '../../src/db/adapters.js';
 import { type Database, databaseFromFactory } from '../../src/db/database.js';
 import { classifyDatabaseFailure } from '../../src/db/database-failure.js';
 import { type EmbeddedDatabaseFailedError, guardEmbeddedDatabase } from '../../src/db/embedded-health.js';
-import { makeController } from '../support/factories.js';
+import { authenticate } from '../../src/modules/api-key/api-key.service.js';
+import { makeController, makeKey } from '../support/factories.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const megabyte = 1024 * 1024;
@@ -50,6 +51,17 @@ describe('embedded database: space running short', () => {
     free = 65 * megabyte;
     await makeController(prisma);
     expect(await prisma.controller.count()).toBe(2);
+  });
+
+  it('still lets a key in while space is short: recording when it was last used is best effort', async () => {
+    const { prisma } = database;
+    const controller = await makeController(prisma);
+    const key = await makeKey(prisma, controller.id, 'READER');
+    free = 63 * megabyte;
+    const authentication = await authenticate(database, key.secret, new Date());
+    expect(authentication.ok).toBe(true);
+    expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).toBeNull();
+    free = 1024 * megabyte;
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { classifyDatabaseFailure } from '../../db/database-failure.js';
 import type { ApiKey, ApiKeyRole, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { type AuthenticationCode, NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
@@ -49,7 +50,12 @@ export async function authenticate(
   if (status === 'REVOKED') return { ok: false, code: 'API_KEY_REVOKED' };
   if (status === 'EXPIRED') return { ok: false, code: 'API_KEY_EXPIRED' };
   if (shouldTouchLastUsed(key.lastUsedAt, now)) {
-    await database.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+    // Bookkeeping, not a decision: a database that is full (or read-only) still serves reads.
+    await database.prisma.apiKey
+      .update({ where: { id: key.id }, data: { lastUsedAt: now } })
+      .catch((error: unknown) => {
+        if (classifyDatabaseFailure(error) !== 'STORAGE_FULL') throw error;
+      });
   }
   return {
     ok: true,
