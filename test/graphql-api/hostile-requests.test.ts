@@ -167,6 +167,24 @@ describe('hostile requests', () => {
   });
 });
 
+describe('the one page served without a key', () => {
+  const t = useTestApp();
+
+  it('is GraphiQL, outside production; a GET for anything else still needs a key', async () => {
+    const page = await t.app.fetch(
+      new Request('http://notarium.test/graphql', { headers: { accept: 'text/html' } }),
+    );
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/graphiql/i);
+    const query = await t.app.fetch(
+      new Request('http://notarium.test/graphql?query=%7Bviewer%7Brole%7D%7D', {
+        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+      }),
+    );
+    expect(query.status).toBe(401);
+  });
+});
+
 describe('hostile requests in production', () => {
   const t = useTestApp({ environment: 'production' });
 
