@@ -14,6 +14,7 @@ import { makeController, makeKey, makeTenant } from '../support/factories.js';
 import { createDraft, inDays, publish, publishedNotice, translations } from '../support/notice-fixtures.js';
 import { eventually, type Fetcher, type SseSubscription, subscribeSse } from '../support/sse.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { heavyTestTimeout } from '../support/timeouts.js';
 
 const redisServerMissing = spawnSync('redis-server', ['--version']).error !== undefined;
 
@@ -150,6 +151,7 @@ const inProcessUrl = 'http://notarium.test';
 
 describe.skipIf(redisServerMissing)(
   `with Redis stopped under it${redisServerMissing ? ' — skipped: no redis-server binary' : ''}`,
+  { timeout: heavyTestTimeout },
   () => {
     let database: TestDatabase;
     let port: number;

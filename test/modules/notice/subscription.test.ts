@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
 import { createPubSub } from 'graphql-yoga';
@@ -20,15 +19,17 @@ import {
   publishedNotice,
   translations,
 } from '../../support/notice-fixtures.js';
-import { startMain } from '../../support/run-process.js';
+import { type ServerProcess, startServerProcess } from '../../support/run-process.js';
 import {
   eventually,
   type Fetcher,
   type SseSubscription,
   subscribeSse,
+  testWaitMs,
   withTimeout,
 } from '../../support/sse.js';
 import { openTestDatabase, type TestDatabase, testTarget } from '../../support/test-database.js';
+import { heavyTestTimeout } from '../../support/timeouts.js';
 
 // A plain string, not graphql(): codegen has no subscription documents, and SSE needs the text anyway.
 const WatchNotice = `
@@ -100,7 +101,9 @@ async function warmUp(probe: Redis, from: EventBus, to: EventBus): Promise<void>
     const received = events.next();
     await redisSubscribers(probe, `noticeVersionPublished:${topic}`, 1);
     from.pubsub.publish('noticeVersionPublished', topic, { versionId: 'warm-up' });
-    expect((await withTimeout(received, 5_000, 'the warm-up event')).value).toEqual({ versionId: 'warm-up' });
+    expect((await withTimeout(received, testWaitMs(), 'the warm-up event')).value).toEqual({
+      versionId: 'warm-up',
+    });
   } finally {
     await events.return?.();
   }
@@ -302,7 +305,7 @@ describe('the Redis event bus while Redis is unreachable', () => {
       await events.return?.();
       expect(await pending).toEqual({ done: true, value: undefined });
     } finally {
-      await withTimeout(bus.close(), 5_000, 'the bus to close');
+      await withTimeout(bus.close(), testWaitMs(), 'the bus to close');
     }
   });
 });
@@ -361,65 +364,6 @@ describe.skipIf(redisSkipReason !== null)(
   },
 );
 
-interface ServerProcess {
-  readonly url: string;
-  readonly lines: Record<string, unknown>[];
-  /** SIGTERM, then the exit code (SIGKILL and a failure if it does not exit in time). */
-  stop(): Promise<number | null>;
-  /** For finally blocks: SIGKILL unless it has exited. */
-  kill(): void;
-}
-
-/** `npm start` as a child process; resolves once it logs `listening`. */
-async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child: ChildProcess = startMain(env);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const listening = new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk) => {
-      buffer += chunk;
-      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-        const text = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        const line = text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text };
-        lines.push(line);
-        if (line.message === 'listening') resolve(String(line.url).replace(/\/graphql$/, ''));
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-  });
-  let url: string;
-  try {
-    url = await withTimeout(listening, 30_000, 'the server process to listen');
-  } catch (error) {
-    kill();
-    throw error;
-  }
-  return {
-    url,
-    lines,
-    kill,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      try {
-        return await withTimeout(exited, 15_000, 'the server process to exit');
-      } catch (error) {
-        kill();
-        throw error;
-      }
-    },
-  };
-}
-
 /** The fixtures take an App but only call its `fetch`: send those requests to a real server instead. */
 function remoteApp(baseUrl: string): App {
   const send: Fetcher = async (request) =>
@@ -427,13 +371,13 @@ function remoteApp(baseUrl: string): App {
       method: request.method,
       headers: request.headers,
       body: request.method === 'GET' ? undefined : await request.text(),
-      signal: AbortSignal.timeout(15_000),
     });
   return { fetch: send } as unknown as App;
 }
 
 describe.skipIf(processSkipReason !== null)(
   `noticeVersionPublished across two server processes sharing Redis${processSkipReason ? ` — skipped: ${processSkipReason}` : ''}`,
+  { timeout: heavyTestTimeout },
   () => {
     it('a subscriber on process 1 receives a version published through process 2; both stop cleanly', async () => {
       const probe = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -471,7 +415,7 @@ describe.skipIf(processSkipReason !== null)(
         await redisSubscribers(probe, name, 1);
 
         const second = await publishNextVersion(viaTwo, keys.EDITOR, 'privacy-policy', 'Second text.');
-        expect(await stream.next(10_000)).toEqual(delivered(second, 'privacy-policy'));
+        expect(await stream.next()).toEqual(delivered(second, 'privacy-policy'));
 
         await stream.close();
         await redisSubscribers(probe, name, 0);
@@ -480,7 +424,7 @@ describe.skipIf(processSkipReason !== null)(
         stream = await watchOn(one);
         await redisSubscribers(probe, name, 1);
         expect(await one.stop()).toBe(0);
-        await withTimeout(stream.done, 5_000, 'the open event stream to end');
+        await withTimeout(stream.done, testWaitMs(), 'the open event stream to end');
         expect(await two.stop()).toBe(0);
         for (const server of servers) {
           expect(server.lines.map((line) => line.message)).toEqual(
