@@ -14,6 +14,7 @@ export type PurposeField = Exclude<keyof PurposeSnapshot, 'key' | 'revision'>;
 export type ReasonCode =
   | 'PURPOSE_ADDED_CONSENT'
   | 'LEGAL_BASIS_CHANGED_TO_CONSENT'
+  | 'CONSENT_PURPOSE_WIDENED'
   | 'PURPOSE_ADDED'
   | 'LEGAL_BASIS_CHANGED'
   | 'LEGITIMATE_INTEREST_CHANGED'
@@ -104,6 +105,11 @@ const purposeFields: readonly PurposeField[] = [
   'consentValidityDays',
 ];
 
+/** Why widening a purpose that stays based on consent asks for consent again; ends every such message. */
+export const consentWideningRule =
+  'consent covers only the processing people were told about, so it must be asked for again' +
+  ' (GDPR Art. 4(11), Art. 7; EDPB Guidelines 05/2020 on consent)';
+
 const fieldLabels: Record<PurposeField, string> = {
   name: 'name',
   description: 'description',
@@ -122,7 +128,7 @@ const fieldLabels: Record<PurposeField, string> = {
   consentValidityDays: 'consent validity',
 };
 
-/** Compares two versions and classifies what people must be told (PRODUCT.md, "Change classification"). */
+/** Compares two versions and classifies what people must be told: the rules are docs/change-classification.md. */
 export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): VersionDiff {
   const before = new Map(from.purposes.map((p) => [p.key, p]));
   const after = new Map(to.purposes.map((p) => [p.key, p]));
@@ -189,6 +195,29 @@ function classifyPurpose(
     for (const field of fields) explained.add(field);
     reasons.push(reason(cls, code, key, message));
   };
+  // A basis change has its own rule; only a purpose based on consent before and after is widened.
+  const consentKept = from.legalBasis === 'CONSENT' && to.legalBasis === 'CONSENT';
+  const widen = (fields: PurposeField[], code: ReasonCode, message: string): void => {
+    if (consentKept)
+      add(fields, 'RECONSENT', 'CONSENT_PURPOSE_WIDENED', `${message}; ${consentWideningRule}`);
+    else add(fields, 'RENOTIFY', code, message);
+  };
+  /** New pairs; under kept consent, those whose first element is new widen it, the others re-notify. */
+  const addPairs = (
+    field: PurposeField,
+    added: readonly PairChange[],
+    known: readonly string[],
+    code: ReasonCode,
+    [label, joiner]: readonly [string, string],
+  ): void => {
+    const knownFirst = new Set(known.map(item));
+    const fresh = consentKept ? added.filter(([first]) => !knownFirst.has(item(first))) : [];
+    const rest = added.filter((pair) => !fresh.includes(pair));
+    const describe = (pairs: readonly PairChange[]) =>
+      `${label}: ${pairs.map((p) => describePair(p, joiner)).join(', ')}`;
+    if (fresh.length > 0) widen([field], code, describe(fresh));
+    if (rest.length > 0) add([field], 'RENOTIFY', code, describe(rest));
+  };
 
   if (from.legalBasis !== to.legalBasis) {
     // The interest and the consent validity only exist for their basis; they follow its change.
@@ -206,16 +235,20 @@ function classifyPurpose(
   }
 
   const lists = [
-    ['recipients', 'RECIPIENTS'],
-    ['dataCategories', 'DATA_CATEGORIES'],
-    ['dataSubjectCategories', 'DATA_SUBJECT_CATEGORIES'],
-    ['dataSources', 'DATA_SOURCES'],
+    ['recipients', 'RECIPIENTS', true],
+    ['dataCategories', 'DATA_CATEGORIES', true],
+    ['dataSubjectCategories', 'DATA_SUBJECT_CATEGORIES', false],
+    ['dataSources', 'DATA_SOURCES', false],
   ] as const;
-  for (const [field, prefix] of lists) {
+  for (const [field, prefix, widensConsent] of lists) {
     const added = missingFrom(from[field], to[field], item);
     const removed = missingFrom(to[field], from[field], item);
     const label = fieldLabels[field];
-    if (added.length > 0) add([field], 'RENOTIFY', `${prefix}_ADDED`, `new ${label}: ${quotedList(added)}`);
+    if (added.length > 0) {
+      const message = `new ${label}: ${quotedList(added)}`;
+      if (widensConsent) widen([field], `${prefix}_ADDED`, message);
+      else add([field], 'RENOTIFY', `${prefix}_ADDED`, message);
+    }
     if (removed.length > 0) {
       add([field], 'EDITORIAL', `${prefix}_REMOVED`, `${label} removed: ${quotedList(removed)}`);
     }
@@ -225,11 +258,11 @@ function classifyPurpose(
     from.specialCategories.map((s) => [s.category, s.condition] as const),
     to.specialCategories.map((s) => [s.category, s.condition] as const),
   );
-  if (categoryChange.added.length > 0) {
-    const items = categoryChange.added.map((p) => describePair(p, 'under'));
-    const message = `new special categories: ${items.join(', ')}`;
-    add(['specialCategories'], 'RENOTIFY', 'SPECIAL_CATEGORIES_ADDED', message);
-  }
+  const categories = from.specialCategories.map((s) => s.category);
+  addPairs('specialCategories', categoryChange.added, categories, 'SPECIAL_CATEGORIES_ADDED', [
+    'new special categories',
+    'under',
+  ]);
   if (categoryChange.removed.length > 0) {
     const message = `special categories removed: ${quotedList(categoryChange.removed.map(([c]) => c))}`;
     add(['specialCategories'], 'EDITORIAL', 'SPECIAL_CATEGORIES_REMOVED', message);
@@ -239,10 +272,8 @@ function classifyPurpose(
     from.transfers.map((t) => [t.destination, t.safeguard] as const),
     to.transfers.map((t) => [t.destination, t.safeguard] as const),
   );
-  if (transferChange.added.length > 0) {
-    const items = transferChange.added.map((p) => describePair(p, 'with'));
-    add(['transfers'], 'RENOTIFY', 'TRANSFERS_ADDED', `new transfers: ${items.join(', ')}`);
-  }
+  const destinations = from.transfers.map((t) => t.destination);
+  addPairs('transfers', transferChange.added, destinations, 'TRANSFERS_ADDED', ['new transfers', 'with']);
   if (transferChange.removed.length > 0) {
     const items = quotedList(transferChange.removed.map(([destination]) => destination));
     add(['transfers'], 'EDITORIAL', 'TRANSFERS_REMOVED', `transfers removed: ${items}`);
@@ -257,13 +288,15 @@ function classifyPurpose(
   }
 
   const retention = classifyRetention(from, to);
-  if (retention) add(['retentionPeriodDays', 'retentionCriteria'], ...retention);
+  const retentionFields: PurposeField[] = ['retentionPeriodDays', 'retentionCriteria'];
+  if (retention?.[1] === 'RETENTION_EXTENDED') widen(retentionFields, retention[1], retention[2]);
+  else if (retention) add(retentionFields, ...retention);
 
   const admBefore = from.automatedDecisionMaking;
   const admAfter = to.automatedDecisionMaking;
   if (admBefore === null && admAfter !== null) {
     const message = `automated decision-making introduced: ${quoted(admAfter.logic)}`;
-    add(['automatedDecisionMaking'], 'RENOTIFY', 'AUTOMATED_DECISION_MAKING_ADDED', message);
+    widen(['automatedDecisionMaking'], 'AUTOMATED_DECISION_MAKING_ADDED', message);
   } else if (admBefore !== null && admAfter === null) {
     const message = 'automated decision-making no longer used';
     add(['automatedDecisionMaking'], 'EDITORIAL', 'AUTOMATED_DECISION_MAKING_REMOVED', message);

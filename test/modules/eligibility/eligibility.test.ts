@@ -592,9 +592,10 @@ describe('eligibility of one subject', () => {
       },
       { ref: 'early-versionless', purpose: 'newsletter', kind: 'CONSENT_GIVEN', occurredAt: ago(0) },
     ]);
+    // A new data source re-notifies but does not widen what was consented to (a new recipient would).
     await revisePurpose(t.app, 'newsletter', keys.EDITOR, {
       ...consentContent,
-      recipients: ['mailing service'],
+      dataSources: ['newsletter sign-up form'],
     });
     const unpublished = new Date().toISOString();
     expect(await eligibility(t.app, keys.AUDITOR, 'early', 'newsletter')).toMatchObject({
