@@ -1,4 +1,15 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -25,6 +36,9 @@ export interface LockHolder {
   readonly pid: number;
   readonly startTime: string | null;
   readonly bootId: string | null;
+  /** The host name and PID namespace it ran in: a PID means something only within both. */
+  readonly host: string | null;
+  readonly pidNamespace: string | null;
 }
 
 function readProc(path: string): string | null {
@@ -47,8 +61,22 @@ export function currentBootId(): string | null {
   return readProc('/proc/sys/kernel/random/boot_id')?.trim() || null;
 }
 
+export function currentPidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
 function ownIdentity(): LockHolder {
-  return { pid: process.pid, startTime: processStartTime(process.pid), bootId: currentBootId() };
+  return {
+    pid: process.pid,
+    startTime: processStartTime(process.pid),
+    bootId: currentBootId(),
+    host: hostname(),
+    pidNamespace: currentPidNamespace(),
+  };
 }
 
 /** The first line is the PID alone, so a lock stays readable by versions that wrote only a PID. */
@@ -56,6 +84,8 @@ export function formatLock(holder: LockHolder): string {
   const lines = [String(holder.pid)];
   if (holder.startTime !== null) lines.push(`start-time=${holder.startTime}`);
   if (holder.bootId !== null) lines.push(`boot-id=${holder.bootId}`);
+  if (holder.host !== null) lines.push(`host=${holder.host}`);
+  if (holder.pidNamespace !== null) lines.push(`pid-namespace=${holder.pidNamespace}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -73,6 +103,8 @@ export function parseLock(text: string): LockHolder | null {
     pid: Number(first),
     startTime: values.get('start-time') || null,
     bootId: values.get('boot-id') || null,
+    host: values.get('host') || null,
+    pidNamespace: values.get('pid-namespace') || null,
   };
 }
 
@@ -107,6 +139,12 @@ function processStartedAt(pid: number): number | null {
 export function mayHoldLock(holder: LockHolder, lockPath: string): boolean {
   const current = currentBootId();
   if (holder.bootId !== null && current !== null && holder.bootId !== current) return false;
+  // Another host or container sharing the volume: its PID cannot be checked from here, so it
+  // may be alive (a rolling update starts the new container before the old one stops).
+  if (holder.host !== null && holder.host !== hostname()) return true;
+  // Same host name, another PID namespace: the container restarted, its old processes are gone.
+  const namespace = currentPidNamespace();
+  if (holder.pidNamespace !== null && namespace !== null && holder.pidNamespace !== namespace) return false;
   if (!isAlive(holder.pid)) return false;
   if (holder.startTime !== null) {
     const startTime = processStartTime(holder.pid);
@@ -143,7 +181,7 @@ function readLock(path: string): string | null {
  * file system without hard links the lock is created exclusively and then written.
  */
 function tryCreate(lockPath: string, content: string): boolean {
-  const draft = `${lockPath}.${process.pid}.new`;
+  const draft = `${lockPath}.${randomBytes(8).toString('hex')}.new`;
   writeFileSync(draft, content);
   try {
     linkSync(draft, lockPath);
@@ -168,7 +206,7 @@ function tryCreate(lockPath: string, content: string): boolean {
  * first moved aside (atomic), and put back if what was moved is not what was judged.
  */
 function removeStale(lockPath: string, judged: string): void {
-  const aside = `${lockPath}.${process.pid}.stale`;
+  const aside = `${lockPath}.${randomBytes(8).toString('hex')}.stale`;
   try {
     renameSync(lockPath, aside);
   } catch (error) {

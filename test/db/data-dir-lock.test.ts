@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   currentBootId,
+  currentPidNamespace,
   DataDirLockedError,
   formatLock,
+  type LockHolder,
   lockDataDir,
   parseLock,
   processStartTime,
@@ -45,15 +47,16 @@ async function deadPid(): Promise<number> {
   return child.pid;
 }
 
+/** A holder on this host, in this PID namespace and boot. */
+function here(pid: number, startTime: string | null): LockHolder {
+  return { pid, startTime, bootId: currentBootId(), host: hostname(), pidNamespace: currentPidNamespace() };
+}
+
 /** Takes the lock, checks it now names this process, and releases it. */
 function expectTakenOver(dir: string, lockPath: string) {
   const unlock = lockDataDir(dir);
   const content = readFileSync(lockPath, 'utf8');
-  expect(parseLock(content)).toEqual({
-    pid: process.pid,
-    startTime: processStartTime(process.pid),
-    bootId: currentBootId(),
-  });
+  expect(parseLock(content)).toEqual(here(process.pid, processStartTime(process.pid)));
   // Versions that wrote only a PID read the first number: they still see the holder.
   expect(Number.parseInt(content, 10)).toBe(process.pid);
   unlock();
@@ -81,9 +84,7 @@ describe('data-dir lock', () => {
 
   it('takes over a lock whose holder died', async () => {
     const pid = await deadPid();
-    const { dir, lockPath } = dataDir(
-      formatLock({ pid, startTime: processStartTime(process.pid), bootId: currentBootId() }),
-    );
+    const { dir, lockPath } = dataDir(formatLock(here(pid, processStartTime(process.pid))));
     expectTakenOver(dir, lockPath);
   });
 
@@ -91,9 +92,7 @@ describe('data-dir lock', () => {
     'refuses while a live holder matches its recorded identity, takes over once it is killed',
     async () => {
       const holder = await liveProcess();
-      const { dir, lockPath } = dataDir(
-        formatLock({ pid: holder.pid, startTime: processStartTime(holder.pid), bootId: currentBootId() }),
-      );
+      const { dir, lockPath } = dataDir(formatLock(here(holder.pid, processStartTime(holder.pid))));
       expect(lockedBy(dir)).toBe(holder.pid);
       const exited = new Promise((resolve) => holder.once('exit', resolve));
       holder.kill('SIGKILL');
@@ -108,11 +107,28 @@ describe('data-dir lock', () => {
       for (const pid of [1, process.ppid, process.pid]) {
         const startTime = processStartTime(pid);
         expect(startTime).not.toBeNull();
-        const { dir, lockPath } = dataDir(
-          formatLock({ pid, startTime: `${startTime}0`, bootId: currentBootId() }),
-        );
+        const { dir, lockPath } = dataDir(formatLock(here(pid, `${startTime}0`)));
         expectTakenOver(dir, lockPath);
       }
+    },
+  );
+
+  it.skipIf(!hasProc)(
+    'respects a lock held on another host sharing the volume: its PID cannot be checked from here',
+    () => {
+      const { dir, lockPath } = dataDir(formatLock({ ...here(1, '1'), host: 'another-container' }));
+      expect(lockedBy(dir)).toBe(1);
+      expect(readFileSync(lockPath, 'utf8')).toContain('host=another-container');
+    },
+  );
+
+  it.skipIf(!hasProc)(
+    'takes over a lock of this host from another PID namespace: the container restarted',
+    () => {
+      const { dir, lockPath } = dataDir(
+        formatLock({ ...here(1, processStartTime(1)), pidNamespace: 'pid:[1]' }),
+      );
+      expectTakenOver(dir, lockPath);
     },
   );
 
@@ -120,11 +136,7 @@ describe('data-dir lock', () => {
     'takes over a lock written during another boot, even if its PID and start time match',
     () => {
       const { dir, lockPath } = dataDir(
-        formatLock({
-          pid: 1,
-          startTime: processStartTime(1),
-          bootId: '00000000-0000-4000-8000-000000000000',
-        }),
+        formatLock({ ...here(1, processStartTime(1)), bootId: '00000000-0000-4000-8000-000000000000' }),
       );
       expectTakenOver(dir, lockPath);
     },
