@@ -6,12 +6,14 @@ import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import { admission, admit } from './graphql/authentication.js';
 import type { Context } from './graphql/context.js';
+import { authenticationMessages } from './graphql/error-results.js';
 import { errorResponse, jsonResponse } from './graphql/http-responses.js';
 import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
-import { maskUnexpectedError, withCode } from './graphql/mask-errors.js';
+import { maskUnexpectedError } from './graphql/mask-errors.js';
 import { defaultParserLimits, type ParserLimits, parserLimits } from './graphql/parser-limits.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
+import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import type { Logger } from './log/logger.js';
@@ -72,6 +74,24 @@ function queryLimits(limits: QueryLimits, production: boolean): Plugin {
       const error = costError(args.document, args.variableValues ?? {}, args.operationName, limits.maxCost);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = costError(args.document, args.variableValues ?? {}, args.operationName, limits.maxCost);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+/**
+ * Only these paths are served. graphql-yoga would also treat `/graphql/` or any path ending in
+ * `/graphql` as the endpoint; answering everything else 404 first means no request reaches
+ * GraphQL without passing admission.
+ */
+function knownPathsOnly(paths: readonly string[]): Plugin {
+  return {
+    onRequest({ url, endResponse }) {
+      if (!paths.includes(url.pathname))
+        endResponse(errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`));
+    },
   };
 }
 
@@ -87,41 +107,6 @@ function evidenceEndpoint(database: Database, rateLimiter: RateLimiter): Plugin 
     },
   };
 }
-
-/**
- * A request that never reached execution (no query, a `{}` body, bad multipart, a syntax or
- * validation error, a refused cost) has no `data` and is answered 400 whatever the Accept header;
- * graphql-yoga would answer some of them 200 under `application/json`, which clients and
- * alerting read as success. Errors that carry their own status (401, 429, 503) keep it.
- */
-const requestErrorsAre400: Plugin = {
-  onResultProcess({ result, setResult }) {
-    if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-    if ('data' in result && result.data !== undefined) return;
-    let changed = false;
-    const errors = result.errors.map((error) => {
-      if (!(error instanceof GraphQLError) || error.extensions?.code === 'INTERNAL_SERVER_ERROR')
-        return error;
-      const http = error.extensions?.http as { spec?: boolean; status?: number } | undefined;
-      const keepsStatus = http?.status !== undefined && !http.spec;
-      if (keepsStatus && typeof error.extensions.code === 'string') return error;
-      changed = true;
-      const coded = withCode(error, http?.spec ? 'BAD_REQUEST' : 'BAD_USER_INPUT');
-      return new GraphQLError(coded.message, {
-        nodes: coded.nodes,
-        source: coded.source,
-        positions: coded.positions,
-        path: coded.path,
-        originalError: coded.originalError,
-        extensions: {
-          ...coded.extensions,
-          http: { status: keepsStatus ? http?.status : (http?.status ?? 400) },
-        },
-      });
-    });
-    if (changed) setResult({ ...result, errors });
-  },
-};
 
 function healthEndpoints(database: Database): Plugin {
   return {
@@ -189,6 +174,7 @@ export function createApp({
     plugins: [
       accessLog(logger),
       requestIdHeader,
+      knownPathsOnly([graphqlEndpoint, '/healthz', '/readyz', '/evidence/bundle']),
       healthEndpoints(database),
       bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -198,11 +184,19 @@ export function createApp({
       parserLimits(limits.parser ?? defaultParserLimits, production),
       queryLimits(limits.query ?? defaultQueryLimits, production),
       requestErrorsAre400,
+      ...(production ? [noSuggestions] : []),
     ],
     context: async ({ request, params }): Promise<Context> => {
       const viewer = viewers.get(request);
       // Unreachable: admission refuses every request to the endpoint that has no viewer.
-      if (viewer === undefined) throw new Error('request reached GraphQL without admission');
+      if (viewer === undefined) {
+        throw new GraphQLError(authenticationMessages.UNAUTHENTICATED, {
+          extensions: {
+            code: 'UNAUTHENTICATED',
+            http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+          },
+        });
+      }
       const requestId = currentRequestId() ?? 'none';
       const services = createServices(dependencies, viewer);
       if (viewer.role === 'REGULATOR') {

@@ -170,6 +170,21 @@ describe('hostile requests', () => {
 describe('the one page served without a key', () => {
   const t = useTestApp();
 
+  it('serves nothing at paths graphql-yoga would also treat as its endpoint', async () => {
+    for (const path of ['/graphql/', '/x/graphql', '/x?a=/graphql', '/']) {
+      const answer = await t.app.fetch(
+        new Request(`http://notarium.test${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: json('{ nope }'),
+        }),
+      );
+      expect(answer.status, path).toBe(404);
+      const body = (await answer.json()) as Answer['body'];
+      expect(codes({ status: 404, headers: answer.headers, body }), path).toEqual(['NOT_FOUND']);
+    }
+  });
+
   it('is GraphiQL, outside production; a GET for anything else still needs a key', async () => {
     const page = await t.app.fetch(
       new Request('http://notarium.test/graphql', { headers: { accept: 'text/html' } }),
@@ -194,5 +209,28 @@ describe('hostile requests in production', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.[0]?.message).toMatch(/Cannot query field "viewr"/);
     expect(JSON.stringify(answer.body)).not.toMatch(/Did you mean/);
+  });
+
+  it('gives no suggestions for enum values or variables either', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    const auth = { authorization: `Bearer ${keys.ADMIN}` };
+    const literal = await send(
+      t.app,
+      json('mutation { createApiKey(input: { name: "k", role: READR }) { __typename } }'),
+      auth,
+    );
+    expect(literal.status).toBe(400);
+    const variable = await send(
+      t.app,
+      json('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename } }', {
+        input: { name: 'k', role: 'READR', nam: 'x' },
+      }),
+      auth,
+    );
+    expect(variable.status).toBe(400);
+    for (const answer of [literal, variable]) {
+      expect(answer.body.errors?.length).toBeGreaterThan(0);
+      expect(JSON.stringify(answer.body)).not.toMatch(/Did you mean|READER|"name"/);
+    }
   });
 });
