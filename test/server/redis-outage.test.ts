@@ -401,3 +401,24 @@ describe.skipIf(redisServerMissing)(
     });
   },
 );
+
+describe('a Redis that was never reachable', () => {
+  it('is reported once, and the limits apply in process meanwhile', async () => {
+    const log = capturedLogger();
+    const port = await freePort();
+    const client = new Redis(`redis://127.0.0.1:${port}`, rateLimitRedisOptions);
+    const limiter = redisRateLimiter(client, 2, { logger: log.logger });
+    try {
+      // A wrong REDIS_URL is not silent: the failed connection opens the circuit, logged once.
+      await log.logged(unavailable);
+      // ioredis keeps retrying the connection; each failure is an error event, none is logged again.
+      await once(client, 'error');
+      await once(client, 'error');
+      expect([await limiter.take('key'), await limiter.take('key')]).toEqual([null, null]);
+      expect(await limiter.take('key')).toBeGreaterThan(0);
+      expect(log.count(unavailable)).toBe(1);
+    } finally {
+      limiter.close();
+    }
+  });
+});
