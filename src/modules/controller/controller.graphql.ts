@@ -38,6 +38,10 @@ export const ControllerRef = builder.prismaNode('Controller', {
     minimumNoticeDays: t.exposeInt('minimumNoticeDays', {
       description: 'Days between publishing a version that needs re-notification and its effective date.',
     }),
+    clockSkewToleranceSeconds: t.exposeInt('clockSkewToleranceSeconds', {
+      description:
+        'How many seconds a notification or delivery event may be dated before its version was published (clock skew between systems); earlier ones are refused with SENT_BEFORE_PUBLICATION.',
+    }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
       description: 'When the controller was registered.',
@@ -54,6 +58,11 @@ const UpdateControllerSettingsInput = builder.inputType('UpdateControllerSetting
     dpoContact: t.string({ required: false, description: 'Data protection officer contact.' }),
     euRepresentative: t.string({ required: false, description: 'EU representative.' }),
     minimumNoticeDays: t.int({ required: false, description: 'Minimum notice period in days (0–365).' }),
+    clockSkewToleranceSeconds: t.int({
+      required: false,
+      description:
+        'Clock-skew tolerance in seconds (0–86,400) for notifications and events dated before publication; applies to later calls.',
+    }),
   }),
   validate: updateControllerSchema,
 });

@@ -53,6 +53,8 @@ export class ControllerService {
     if (input.legalName != null) data.legalName = input.legalName;
     if (input.contactEmail != null) data.contactEmail = input.contactEmail;
     if (input.minimumNoticeDays != null) data.minimumNoticeDays = input.minimumNoticeDays;
+    if (input.clockSkewToleranceSeconds != null)
+      data.clockSkewToleranceSeconds = input.clockSkewToleranceSeconds;
     if (input.dpoContact !== undefined) data.dpoContact = input.dpoContact;
     if (input.euRepresentative !== undefined) data.euRepresentative = input.euRepresentative;
     if (Object.keys(data).length === 0) {

@@ -19,7 +19,8 @@ const RecordNotificationColumnsInput = builder.inputType('RecordNotificationColu
     locales: t.stringList({ description: 'Per row: locale shown; must exist in the version.' }),
     occurredAt: t.field({
       type: ['DateTime'],
-      description: 'Per row: when it was sent or shown (back-dating allowed; ≤ 5 min ahead).',
+      description:
+        'Per row: when it was sent or shown (≤ 5 min ahead; not before the version was published, less the clock-skew tolerance).',
     }),
     jurisdictions: t.field({
       type: t.listRef('String', { required: false }),

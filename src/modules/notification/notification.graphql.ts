@@ -56,7 +56,7 @@ const ItemErrorRef = builder.objectRef<NonNullable<ItemResult['error']>>('BulkIt
   authScopes: { role: 'any' },
   fields: (t) => ({
     code: t.exposeString('code', {
-      description: 'Stable code, e.g. VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.',
+      description: 'Stable code, e.g. VALIDATION_FAILED, IDEMPOTENCY_CONFLICT, SENT_BEFORE_PUBLICATION.',
     }),
     message: t.exposeString('message', { description: 'Explanation.' }),
     issues: t.field({
@@ -132,7 +132,8 @@ const NotificationItemInput = builder.inputType('NotificationInput', {
     locale: t.string({ description: 'Locale shown; must exist in that version.' }),
     occurredAt: t.field({
       type: 'DateTime',
-      description: 'When it was sent or shown (back-dating allowed; ≤ 5 min ahead).',
+      description:
+        'When it was sent or shown (≤ 5 min ahead; not before the version was published, less the clock-skew tolerance).',
     }),
     campaignId: t.id({ required: false, description: 'Global ID of the campaign, if any.' }),
     senderMessageId: t.string({ required: false, description: "The sender's message ID." }),
@@ -155,7 +156,11 @@ const EventItemInput = builder.inputType('NotificationEventInput', {
       description: "The notification's idempotency key (the event may arrive before the notification).",
     }),
     type: t.field({ type: EventTypeEnum, description: 'What happened.' }),
-    occurredAt: t.field({ type: 'DateTime', description: 'When it happened.' }),
+    occurredAt: t.field({
+      type: 'DateTime',
+      description:
+        'When it happened (≤ 5 min ahead; not before its notification’s version was published, less the clock-skew tolerance).',
+    }),
     detail: t.string({ required: false, description: 'Free detail from the sender (e.g. bounce reason).' }),
   }),
 });

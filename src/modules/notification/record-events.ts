@@ -7,6 +7,7 @@ import { incrementCounters } from './campaign-counters.js';
 import { commitIfAccepted } from './commit-if-accepted.js';
 import { type BulkResult, rejected, summarize, validateItems } from './item-result.js';
 import { type EventItem, eventItemSchema } from './notification.validation.js';
+import { type PublicationBound, sentBeforePublication } from './sent-before-publication.js';
 
 export interface RawEventItem {
   readonly notificationId?: string | null;
@@ -42,8 +43,7 @@ export async function recordNotificationEvents(
     for (const row of rows) keysById.set(row.id, row.idempotencyKey);
   }
 
-  const prepared: { index: number; key: string; item: EventItem }[] = [];
-  const seen = new Map<string, number>();
+  const named: { index: number; key: string; item: EventItem }[] = [];
   for (const { index, item } of valid) {
     let key = item.notificationIdempotencyKey ?? null;
     if (item.notificationId) {
@@ -54,13 +54,31 @@ export async function recordNotificationEvents(
         continue;
       }
     }
+    named.push({ index, key: key!, item });
+  }
+  const bounds = await publicationBounds(
+    database,
+    viewer.controllerId,
+    named.map((entry) => entry.key),
+  );
+
+  const prepared: { index: number; key: string; item: EventItem }[] = [];
+  const seen = new Map<string, number>();
+  for (const { index, key, item } of named) {
+    // An event that arrives before its notification has no version yet: it cannot be checked.
+    const bound = bounds.get(key);
+    const tooEarly = bound ? sentBeforePublication(item.occurredAt, bound) : null;
+    if (tooEarly) {
+      results.push(rejected(index, key, tooEarly.code, tooEarly.message));
+      continue;
+    }
     const identity = `${key}\u0000${item.type}\u0000${item.occurredAt.toISOString()}`;
     if (seen.has(identity)) {
       results.push({ index, idempotencyKey: key, status: 'DUPLICATE', recordId: null, error: null });
       continue;
     }
     seen.set(identity, index);
-    prepared.push({ index, key: key!, item });
+    prepared.push({ index, key, item });
   }
   if (prepared.length === 0) return summarize(null, results);
 
@@ -133,6 +151,34 @@ export async function recordNotificationEvents(
     });
   }
   return summarize(null, results);
+}
+
+/**
+ * The publication instant of each recorded notification's version and the controller's
+ * tolerance, for the distinct keys of a batch: one statement, an index probe per key.
+ */
+async function publicationBounds(
+  database: Database,
+  controllerId: string,
+  keys: readonly string[],
+): Promise<Map<string, PublicationBound>> {
+  const bounds = new Map<string, PublicationBound>();
+  if (keys.length === 0) return bounds;
+  const rows = await database.prisma.$queryRaw<
+    { key: string; publishedAt: Date; toleranceSeconds: number }[]
+  >`
+    SELECT n."idempotencyKey" AS key, v."publishedAt", c."clockSkewToleranceSeconds" AS "toleranceSeconds"
+    FROM unnest(${[...new Set(keys)]}::text[]) AS t(k)
+    CROSS JOIN LATERAL (
+      SELECT "idempotencyKey", "versionId" FROM "Notification"
+      WHERE "controllerId" = ${controllerId}::uuid AND "idempotencyKey" = t.k LIMIT 1
+    ) n
+    JOIN "NoticeVersion" v ON v."id" = n."versionId"
+    JOIN "Controller" c ON c."id" = ${controllerId}::uuid
+    WHERE v."publishedAt" IS NOT NULL`;
+  for (const row of rows)
+    bounds.set(row.key, { publishedAt: new Date(row.publishedAt), toleranceSeconds: row.toleranceSeconds });
+  return bounds;
 }
 
 function sha256(text: string): string {

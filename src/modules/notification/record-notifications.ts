@@ -25,6 +25,7 @@ import {
 import { type NotificationItem, notificationItemSchema } from './notification.validation.js';
 import { isCleanNotificationItem } from './notification-check.js';
 import { notificationHash } from './record-hash.js';
+import { sentBeforePublication } from './sent-before-publication.js';
 import { ensureSubjects, refuseErasedSubjects } from './subjects.js';
 
 export interface RawNotificationItem {
@@ -57,6 +58,9 @@ interface VersionRow {
   noticeKey: string;
   number: number;
   locales: string[];
+  publishedAt: Date;
+  /** The controller's clock-skew tolerance, in seconds, read with the version: no extra round trip. */
+  toleranceSeconds: number;
 }
 
 /**
@@ -79,13 +83,16 @@ export async function recordNotifications(
   const versions = new Map<string, VersionRow>();
   if (versionKeys.length > 0) {
     const rows = await prisma.$queryRaw<VersionRow[]>`
-      SELECT v."id"::text AS id, n."key" AS "noticeKey", v."number", array_agg(t."locale") AS locales
+      SELECT v."id"::text AS id, n."key" AS "noticeKey", v."number", array_agg(t."locale") AS locales,
+             v."publishedAt", c."clockSkewToleranceSeconds" AS "toleranceSeconds"
       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
       JOIN "NoticeTranslation" t ON t."versionId" = v."id"
+      JOIN "Controller" c ON c."id" = v."controllerId"
       WHERE v."controllerId" = ${viewer.controllerId}::uuid AND v."number" IS NOT NULL
         AND (n."key" || '#' || v."number") = ANY(${versionKeys}::text[])
-      GROUP BY v."id", n."key", v."number"`;
-    for (const row of rows) versions.set(`${row.noticeKey}#${row.number}`, row);
+      GROUP BY v."id", n."key", v."number", v."publishedAt", c."clockSkewToleranceSeconds"`;
+    for (const row of rows)
+      versions.set(`${row.noticeKey}#${row.number}`, { ...row, publishedAt: new Date(row.publishedAt) });
   }
 
   // Usually one campaign for the whole batch: decode each distinct global ID once.
@@ -135,6 +142,11 @@ export async function recordNotifications(
           `Version ${item.versionNumber} has no text in ${item.locale}.`,
         ),
       );
+      continue;
+    }
+    const tooEarly = sentBeforePublication(item.occurredAt, version);
+    if (tooEarly) {
+      results.push(rejected(index, item.idempotencyKey, tooEarly.code, tooEarly.message));
       continue;
     }
     const campaignId = campaignOf(item.campaignId);

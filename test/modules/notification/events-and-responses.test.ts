@@ -125,8 +125,14 @@ describe('delivery events and responses', () => {
   const t = useTestApp();
 
   it('attaches events that arrive before their notification, derives status by time, and ignores duplicates', async () => {
-    const { keys } = await makeTenant(t.database.prisma);
+    const { controller, keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    // The times below are up to an hour before the version was published a moment ago: a day's
+    // tolerance admits them (the bound itself is tested in sent-before-publication.test.ts).
+    await t.database.prisma.controller.update({
+      where: { id: controller.id },
+      data: { clockSkewToleranceSeconds: 86_400 },
+    });
     const early: NotificationEventInput[] = [
       { notificationIdempotencyKey: 'mail-1', type: 'OPENED', occurredAt: minutesAgo(10) },
       { notificationIdempotencyKey: 'mail-1', type: 'SENT', occurredAt: minutesAgo(59) },

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Controller" ADD COLUMN     "clockSkewToleranceSeconds" INTEGER NOT NULL DEFAULT 300;
