@@ -1,8 +1,13 @@
+import { createPubSub } from 'graphql-yoga';
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
+import type { Database } from '../../src/db/database.js';
+import type { NoticeEvents } from '../../src/modules/notice/notice.events.js';
+import { NoticeVersionService } from '../../src/modules/notice/notice-version.service.js';
 import type { NoticeTranslationInput, PurposeContentInput } from '../graphql/graphql.js';
 import { graphql } from '../graphql/index.js';
-import { execute, expectData } from './client.js';
+import { execute, expectData, rawId } from './client.js';
+import { makeKey } from './factories.js';
 import { purposeContent } from './purpose-fixtures.js';
 
 const CreatePurposeForFixture = graphql(`
@@ -187,6 +192,13 @@ export async function publish(app: App, apiKey: string, id: string, leadTimeOver
   return result.version;
 }
 
+/** A new purpose, a new notice for it, and the notice's first draft, effective now. */
+async function firstDraft(app: App, apiKey: string, noticeKey: string, purposeKey: string) {
+  await createPurpose(app, purposeKey, apiKey);
+  await createNotice(app, noticeKey, apiKey);
+  return createDraft(app, apiKey, { noticeKey, purposeKeys: [purposeKey], effectiveFrom: inDays(0) });
+}
+
 /** A notice with one purpose and one published version, effective now (override given). */
 export async function publishedNotice(
   app: App,
@@ -194,12 +206,44 @@ export async function publishedNotice(
   noticeKey: string,
   purposeKey = `${noticeKey}-p`,
 ) {
-  await createPurpose(app, purposeKey, apiKey);
-  await createNotice(app, noticeKey, apiKey);
-  const id = await createDraft(app, apiKey, {
-    noticeKey,
-    purposeKeys: [purposeKey],
-    effectiveFrom: inDays(0),
-  });
+  const id = await firstDraft(app, apiKey, noticeKey, purposeKey);
   return publish(app, apiKey, id, 'first version of a new notice');
+}
+
+/**
+ * Publishes a draft (by its GraphQL ID) as if at `publishedAt`, through the service (the API
+ * always publishes at the server's now): for tests that record notifications dated before today,
+ * which the API refuses for a version published after them. The draft's effectiveFrom is kept
+ * when it is later.
+ */
+export async function publishAsOf(
+  database: Database,
+  id: string,
+  publishedAt: Date,
+  leadTimeOverrideReason?: string,
+) {
+  const { controllerId } = await database.prisma.noticeVersion.findUniqueOrThrow({
+    where: { id: rawId(id) },
+    select: { controllerId: true },
+  });
+  const editor = await makeKey(database.prisma, controllerId, 'EDITOR', { name: 'back-dating publisher' });
+  const service = new NoticeVersionService(
+    database,
+    { apiKeyId: editor.id, keyName: 'back-dating publisher', role: 'EDITOR', controllerId },
+    createPubSub<NoticeEvents>(),
+  );
+  return service.publish(rawId(id), { changeMessage: 'publish', leadTimeOverrideReason }, publishedAt);
+}
+
+/** Like `publishedNotice`, but its version was published at `publishedAt` (see `publishAsOf`). */
+export async function publishedNoticeAsOf(
+  app: App,
+  database: Database,
+  apiKey: string,
+  noticeKey: string,
+  publishedAt: Date,
+  purposeKey = `${noticeKey}-p`,
+) {
+  const id = await firstDraft(app, apiKey, noticeKey, purposeKey);
+  return publishAsOf(database, id, publishedAt, 'first version of a new notice');
 }

@@ -8,7 +8,7 @@ import type {
 import { graphql } from '../../graphql/index.js';
 import { errorCode, execute, expectData, type GraphQLResponse, rawId } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
-import { publishedNotice } from '../../support/notice-fixtures.js';
+import { publishedNoticeAsOf } from '../../support/notice-fixtures.js';
 import { type TestContext, useTestApp } from '../../support/test-app.js';
 
 const CreateCampaign = graphql(`
@@ -222,8 +222,14 @@ const RecordResponses = graphql(`
   }
 `);
 
-const day1 = '2025-06-01';
-const day2 = '2025-06-02';
+// The notices are published six days ago; the records fall on the (UTC) days after that, up to
+// yesterday (day1 the day before yesterday, day2 yesterday), so every hour used below is after
+// publication and in the past.
+const dayMs = 24 * 60 * 60 * 1000;
+const published = new Date(Date.now() - 6 * dayMs);
+const utcDay = (daysAgo: number) => new Date(Date.now() - daysAgo * dayMs).toISOString().slice(0, 10);
+const day1 = utcDay(2);
+const day2 = utcDay(1);
 const at = (day: string, hour: number) => `${day}T${String(hour).padStart(2, '0')}:00:00.000Z`;
 
 function campaignInput(overrides: Partial<CreateCampaignInput> = {}): CreateCampaignInput {
@@ -338,8 +344,8 @@ const counts = (
 /** Two published notices (ai-notice, other-notice) and a tenant with one key per role. */
 async function tenantWithNotices(t: TestContext) {
   const tenant = await makeTenant(t.database.prisma);
-  await publishedNotice(t.app, tenant.keys.ADMIN, 'ai-notice');
-  await publishedNotice(t.app, tenant.keys.ADMIN, 'other-notice');
+  await publishedNoticeAsOf(t.app, t.database, tenant.keys.ADMIN, 'ai-notice', published);
+  await publishedNoticeAsOf(t.app, t.database, tenant.keys.ADMIN, 'other-notice', published);
   return tenant;
 }
 
@@ -544,7 +550,7 @@ describe('campaigns', () => {
     const few = await figureStatements();
 
     const many = Array.from({ length: 40 }, (_, index) => {
-      const day = `2025-06-${String(1 + (index % 5)).padStart(2, '0')}`;
+      const day = utcDay(1 + (index % 5));
       return notification(
         `b${index}`,
         `b${index}`,

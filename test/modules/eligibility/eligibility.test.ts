@@ -12,6 +12,7 @@ import {
   createPurpose,
   inDays,
   publish,
+  publishAsOf,
   revisePurpose,
   translations,
 } from '../../support/notice-fixtures.js';
@@ -308,11 +309,15 @@ async function eligibility(app: App, apiKey: string, ref: string, purposeKey: st
   };
 }
 
-/** A notice whose first version covers the purposes and is in force from now. */
+/**
+ * A notice whose first version covers the purposes and is in force from now. It was published
+ * 90 days ago (announced ahead of its effective date), so that the notifications these tests
+ * date up to 60 days back came after its publication, as the API requires.
+ */
 async function noticeInForce(app: App, apiKey: string, noticeKey: string, purposeKeys: string[]) {
   await createNotice(app, noticeKey, apiKey);
   const id = await createDraft(app, apiKey, { noticeKey, purposeKeys, effectiveFrom: inDays(0) });
-  return publish(app, apiKey, id, 'first version of a new notice');
+  return publishAsOf(t.database, id, new Date(ago(90)), 'first version of a new notice');
 }
 
 const consentContent = { legalBasis: 'CONSENT' as const, legitimateInterest: null };
@@ -792,7 +797,8 @@ describe('eligibility manifests', () => {
       effectiveFrom: inDays(0),
       translations: translations('We process your data, explained better.'),
     });
-    expect(await publish(t.app, keys.EDITOR, editorial)).toMatchObject({
+    // Published after the first (90 days ago) and before the notifications of it, dated up to 50 days back.
+    expect(await publishAsOf(t.database, editorial, new Date(ago(80)))).toMatchObject({
       number: 2,
       classification: 'EDITORIAL',
     });

@@ -69,6 +69,12 @@ async function seed(t: TestContext): Promise<Seeded> {
   const ppVersion = await publishedNotice(t.app, mine.keys.EDITOR, 'privacy-policy', 'core');
   const aiVersion = await publishedNotice(t.app, mine.keys.EDITOR, 'ai-notice', 'ai-training');
   await publishedNotice(t.app, theirs.keys.EDITOR, 'privacy-policy', 'core');
+  // The versions were published a moment ago and the records below are dated up to five hours
+  // back: a day of clock-skew tolerance lets them in, as if the versions had been published first.
+  await t.database.prisma.controller.updateMany({
+    where: { id: { in: [mine.controller.id, theirs.controller.id] } },
+    data: { clockSkewToleranceSeconds: 86_400 },
+  });
 
   const notification = (
     subjectRef: string,
