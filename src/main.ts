@@ -37,13 +37,18 @@ async function main(): Promise<void> {
     // A failure while starting rejects the start itself; main's catch reports it.
     if (running !== null) stop(1);
   };
-  const database = await openDatabase(config.database, { onUnrecoverable });
-  running = await startServer(config, logger, { database });
+  // Handlers first: a signal that arrives while starting (a supervisor stopping us early, or
+  // right after `listening` is logged) must still end in a clean shutdown, not the default kill.
+  let stopRequested = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.once(signal, () => {
       logger.info('signal received', { signal });
-      stop(0);
+      if (running === null) stopRequested = true;
+      else stop(0);
     });
+  const database = await openDatabase(config.database, { onUnrecoverable });
+  running = await startServer(config, logger, { database });
+  if (stopRequested) stop(0);
 }
 
 main().catch((error: unknown) => {

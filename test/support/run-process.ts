@@ -29,8 +29,13 @@ export function runCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: `${result.stderr}${killed}` };
 }
 
+/**
+ * `npm start` as it runs: Node with tsx's loader, so signals reach the server directly. (The `tsx`
+ * command relays a signal to its child and, if the child does not confirm within 30 ms — easily
+ * missed on a loaded machine — kills it with SIGKILL.)
+ */
 export function startMain(env: Record<string, string>) {
-  return spawn(tsx, ['src/main.ts'], {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
     env: childEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
