@@ -68,8 +68,11 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
 }
 
 /**
- * Polls `check` until it returns true, for conditions that have no event to wait on (e.g. a count
- * of Redis subscribers); fails with `what` after `timeoutMs`.
+ * Checks until `check` returns true, for conditions that have no event to wait on (e.g. a count
+ * of Redis subscribers); fails with `what` after `timeoutMs`. No fixed sleep between checks: an
+ * asynchronous check is paced by its own round trip, and between checks the loop only yields to
+ * pending I/O (setImmediate), so the wait ends as soon as the condition holds, however loaded
+ * the machine.
  */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
@@ -79,7 +82,7 @@ export async function eventually(
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
