@@ -14,15 +14,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-
-/**
- * Text PostgreSQL cannot store (U+0000) or that is not Unicode at all (an unpaired surrogate,
- * which would be stored as U+FFFD and so silently change what was sent).
- */
-export function isStorableText(value: string): boolean {
-  // String.prototype.isWellFormed is in Node 20; TypeScript lists it only from lib es2024.
-  return (value as string & { isWellFormed(): boolean }).isWellFormed() && !value.includes('\u0000');
-}
+import { isStorableText } from '../lib/storable-text.js';
 
 /**
  * The items of bulk writes: their service checks such text row by row and answers a bad row with

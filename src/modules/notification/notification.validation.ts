@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasLoneSurrogate } from '../notice/content-hash.js';
+import { isStorableText } from '../../lib/storable-text.js';
 import { recordKey } from '../purpose/purpose.validation.js';
 
 export const channels = ['EMAIL', 'IN_APP', 'PUSH', 'SMS', 'POSTAL', 'WEB_BANNER', 'OTHER'] as const;
@@ -31,7 +31,7 @@ export const subjectRef = z
  * PostgreSQL text cannot hold U+0000, and an unpaired surrogate has no UTF-8 form: refused here,
  * item by item, rather than failing the whole batch when it is written.
  */
-export const storable = (text: string) => !text.includes('\u0000') && !hasLoneSurrogate(text);
+export const storable = isStorableText;
 const storableMessage = { message: 'must not contain U+0000 or an unpaired surrogate' };
 
 /** Free text that is stored: no NUL character. */
