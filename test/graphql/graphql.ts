@@ -141,6 +141,8 @@ export type DeliveryStatus =
   | 'DELIVERED'
   /** Latest event: DISMISSED. */
   | 'DISMISSED'
+  /** Latest event: DISPLAYED. */
+  | 'DISPLAYED'
   /** Latest event: FAILED. */
   | 'FAILED'
   /** Latest event: OPENED. */
@@ -298,6 +300,8 @@ export type NotificationEventType =
   | 'DELIVERED'
   /** The notification was dismissed. */
   | 'DISMISSED'
+  /** The notification was displayed. */
+  | 'DISPLAYED'
   /** The notification was failed. */
   | 'FAILED'
   /** The notification was opened. */

@@ -1,4 +1,4 @@
-import { reachedAt } from '../notification/notification.policy.js';
+import { type EventType, reachedAt } from '../notification/notification.policy.js';
 import { purposeState, type ResponseFact, type ResponseKind } from '../subject/subject.policy.js';
 
 export type LegalBasis =
@@ -84,7 +84,7 @@ export interface NotificationFact {
   readonly occurredAt: Date;
   readonly events: readonly {
     readonly id: string;
-    readonly type: 'SENT' | 'DELIVERED' | 'BOUNCED' | 'FAILED' | 'OPENED' | 'ACKNOWLEDGED' | 'DISMISSED';
+    readonly type: EventType;
     readonly occurredAt: Date;
   }[];
 }

@@ -1,4 +1,12 @@
-export type EventType = 'SENT' | 'DELIVERED' | 'BOUNCED' | 'FAILED' | 'OPENED' | 'ACKNOWLEDGED' | 'DISMISSED';
+export type EventType =
+  | 'SENT'
+  | 'DELIVERED'
+  | 'BOUNCED'
+  | 'FAILED'
+  | 'OPENED'
+  | 'ACKNOWLEDGED'
+  | 'DISMISSED'
+  | 'DISPLAYED';
 export type DeliveryStatus = 'RECORDED' | EventType;
 
 /** Among events at the same instant, the one further along the delivery path wins. */
@@ -7,6 +15,7 @@ const progress: Record<EventType, number> = {
   FAILED: 2,
   BOUNCED: 2,
   DELIVERED: 3,
+  DISPLAYED: 3,
   OPENED: 4,
   DISMISSED: 5,
   ACKNOWLEDGED: 5,

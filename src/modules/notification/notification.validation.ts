@@ -11,6 +11,7 @@ export const eventTypes = [
   'OPENED',
   'ACKNOWLEDGED',
   'DISMISSED',
+  'DISPLAYED',
 ] as const;
 export const responseKinds = [
   'CONSENT_GIVEN',
