@@ -95,16 +95,38 @@ const purposeSnapshot = z.strictObject({
   legalBasis: z.enum(Object.values(LegalBasis) as [LegalBasis, ...LegalBasis[]]),
   legitimateInterest: z.string().nullable(),
   dataCategories: z.array(z.string()),
-  specialCategories: z.array(z.strictObject({ category: z.string(), condition: z.string() })),
+  specialCategories: z.array(
+    z.strictObject({ category: z.string(), condition: z.string(), explicitConsent: z.boolean().optional() }),
+  ),
   dataSubjectCategories: z.array(z.string()),
   dataSources: z.array(z.string()),
   publiclyAccessibleSources: z.boolean(),
   recipients: z.array(z.string()),
   retentionPeriodDays: z.number().int().nullable(),
   retentionCriteria: z.string().nullable(),
-  transfers: z.array(z.strictObject({ destination: z.string(), safeguard: z.string() })),
-  automatedDecisionMaking: z.strictObject({ logic: z.string(), significance: z.string() }).nullable(),
+  transfers: z.array(
+    z.strictObject({
+      destination: z.string(),
+      safeguard: z.string(),
+      explicitConsent: z.boolean().optional(),
+    }),
+  ),
+  automatedDecisionMaking: z
+    .strictObject({ logic: z.string(), significance: z.string(), explicitConsent: z.boolean().optional() })
+    .nullable(),
   consentValidityDays: z.number().int().nullable(),
+  // Canonical form v2 (absent in bundles of v1 versions written before v2 existed).
+  explicitConsent: z.boolean().optional(),
+  basisChangeJustification: z.string().nullable().optional(),
+});
+
+/** The controller's identity as a v2 version states it; null for a v1 version. */
+const controllerIdentity = z.strictObject({
+  name: z.string(),
+  legalName: z.string(),
+  contactEmail: z.string(),
+  dpoContact: z.string().nullable(),
+  euRepresentative: z.string().nullable(),
 });
 
 export const noticeVersionRecord = z.strictObject({
@@ -124,6 +146,7 @@ export const noticeVersionRecord = z.strictObject({
   leadTimeOverrideReason: z.string().nullable(),
   contentHash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 lowercase hex digits'),
   canonicalForm: z.string().min(1),
+  controller: controllerIdentity.nullable().optional(),
   translations: z.array(z.strictObject({ locale: z.string(), title: z.string(), body: z.string() })),
   purposes: z.array(purposeSnapshot),
 });

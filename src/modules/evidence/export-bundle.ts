@@ -382,6 +382,7 @@ async function noticeVersionRecords(
       // Written as stored, even if missing: the verifier then says exactly what is wrong.
       contentHash: version.contentHash as string,
       canonicalForm: version.canonicalForm as string,
+      controller: snapshot.controller ?? null,
       translations: snapshot.translations.map(({ locale, title, body }) => ({ locale, title, body })),
       purposes: snapshot.purposes.map(
         (purpose) => canonicalPurpose(purpose) as NoticeVersionRecord['purposes'][number],

@@ -532,6 +532,7 @@ class BundleChecker {
         `canonicalForm hashes to ${formHash}, but contentHash is ${record.contentHash}`,
       );
     const snapshot: VersionSnapshot = {
+      controller: record.controller ?? null,
       noticeKey: record.noticeKey,
       number: record.number,
       effectiveFrom: new Date(record.effectiveFrom),

@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { PurposeSnapshot, TranslationSnapshot, VersionSnapshot } from '../purpose/purpose.snapshot.js';
+import type {
+  ControllerIdentity,
+  PurposeSnapshot,
+  TranslationSnapshot,
+  VersionSnapshot,
+} from '../purpose/purpose.snapshot.js';
 
-/** Identifies the canonical form; a different form must get a different name. See docs/content-hash.md. */
-export const CANONICAL_FORMAT = 'notarium.notice-version.v1';
+/**
+ * Identifies the canonical form; a different form gets a different name (docs/content-hash.md).
+ * v2 adds the controller's identity and the explicit-consent and basis-change statements; versions
+ * published before v2 (no stated controller) keep their v1 form, so their hashes never change.
+ */
+export const CANONICAL_FORMAT = 'notarium.notice-version.v2';
+export const CANONICAL_FORMAT_V1 = 'notarium.notice-version.v1';
 
 /** The canonical JSON text of a version's content (docs/content-hash.md describes it exactly). */
 export function canonicalForm(snapshot: VersionSnapshot): string {
@@ -87,13 +97,32 @@ function canonicalTree(snapshot: VersionSnapshot): Record<string, unknown> {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw new TypeError('effectiveFrom must be a valid Date');
   }
-  return {
-    format: CANONICAL_FORMAT,
+  const controller = snapshot.controller ?? null;
+  const purposes = sortUnique(snapshot.purposes, (p) => p.key, 'purpose key');
+  const tree = {
     noticeKey: snapshot.noticeKey,
     number: snapshot.number,
     effectiveFrom: date.toISOString(),
     translations: sortUnique(snapshot.translations, (t) => t.locale, 'locale').map(translationTree),
-    purposes: sortUnique(snapshot.purposes, (p) => p.key, 'purpose key').map(canonicalPurpose),
+  };
+  if (controller === null) {
+    return { format: CANONICAL_FORMAT_V1, ...tree, purposes: purposes.map(canonicalPurposeV1) };
+  }
+  return {
+    format: CANONICAL_FORMAT,
+    ...tree,
+    controller: controllerTree(controller),
+    purposes: purposes.map(canonicalPurpose),
+  };
+}
+
+function controllerTree(c: ControllerIdentity): Record<keyof ControllerIdentity, unknown> {
+  return {
+    name: c.name,
+    legalName: c.legalName,
+    contactEmail: c.contactEmail,
+    dpoContact: c.dpoContact,
+    euRepresentative: c.euRepresentative,
   };
 }
 
@@ -102,10 +131,33 @@ function translationTree(t: TranslationSnapshot): Record<string, unknown> {
 }
 
 /**
- * A purpose as the canonical form holds it. Fields are picked one by one so that extra runtime
- * properties (e.g. from a database row) never leak into the hash.
+ * A purpose as the canonical form (v2) holds it. Fields are picked one by one so that extra
+ * runtime properties (e.g. from a database row) never leak into the hash; an absent flag is false.
  */
 export function canonicalPurpose(p: PurposeSnapshot): Record<keyof PurposeSnapshot, unknown> {
+  const adm = p.automatedDecisionMaking;
+  const flag = (item: { explicitConsent?: boolean }) => item.explicitConsent === true;
+  return {
+    ...canonicalPurposeV1(p),
+    specialCategories: p.specialCategories.map((s) => ({
+      category: s.category,
+      condition: s.condition,
+      explicitConsent: flag(s),
+    })),
+    transfers: p.transfers.map((t) => ({
+      destination: t.destination,
+      safeguard: t.safeguard,
+      explicitConsent: flag(t),
+    })),
+    automatedDecisionMaking:
+      adm === null ? null : { logic: adm.logic, significance: adm.significance, explicitConsent: flag(adm) },
+    explicitConsent: flag(p),
+    basisChangeJustification: p.basisChangeJustification ?? null,
+  };
+}
+
+/** A purpose in the v1 form: without the explicit-consent and basis-change statements. */
+function canonicalPurposeV1(p: PurposeSnapshot): Omit<Record<keyof PurposeSnapshot, unknown>, V2Only> {
   const adm = p.automatedDecisionMaking;
   return {
     key: p.key,
@@ -127,6 +179,8 @@ export function canonicalPurpose(p: PurposeSnapshot): Record<keyof PurposeSnapsh
     consentValidityDays: p.consentValidityDays,
   };
 }
+
+type V2Only = 'explicitConsent' | 'basisChangeJustification';
 
 // Two entries with the same sort key would make the order, and so the hash, depend on input order.
 function sortUnique<T>(items: readonly T[], keyOf: (item: T) => string, what: string): T[] {

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import type { NoticeVersion, Prisma } from '../../generated/prisma/client.js';
+import { type NoticeVersion, Prisma } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
@@ -231,6 +231,8 @@ export class NoticeVersionService {
           classification: diff.classification,
           classificationReasons: diff.reasons as unknown as Prisma.InputJsonValue,
           leadTimeOverrideReason: override,
+          controllerIdentity: snapshot.controller ? { ...snapshot.controller } : Prisma.DbNull,
+          minimumNoticeDays: controller.minimumNoticeDays,
         },
       });
       await appendAudit(

@@ -1,13 +1,14 @@
-import type { PurposeSnapshot, TranslationSnapshot, VersionSnapshot } from '../purpose/purpose.snapshot.js';
+import type {
+  ControllerIdentity,
+  PurposeSnapshot,
+  TranslationSnapshot,
+  VersionSnapshot,
+} from '../purpose/purpose.snapshot.js';
+import { type ChangeClass, changeClassRank } from './change-class.js';
 import { canonicalJson, canonicalPurpose, compareCodeUnits } from './content-hash.js';
 import { diffLines, type LineChange } from './text-diff.js';
 
-export type ChangeClass = 'EDITORIAL' | 'RENOTIFY' | 'RECONSENT';
-
-export const changeClassRank = { EDITORIAL: 0, RENOTIFY: 1, RECONSENT: 2 } as const satisfies Record<
-  ChangeClass,
-  number
->;
+export { type ChangeClass, changeClassRank };
 
 export type PurposeField = Exclude<keyof PurposeSnapshot, 'key' | 'revision'>;
 
@@ -43,6 +44,10 @@ export type ReasonCode =
   | 'AUTOMATED_DECISION_MAKING_REMOVED'
   | 'CONSENT_VALIDITY_CHANGED'
   | 'FIELD_EDITED'
+  | 'CONTROLLER_IDENTITY_CHANGED'
+  | 'CONTROLLER_CONTACT_CHANGED'
+  | 'DPO_CHANGED'
+  | 'EU_REPRESENTATIVE_CHANGED'
   | 'TEXT_ONLY'
   | 'NO_CHANGE';
 
@@ -103,6 +108,8 @@ const purposeFields: readonly PurposeField[] = [
   'transfers',
   'automatedDecisionMaking',
   'consentValidityDays',
+  'explicitConsent',
+  'basisChangeJustification',
 ];
 
 /** Why widening a purpose that stays based on consent asks for consent again; ends every such message. */
@@ -126,6 +133,8 @@ const fieldLabels: Record<PurposeField, string> = {
   transfers: 'transfers',
   automatedDecisionMaking: 'automated decision-making',
   consentValidityDays: 'consent validity',
+  explicitConsent: 'explicit consent',
+  basisChangeJustification: 'justification of the legal-basis change',
 };
 
 /** Compares two versions and classifies what people must be told: the rules are docs/change-classification.md. */
@@ -152,6 +161,7 @@ export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): Versio
     reasons.push(...classifyPurpose(before.get(key)!, after.get(key)!, change.changes));
   }
 
+  reasons.push(...compareControllers(from.controller ?? null, to.controller ?? null));
   const textChanges = compareTexts(from.translations, to.translations);
   if (reasons.length === 0 && textChanges.length > 0) {
     const locales = textChanges.map((t) => t.locale).join(', ');
@@ -328,6 +338,39 @@ function classifyPurpose(
   // Every changed field gets a reason, even when the edit (order, spacing) has no effect on the class.
   for (const { field } of changes) {
     if (!explained.has(field)) add([field], 'EDITORIAL', 'FIELD_EDITED', `${fieldLabels[field]} edited`);
+  }
+  return reasons;
+}
+
+/**
+ * Who the controller is and how to reach it or its DPO is part of what a version states
+ * (Art. 13(1)(a)–(b), 14(1)(a)–(b)); a change of identity, or of how people exercise their
+ * rights, must be communicated (WP29 Guidelines on transparency, WP260 rev.01, para. 29). A
+ * version published before the identity was stated (null) is compared on nothing here.
+ */
+function compareControllers(
+  from: ControllerIdentity | null,
+  to: ControllerIdentity | null,
+): ClassificationReason[] {
+  if (from === null || to === null) return [];
+  const changed = (field: keyof ControllerIdentity) => text(from[field]) !== text(to[field]);
+  const reasons: ClassificationReason[] = [];
+  const now = (field: keyof ControllerIdentity) => quoted(to[field]);
+  if (changed('name') || changed('legalName')) {
+    const message = `The controller is now ${now('legalName')} (${now('name')}), was ${quoted(from.legalName)}`;
+    reasons.push(reason('RENOTIFY', 'CONTROLLER_IDENTITY_CHANGED', null, message));
+  }
+  if (changed('contactEmail')) {
+    const message = `The controller's contact is now ${now('contactEmail')}`;
+    reasons.push(reason('RENOTIFY', 'CONTROLLER_CONTACT_CHANGED', null, message));
+  }
+  if (changed('dpoContact')) {
+    const message = `The data protection officer's contact is now ${now('dpoContact')}`;
+    reasons.push(reason('RENOTIFY', 'DPO_CHANGED', null, message));
+  }
+  if (changed('euRepresentative')) {
+    const message = `The EU representative is now ${now('euRepresentative')}`;
+    reasons.push(reason('RENOTIFY', 'EU_REPRESENTATIVE_CHANGED', null, message));
   }
   return reasons;
 }

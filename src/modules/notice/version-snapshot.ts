@@ -1,12 +1,13 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { toPurposeSnapshot } from '../purpose/purpose.mapper.js';
-import type { VersionSnapshot } from '../purpose/purpose.snapshot.js';
+import type { ControllerIdentity, VersionSnapshot } from '../purpose/purpose.snapshot.js';
 
 type Client = Prisma.TransactionClient;
 
 /**
- * What a version says: its translations and, per purpose, the pinned revision — or, for a
- * draft, the purpose's current revision (what publishing it now would pin).
+ * What a version says: the controller's identity, its translations and, per purpose, the pinned
+ * revision — or, for a draft, the controller as it is now and the purpose's current revision
+ * (what publishing it now would state and pin).
  */
 export async function loadVersionSnapshot(
   client: Client,
@@ -16,7 +17,7 @@ export async function loadVersionSnapshot(
   const version = await client.noticeVersion.findUniqueOrThrow({
     where: { id: versionId },
     include: {
-      notice: { select: { key: true } },
+      notice: { select: { key: true, controller: true } },
       translations: { orderBy: { locale: 'asc' } },
       purposes: {
         orderBy: { position: 'asc' },
@@ -27,7 +28,12 @@ export async function loadVersionSnapshot(
       },
     },
   });
+  const controller =
+    version.status === 'DRAFT'
+      ? controllerIdentity(version.notice.controller)
+      : (version.controllerIdentity as unknown as ControllerIdentity | null);
   return {
+    controller,
     noticeKey: version.notice.key,
     number,
     effectiveFrom: version.effectiveFrom,
@@ -38,6 +44,12 @@ export async function loadVersionSnapshot(
       return toPurposeSnapshot(link.purpose.key, revision);
     }),
   };
+}
+
+/** The identity fields of a controller row, as a version states them. */
+export function controllerIdentity(row: ControllerIdentity): ControllerIdentity {
+  const { name, legalName, contactEmail, dpoContact, euRepresentative } = row;
+  return { name, legalName, contactEmail, dpoContact, euRepresentative };
 }
 
 export function emptySnapshot(noticeKey: string, effectiveFrom: Date): VersionSnapshot {
