@@ -8,6 +8,7 @@ import '../modules/api-key/api-key.graphql.js';
 import '../modules/viewer/viewer.graphql.js';
 import '../modules/purpose/purpose.graphql.js';
 import '../modules/notice/notice-version.graphql.js';
+import '../modules/notice/version-statement.graphql.js';
 import '../modules/notice/notice.graphql.js';
 import '../modules/notice/coverage.graphql.js';
 import '../modules/notification/notification.graphql.js';

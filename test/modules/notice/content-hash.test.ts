@@ -1,7 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalForm, canonicalJson, contentHash } from '../../../src/modules/notice/content-hash.js';
+import { translationHash } from '../../../src/modules/notice/translation-hash.js';
 import type { PurposeSnapshot, VersionSnapshot } from '../../../src/modules/purpose/purpose.snapshot.js';
+import { heavyTestTimeout } from '../../support/timeouts.js';
 
 function purpose(overrides: Partial<PurposeSnapshot> = {}): PurposeSnapshot {
   return {
@@ -155,5 +161,111 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ a: undefined })).toThrow();
     expect(() => canonicalJson(new Date(0))).toThrow(/Date/);
     expect(() => canonicalJson(1n)).toThrow(/bigint/);
+  });
+});
+
+const V2_SNAPSHOT: VersionSnapshot = {
+  ...version(),
+  controller: {
+    name: 'Example',
+    legalName: 'Example GmbH',
+    contactEmail: 'privacy@example.com',
+    dpoContact: 'dpo@example.com',
+    euRepresentative: null,
+  },
+  purposes: [
+    purpose({
+      explicitConsent: true,
+      basisChangeJustification: null,
+      transfers: [{ destination: 'US', safeguard: 'SCCs', explicitConsent: true }],
+    }),
+  ],
+};
+const V2_HASH = 'sha256:5886118a9e82c7d6ea0d80d2749949d3d148ad98bb1fa20028fc4c2e7c47343c';
+
+/** The canonical forms printed in docs/content-hash.md, lines joined. */
+function documentedForm(heading: string): string {
+  const doc = readFileSync(new URL('../../../docs/content-hash.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf(heading));
+  return section
+    .slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4))
+    .replaceAll('\n', '');
+}
+
+describe('canonical form v2: the controller and explicit consent are stated', () => {
+  it('pins the documented v2 example', () => {
+    expect(canonicalForm(V2_SNAPSHOT)).toBe(documentedForm('### Example (v2)'));
+    expect(contentHash(V2_SNAPSHOT)).toBe(V2_HASH);
+    expect(canonicalForm(version())).toBe(documentedForm('### Example (v1)'));
+  });
+
+  it('changes the hash when the controller, its DPO or an explicit-consent flag changes', () => {
+    const variants: VersionSnapshot[] = [
+      { ...V2_SNAPSHOT, controller: { ...V2_SNAPSHOT.controller!, legalName: 'Other GmbH' } },
+      { ...V2_SNAPSHOT, controller: { ...V2_SNAPSHOT.controller!, dpoContact: null } },
+      { ...V2_SNAPSHOT, controller: { ...V2_SNAPSHOT.controller!, euRepresentative: 'Rep BV' } },
+      { ...V2_SNAPSHOT, purposes: [{ ...V2_SNAPSHOT.purposes[0]!, explicitConsent: false }] },
+      { ...V2_SNAPSHOT, purposes: [{ ...V2_SNAPSHOT.purposes[0]!, basisChangeJustification: 'why' }] },
+      {
+        ...V2_SNAPSHOT,
+        purposes: [{ ...V2_SNAPSHOT.purposes[0]!, transfers: [{ destination: 'US', safeguard: 'SCCs' }] }],
+      },
+    ];
+    const hashes = new Set([V2_HASH, ...variants.map(contentHash)]);
+    expect(hashes.size).toBe(variants.length + 1);
+  });
+
+  it('keeps a v1 version (no stated controller) hashing as it did, whatever the new flags say', () => {
+    const flagged = version({
+      purposes: [purpose({ explicitConsent: true, basisChangeJustification: 'x' })],
+    });
+    expect(contentHash(flagged)).toBe(GOLDEN_HASH);
+  });
+
+  it.skipIf(spawnSync('python3', ['--version']).status !== 0)(
+    'agrees with the Python script in docs/content-hash.md on both formats',
+    () => {
+      const doc = readFileSync(new URL('../../../docs/content-hash.md', import.meta.url), 'utf8');
+      const script = doc.slice(
+        doc.indexOf('```python\n') + 10,
+        doc.indexOf('\n```', doc.indexOf('```python')),
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'notarium-hash-'));
+      try {
+        writeFileSync(join(dir, 'hash.py'), script);
+        for (const [snapshot, hash] of [
+          [V2_SNAPSHOT, V2_HASH],
+          [version(), GOLDEN_HASH],
+        ] as const) {
+          writeFileSync(join(dir, 'version.json'), JSON.stringify(snapshot));
+          const run = spawnSync('python3', [join(dir, 'hash.py'), join(dir, 'version.json')], {
+            encoding: 'utf8',
+          });
+          expect(run.stderr).toBe('');
+          expect(run.stdout.trim().split('\n')).toEqual([canonicalForm(snapshot), hash]);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    heavyTestTimeout,
+  );
+});
+
+describe('translationHash', () => {
+  it('hashes the documented canonical JSON of one locale', () => {
+    const text = { locale: 'fr', title: 'Confidentialité', body: 'Nous traitons vos données.\n' };
+    const canonical = canonicalJson({
+      format: 'notarium.notice-text.v1',
+      noticeKey: 'privacy-policy',
+      number: 3,
+      ...text,
+    });
+    const expected = `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+    expect(translationHash({ noticeKey: 'privacy-policy', number: 3 }, text)).toBe(expected);
+    expect(
+      canonical.startsWith('{"body":"Nous traitons vos données.\\n","format":"notarium.notice-text.v1"'),
+    ).toBe(true);
+    expect(translationHash({ noticeKey: 'privacy-policy', number: 4 }, text)).not.toBe(expected);
   });
 });
