@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../notice/content-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 export const genesisHash = '0'.repeat(64);
 

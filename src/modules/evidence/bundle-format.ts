@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { LegalBasis } from '../../generated/prisma/enums.js';
-import { canonicalJson } from '../notice/content-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import { channels, eventTypes, responseKinds } from '../notification/notification.validation.js';
 
 /** Names the container format described in docs/evidence-bundle.md; another layout gets another name. */

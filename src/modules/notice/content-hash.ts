@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson, compareCodeUnits, nfcChecked } from '../../lib/canonical-json.js';
 import type {
   ControllerIdentity,
   PurposeSnapshot,
@@ -22,74 +23,6 @@ export function canonicalForm(snapshot: VersionSnapshot): string {
 /** `sha256:` + lowercase hex SHA-256 of the UTF-8 bytes of the canonical form. */
 export function contentHash(snapshot: VersionSnapshot): string {
   return `sha256:${createHash('sha256').update(canonicalForm(snapshot), 'utf8').digest('hex')}`;
-}
-
-/**
- * Serialises JSON values with object keys sorted by UTF-16 code units, no whitespace and every
- * string NFC-normalised. Rejects anything JSON cannot represent exactly instead of dropping it.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`Cannot canonicalise the number ${value}`);
-      return JSON.stringify(value);
-    case 'string':
-      return canonicalString(value);
-    case 'object':
-      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value);
-    default:
-      throw new TypeError(`Cannot canonicalise a value of type ${typeof value}`);
-  }
-}
-
-function canonicalArray(values: readonly unknown[]): string {
-  const parts: string[] = [];
-  // A plain loop, not map(): map() skips holes, which would silently shorten the array.
-  for (let i = 0; i < values.length; i++) parts.push(canonicalJson(values[i]));
-  return `[${parts.join(',')}]`;
-}
-
-function canonicalObject(value: object): string {
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`Cannot canonicalise a ${proto?.constructor?.name ?? 'non-plain'} object`);
-  }
-  const entries = Object.entries(value).map(([key, item]) => [nfc(key), item] as const);
-  entries.sort(([a], [b]) => compareCodeUnits(a, b));
-  const parts: string[] = [];
-  for (const [i, [key, item]] of entries.entries()) {
-    if (i > 0 && entries[i - 1]![0] === key)
-      throw new TypeError(`Duplicate key "${key}" after normalisation`);
-    if (item === undefined) throw new TypeError(`Cannot canonicalise undefined (key "${key}")`);
-    parts.push(`${canonicalString(key)}:${canonicalJson(item)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-function canonicalString(value: string): string {
-  return JSON.stringify(nfc(value));
-}
-
-function nfc(value: string): string {
-  // A lone surrogate has no UTF-8 encoding; hashing it would silently substitute U+FFFD.
-  if (hasLoneSurrogate(value)) throw new TypeError('Cannot canonicalise a string with a lone surrogate');
-  return value.normalize('NFC');
-}
-
-const loneSurrogate = /\p{Cs}/u;
-
-/** True for a string with an unpaired surrogate, which has no UTF-8 encoding. */
-export function hasLoneSurrogate(value: string): boolean {
-  return loneSurrogate.test(value);
-}
-
-/** Orders strings by UTF-16 code units, which is what `<` on JS strings does. */
-export function compareCodeUnits(a: string, b: string): number {
-  if (a < b) return -1;
-  return a > b ? 1 : 0;
 }
 
 function canonicalTree(snapshot: VersionSnapshot): Record<string, unknown> {
@@ -184,10 +117,13 @@ type V2Only = 'explicitConsent' | 'basisChangeJustification';
 
 // Two entries with the same sort key would make the order, and so the hash, depend on input order.
 function sortUnique<T>(items: readonly T[], keyOf: (item: T) => string, what: string): T[] {
-  const keyed = items.map((item) => ({ key: nfc(keyOf(item)), item }));
+  const keyed = items.map((item) => ({ key: nfcChecked(keyOf(item)), item }));
   keyed.sort((a, b) => compareCodeUnits(a.key, b.key));
   for (let i = 1; i < keyed.length; i++) {
     if (keyed[i]!.key === keyed[i - 1]!.key) throw new TypeError(`Duplicate ${what} "${keyed[i]!.key}"`);
   }
   return keyed.map((k) => k.item);
 }
+
+// Kept while other modules still import them from here; their home is src/lib/canonical-json.ts.
+export { canonicalJson, compareCodeUnits } from '../../lib/canonical-json.js';

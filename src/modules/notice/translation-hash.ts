@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './content-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 /** Identifies the canonical form of one locale's text (docs/content-hash.md, "Per-locale text hash"). */
 export const TRANSLATION_FORMAT = 'notarium.notice-text.v1';
