@@ -5,7 +5,7 @@ import { tenantNodeWhere } from '../../lib/uuid.js';
 import { issuedKeyField } from '../api-key/api-key.graphql.js';
 import type { IssuedApiKey } from '../api-key/api-key.service.js';
 import { mayReadRequest } from './regulator.scope.js';
-import { issueKeySchema, openRequestSchema } from './regulator.validation.js';
+import { issueKeySchema, maxRegulatorKeyDays, openRequestSchema } from './regulator.validation.js';
 
 export const RegulatorRequestRef = builder.prismaNode('RegulatorRequest', {
   nullable: true,
@@ -74,7 +74,10 @@ const IssueKeyInput = builder.inputType('IssueRegulatorKeyInput', {
   fields: (t) => ({
     requestId: t.globalID({ for: RegulatorRequestRef, description: 'The request.' }),
     name: t.string({ description: 'A name for the key.' }),
-    expiresAt: t.field({ type: 'DateTime', description: 'When it stops working; at most 90 days ahead.' }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: `When it stops working; at most ${maxRegulatorKeyDays} days ahead.`,
+    }),
   }),
   validate: issueKeySchema(),
 });
@@ -134,8 +137,7 @@ builder.mutationFields((t) => ({
   }),
   issueRegulatorKey: t.field({
     type: IssueKeyPayload,
-    description:
-      'Issues a read-only REGULATOR key bound to one request, expiring within 90 days. ADMIN or AUDITOR.',
+    description: `Issues a read-only REGULATOR key bound to one request, expiring within ${maxRegulatorKeyDays} days. ADMIN or AUDITOR.`,
     authScopes: { role: 'issueRegulatorKeys' },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: IssueKeyInput, description: 'The key.' }) },

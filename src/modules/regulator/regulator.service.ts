@@ -64,7 +64,7 @@ export class RegulatorService {
     });
   }
 
-  /** A REGULATOR key bound to one request: read-only, expiring (≤ 90 days), revocable. */
+  /** A REGULATOR key bound to one request: read-only, expiring (≤ `maxRegulatorKeyDays`), revocable. */
   async issueKey(requestId: string, name: string, expiresAt: Date): Promise<IssuedApiKey> {
     return this.database.prisma.$transaction(async (tx) => {
       const request = isUuid(requestId)
