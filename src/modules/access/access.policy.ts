@@ -24,6 +24,8 @@ export const roles = {
   readRecords: ['ADMIN', 'AUDITOR'],
   /** Issue REGULATOR keys for a regulator request, and read those keys. */
   issueRegulatorKeys: ['ADMIN', 'AUDITOR'],
+  /** Read regulator requests: ADMIN and AUDITOR any of theirs, a REGULATOR key its own (src/modules/regulator/regulator.scope.ts). */
+  readRegulatorRequests: ['ADMIN', 'AUDITOR', 'REGULATOR'],
   /**
    * Types a regulator reaches only through its request's scoped fields: the notice versions and
    * records in scope, and the purposes (with their revisions) those records refer to.

@@ -39,7 +39,9 @@ export async function resolveScope(
 }
 
 /**
- * The conditions that put a record in scope, as SQL fragments with bound values. Records are
+ * The conditions that put a record in scope, as SQL fragments with bound values: the SQL form of
+ * `recordInScope` in src/modules/regulator/regulator.scope.ts (every criterion given must hold;
+ * the period is closed). Records are
  * always read under the same aliases: notification `n`, event `e`, response `r`, and the notice
  * version `v` they refer to.
  */

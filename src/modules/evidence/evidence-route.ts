@@ -1,9 +1,9 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { Database } from '../../db/database.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
-import type { Viewer } from '../access/access.policy.js';
-import { hasRole } from '../access/access.policy.js';
+import { hasRole, type Viewer } from '../access/access.policy.js';
 import { actorOf } from '../audit/audit.service.js';
+import { readableRequestWhere, requestScope } from '../regulator/regulator.scope.js';
 import { exportEvidenceBundle } from './evidence.service.js';
 
 function problem(status: number, code: string, message: string): Response {
@@ -22,30 +22,25 @@ export async function evidenceBundleResponse(
   viewer: Viewer,
   url: URL,
 ): Promise<Response> {
-  const requestId =
-    viewer.role === 'REGULATOR'
-      ? (viewer.regulatorRequestId ?? null)
-      : hasRole(viewer, 'readRecords')
-        ? decodeGlobalIdOf('RegulatorRequest', url.searchParams.get('request'))
-        : null;
-  if (viewer.role !== 'REGULATOR' && !hasRole(viewer, 'readRecords')) {
+  if (!hasRole(viewer, 'readRegulatorRequests')) {
     return problem(403, 'FORBIDDEN', `The ${viewer.role} role may not export evidence.`);
   }
-  const request = requestId
-    ? await database.prisma.regulatorRequest.findFirst({
-        where: { id: requestId, controllerId: viewer.controllerId },
-      })
-    : null;
+  const where = readableRequestWhere(
+    viewer,
+    decodeGlobalIdOf('RegulatorRequest', url.searchParams.get('request')),
+  );
+  const request = where ? await database.prisma.regulatorRequest.findFirst({ where }) : null;
   if (request === null) return problem(404, 'NOT_FOUND', 'No such regulator request.');
+  const scope = requestScope(request);
   const output = new PassThrough();
   const exported = exportEvidenceBundle(
     database,
     actorOf(viewer),
     {
-      ...(request.subjectRefHashes.length > 0 ? { subjectRefHashes: request.subjectRefHashes } : {}),
-      ...(request.noticeKeys.length > 0 ? { noticeKeys: request.noticeKeys } : {}),
-      ...(request.periodFrom ? { from: request.periodFrom } : {}),
-      ...(request.periodTo ? { to: request.periodTo } : {}),
+      ...(scope.subjectRefHashes ? { subjectRefHashes: scope.subjectRefHashes } : {}),
+      ...(scope.noticeKeys ? { noticeKeys: scope.noticeKeys } : {}),
+      ...(scope.from ? { from: scope.from } : {}),
+      ...(scope.to ? { to: scope.to } : {}),
     },
     output,
     `${request.authority} ${request.reference}`,

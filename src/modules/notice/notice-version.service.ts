@@ -296,55 +296,9 @@ export class NoticeVersionService {
     });
   }
 
-  /** The version in force at `at`: effective by then, not retired by then. */
-  inForce(noticeId: string, at: Date, query: VersionQuery = {}) {
+  private byNumber(noticeId: string, number: number) {
     return this.database.prisma.noticeVersion.findFirst({
-      ...query,
-      where: {
-        noticeId,
-        controllerId: this.viewer.controllerId,
-        number: { not: null },
-        effectiveFrom: { lte: at },
-        OR: [{ retiredAt: null }, { retiredAt: { gt: at } }],
-      },
-      orderBy: [{ effectiveFrom: 'desc' }, { number: 'desc' }],
-    });
-  }
-
-  /** A published version that takes effect after `at`, the soonest first. */
-  upcoming(noticeId: string, at: Date, query: VersionQuery = {}) {
-    return this.database.prisma.noticeVersion.findFirst({
-      ...query,
-      where: {
-        noticeId,
-        controllerId: this.viewer.controllerId,
-        status: 'PUBLISHED',
-        effectiveFrom: { gt: at },
-      },
-      orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
-    });
-  }
-
-  byNumber(noticeId: string, number: number, query: VersionQuery = {}) {
-    return this.database.prisma.noticeVersion.findFirst({
-      ...query,
       where: { noticeId, controllerId: this.viewer.controllerId, number },
-    });
-  }
-
-  history(noticeId: string, query: VersionQuery = {}) {
-    return this.database.prisma.noticeVersion.findMany({
-      ...query,
-      where: { noticeId, controllerId: this.viewer.controllerId, number: { not: null } },
-      orderBy: [{ number: 'desc' }],
-    });
-  }
-
-  drafts(noticeId: string, query: VersionQuery = {}) {
-    return this.database.prisma.noticeVersion.findMany({
-      ...query,
-      where: { noticeId, controllerId: this.viewer.controllerId, status: 'DRAFT' },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     });
   }
 

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../graphql/error-results.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
+import { inForceOrder, inForceWhere } from './in-force.policy.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
 import { createNoticeSchema } from './notice.validation.js';
 import { NoticeVersionRef, type WithRequestedLocale } from './notice-version.graphql.js';
@@ -23,6 +24,11 @@ function withLocale<T extends object>(version: T | undefined, locale: string | n
 }
 
 const publishedWhere = { number: { not: null } } as const;
+
+/** Selects the one version in force at `at` (src/modules/notice/in-force.policy.ts) as `versions[0]`. */
+function inForceSelect<T extends object>(at: Date, nested: T) {
+  return { versions: { ...nested, where: inForceWhere(at), orderBy: inForceOrder, take: 1 } };
+}
 
 export const NoticeRef = builder.prismaNode('Notice', {
   nullable: true,
@@ -60,21 +66,7 @@ export const NoticeRef = builder.prismaNode('Notice', {
       args: {
         locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
       },
-      select: (_args, _context, nested) => {
-        const now = new Date();
-        return {
-          versions: {
-            ...nested(),
-            where: {
-              ...publishedWhere,
-              effectiveFrom: { lte: now },
-              OR: [{ retiredAt: null }, { retiredAt: { gt: now } }],
-            },
-            orderBy: [{ effectiveFrom: 'desc' }, { number: 'desc' }],
-            take: 1,
-          },
-        };
-      },
+      select: (_args, _context, nested) => inForceSelect(new Date(), nested()),
       resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
     }),
     versionAt: t.field({
@@ -85,18 +77,7 @@ export const NoticeRef = builder.prismaNode('Notice', {
         at: t.arg({ type: 'DateTime', description: 'The instant.' }),
         locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
       },
-      select: (args, _context, nested) => ({
-        versions: {
-          ...nested(),
-          where: {
-            ...publishedWhere,
-            effectiveFrom: { lte: args.at },
-            OR: [{ retiredAt: null }, { retiredAt: { gt: args.at } }],
-          },
-          orderBy: [{ effectiveFrom: 'desc' }, { number: 'desc' }],
-          take: 1,
-        },
-      }),
+      select: (args, _context, nested) => inForceSelect(args.at, nested()),
       resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
     }),
     upcomingVersion: t.field({

@@ -2,10 +2,10 @@ import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
-import { ownsRecord } from '../access/access.policy.js';
 import { issuedKeyField } from '../api-key/api-key.graphql.js';
 import type { IssuedApiKey } from '../api-key/api-key.service.js';
-import { issueKeySchema, openRequestSchema } from './regulator.validation.js';
+import { mayReadRequest } from './regulator.scope.js';
+import { issueKeySchema, maxRegulatorKeyDays, openRequestSchema } from './regulator.validation.js';
 
 export const RegulatorRequestRef = builder.prismaNode('RegulatorRequest', {
   nullable: true,
@@ -13,11 +13,7 @@ export const RegulatorRequestRef = builder.prismaNode('RegulatorRequest', {
     "A data protection authority's request: its reference, its scope, and the records in that scope.",
   id: { field: 'id' },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
-  authScopes: (request, context) =>
-    ownsRecord(context.viewer, request) &&
-    (context.viewer.role === 'REGULATOR'
-      ? context.viewer.regulatorRequestId === request.id
-      : { role: 'readRecords' }),
+  authScopes: (request, context) => mayReadRequest(context.viewer, request),
   fields: (t) => ({
     authority: t.exposeString('authority', { description: 'The authority, e.g. "CNIL".' }),
     reference: t.exposeString('reference', { description: "The authority's case reference." }),
@@ -78,7 +74,10 @@ const IssueKeyInput = builder.inputType('IssueRegulatorKeyInput', {
   fields: (t) => ({
     requestId: t.globalID({ for: RegulatorRequestRef, description: 'The request.' }),
     name: t.string({ description: 'A name for the key.' }),
-    expiresAt: t.field({ type: 'DateTime', description: 'When it stops working; at most 90 days ahead.' }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: `When it stops working; at most ${maxRegulatorKeyDays} days ahead.`,
+    }),
   }),
   validate: issueKeySchema(),
 });
@@ -108,7 +107,7 @@ builder.queryFields((t) => ({
     type: 'RegulatorRequest',
     nullable: true,
     description: "A regulator request. With a REGULATOR key: the key's own request (the id may be omitted).",
-    authScopes: { $any: { role: 'readRecords', $all: { role: 'any', regulatorOnly: true } } },
+    authScopes: { role: 'readRegulatorRequests' },
     args: {
       id: t.arg.id({
         required: false,
@@ -138,8 +137,7 @@ builder.mutationFields((t) => ({
   }),
   issueRegulatorKey: t.field({
     type: IssueKeyPayload,
-    description:
-      'Issues a read-only REGULATOR key bound to one request, expiring within 90 days. ADMIN or AUDITOR.',
+    description: `Issues a read-only REGULATOR key bound to one request, expiring within ${maxRegulatorKeyDays} days. ADMIN or AUDITOR.`,
     authScopes: { role: 'issueRegulatorKeys' },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: IssueKeyInput, description: 'The key.' }) },

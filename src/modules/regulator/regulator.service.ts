@@ -6,14 +6,9 @@ import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { type IssuedApiKey, issueApiKey } from '../api-key/api-key.service.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { type ResolvedScope, resolveScope } from '../evidence/bundle-scope.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
-import {
-  notificationWhere,
-  type RegulatorScope,
-  resolveScope,
-  responseWhere,
-  versionWhere,
-} from './regulator.scope.js';
+import { readableRequestWhere, recordWhere, requestScope, versionWhere } from './regulator.scope.js';
 
 export interface OpenRequestInput {
   readonly authority: string;
@@ -27,7 +22,8 @@ export interface OpenRequestInput {
 type FindArgs<T> = Omit<T, 'where' | 'orderBy'>;
 
 export class RegulatorService {
-  private scopeCache: Promise<RegulatorScope> | null = null;
+  /** Each request's scope, looked up once per GraphQL request (a list may show several requests). */
+  private readonly scopes = new Map<string, Promise<ResolvedScope>>();
 
   constructor(
     private readonly database: Database,
@@ -68,7 +64,7 @@ export class RegulatorService {
     });
   }
 
-  /** A REGULATOR key bound to one request: read-only, expiring (≤ 90 days), revocable. */
+  /** A REGULATOR key bound to one request: read-only, expiring (≤ `maxRegulatorKeyDays`), revocable. */
   async issueKey(requestId: string, name: string, expiresAt: Date): Promise<IssuedApiKey> {
     return this.database.prisma.$transaction(async (tx) => {
       const request = isUuid(requestId)
@@ -100,12 +96,9 @@ export class RegulatorService {
 
   /** The caller's own request for a REGULATOR key; for ADMIN and AUDITOR, the one asked for. */
   request(id: string | null, query: FindArgs<Prisma.RegulatorRequestFindFirstArgs> = {}) {
-    const wanted = this.viewer.role === 'REGULATOR' ? (this.viewer.regulatorRequestId ?? null) : id;
-    if (!wanted || !isUuid(wanted)) return Promise.resolve(null);
-    return this.database.prisma.regulatorRequest.findFirst({
-      ...query,
-      where: { id: wanted, controllerId: this.viewer.controllerId },
-    });
+    const where = readableRequestWhere(this.viewer, id);
+    if (where === null) return Promise.resolve(null);
+    return this.database.prisma.regulatorRequest.findFirst({ ...query, where });
   }
 
   list(query: FindArgs<Prisma.RegulatorRequestFindManyArgs> = {}) {
@@ -116,16 +109,20 @@ export class RegulatorService {
     });
   }
 
-  private scope(request: RegulatorRequest): Promise<RegulatorScope> {
-    this.scopeCache ??= resolveScope(this.database.prisma, request);
-    return this.scopeCache;
+  private scope(request: RegulatorRequest): Promise<ResolvedScope> {
+    let scope = this.scopes.get(request.id);
+    if (scope === undefined) {
+      scope = resolveScope(this.database.prisma, request.controllerId, requestScope(request));
+      this.scopes.set(request.id, scope);
+    }
+    return scope;
   }
 
   async notifications(request: RegulatorRequest, query: FindArgs<Prisma.NotificationFindManyArgs> = {}) {
     const scope = await this.scope(request);
     return this.database.prisma.notification.findMany({
       ...query,
-      where: notificationWhere(this.viewer.controllerId, scope),
+      where: recordWhere(this.viewer.controllerId, scope),
       orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
     });
   }
@@ -134,7 +131,7 @@ export class RegulatorService {
     const scope = await this.scope(request);
     return this.database.prisma.response.findMany({
       ...query,
-      where: responseWhere(this.viewer.controllerId, scope),
+      where: recordWhere(this.viewer.controllerId, scope),
       orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
     });
   }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { addDays } from '../../lib/time.js';
 import { subjectRef } from '../notification/notification.validation.js';
 import { recordKey } from '../purpose/purpose.validation.js';
 
 export const maxRegulatorKeyDays = 90;
-const dayMs = 24 * 60 * 60 * 1000;
 
 export const openRequestSchema = z
   .object({
@@ -35,7 +35,7 @@ export function issueKeySchema(now: () => Date = () => new Date()) {
       .date()
       .refine((value) => value.getTime() > now().getTime(), 'must be in the future')
       .refine(
-        (value) => value.getTime() <= now().getTime() + maxRegulatorKeyDays * dayMs,
+        (value) => value.getTime() <= addDays(now(), maxRegulatorKeyDays).getTime(),
         `must be at most ${maxRegulatorKeyDays} days ahead`,
       ),
   });

@@ -6,7 +6,7 @@ import type { App } from '../../../src/app.js';
 import { verifyBundle } from '../../../src/modules/evidence/verify-bundle.js';
 import type { OpenRegulatorRequestInput } from '../../graphql/graphql.js';
 import { graphql } from '../../graphql/index.js';
-import { execute, expectData } from '../../support/client.js';
+import { execute, expectData, rawId } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { createPurpose, inDays, publishedNotice, revisePurpose } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
@@ -183,6 +183,25 @@ const PurposesOutsideScope = graphql(`
   }
 `);
 
+const RequestsWithRecords = graphql(`
+  query RequestsWithRecords {
+    regulatorRequests(first: 10) {
+      edges {
+        node {
+          reference
+          notifications(first: 10) {
+            edges {
+              node {
+                idempotencyKey
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 function notification(subjectRef: string, noticeKey: string, idempotencyKey: string) {
   return {
     subjectRef,
@@ -193,6 +212,10 @@ function notification(subjectRef: string, noticeKey: string, idempotencyKey: str
     occurredAt: new Date(Date.now() - 60_000).toISOString(),
     idempotencyKey,
   };
+}
+
+async function seed(app: App, key: string, items: ReturnType<typeof notification>[]) {
+  expectData(await execute(app, Seed, { key, variables: { input: { items } } }));
 }
 
 /** Opens a request with `scope` and issues a key for it, both with `issuerKey`. */
@@ -213,7 +236,7 @@ async function openAndIssue(
     }),
   ).issueRegulatorKey;
   if (issued.__typename !== 'IssueRegulatorKeyPayload') throw new Error(issued.__typename);
-  return issued;
+  return { ...issued, requestId: opened.request.id };
 }
 
 describe('regulator requests', () => {
@@ -223,20 +246,11 @@ describe('regulator requests', () => {
     const { keys } = await makeTenant(t.database.prisma);
     await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
     await publishedNotice(t.app, keys.EDITOR, 'cookies', 'cookie-purpose');
-    expectData(
-      await execute(t.app, Seed, {
-        key: keys.NOTIFIER,
-        variables: {
-          input: {
-            items: [
-              notification('alice', 'privacy-policy', 'in-scope'),
-              notification('alice', 'cookies', 'other-notice'),
-              notification('bob', 'privacy-policy', 'other-subject'),
-            ],
-          },
-        },
-      }),
-    );
+    await seed(t.app, keys.NOTIFIER, [
+      notification('alice', 'privacy-policy', 'in-scope'),
+      notification('alice', 'cookies', 'other-notice'),
+      notification('bob', 'privacy-policy', 'other-subject'),
+    ]);
     const opened = expectData(
       await execute(t.app, Open, {
         key: keys.AUDITOR,
@@ -308,6 +322,77 @@ describe('regulator requests', () => {
     const audited = expectData(await execute(t.app, AuditQueries, { key: keys.AUDITOR }));
     expect(audited.auditTrail.edges).toHaveLength(3);
     expect(audited.auditTrail.edges.every((edge) => edge.node.actorRole === 'REGULATOR')).toBe(true);
+  });
+
+  it('reads each listed request in its own scope', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await publishedNotice(t.app, keys.EDITOR, 'privacy-policy', 'core');
+    await seed(t.app, keys.NOTIFIER, [
+      notification('alice', 'privacy-policy', 'alice-1'),
+      notification('bob', 'privacy-policy', 'bob-1'),
+    ]);
+    for (const subjectRef of ['alice', 'bob']) {
+      const opened = expectData(
+        await execute(t.app, Open, {
+          key: keys.AUDITOR,
+          variables: { input: { authority: 'CNIL', reference: subjectRef, subjectRefs: [subjectRef] } },
+        }),
+      ).openRegulatorRequest;
+      expect(opened.__typename).toBe('RegulatorRequestPayload');
+    }
+    const listed = expectData(await execute(t.app, RequestsWithRecords, { key: keys.AUDITOR }));
+    const seen = Object.fromEntries(
+      listed.regulatorRequests.edges.map((edge) => [
+        edge.node.reference,
+        edge.node.notifications.edges.map((record) => record.node.idempotencyKey),
+      ]),
+    );
+    expect(seen).toEqual({ alice: ['alice-1'], bob: ['bob-1'] });
+  });
+
+  it('serves the evidence bundle of the request a key may read, and no other', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    const other = await makeTenant(t.database.prisma);
+    const open = async (key: string, reference: string) => {
+      const opened = expectData(
+        await execute(t.app, Open, {
+          key,
+          variables: { input: { authority: 'CNIL', reference, noticeKeys: ['privacy-policy'] } },
+        }),
+      ).openRegulatorRequest;
+      if (opened.__typename !== 'RegulatorRequestPayload') throw new Error(opened.__typename);
+      return opened.request.id;
+    };
+    const mine = await open(keys.AUDITOR, 'mine');
+    const theirs = await open(other.keys.AUDITOR, 'theirs');
+    const regulator = await openAndIssue(t.app, keys.ADMIN, {
+      authority: 'CNIL',
+      reference: 'bound',
+      noticeKeys: ['privacy-policy'],
+    });
+    const download = async (key: string, request?: string) => {
+      const response = await t.app.fetch(
+        new Request(
+          `http://notarium.test/evidence/bundle${request ? `?request=${encodeURIComponent(request)}` : ''}`,
+          {
+            headers: { authorization: `Bearer ${key}` },
+          },
+        ),
+      );
+      await response.text(); // the whole bundle: the export has finished when the test goes on
+      return { status: response.status, file: response.headers.get('content-disposition') };
+    };
+    const named = await download(keys.ADMIN, mine);
+    expect(named.status).toBe(200);
+    expect(named.file).toContain(`evidence-${rawId(mine)}.ndjson`);
+    expect((await download(keys.AUDITOR, mine)).status).toBe(200);
+    expect((await download(keys.AUDITOR)).status).toBe(404);
+    expect((await download(keys.ADMIN, 'not-a-global-id')).status).toBe(404);
+    expect((await download(keys.ADMIN, theirs)).status).toBe(404);
+    expect((await download(keys.EDITOR, mine)).status).toBe(403);
+    const own = await download(regulator.secret, mine);
+    expect(own.status).toBe(200);
+    expect(own.file).toContain(`evidence-${rawId(regulator.requestId)}.ndjson`);
   });
 
   it('refuses an empty scope, and keys stop at revocation', async () => {
