@@ -17,7 +17,7 @@ import { defaultPageSize, maxPageSize } from './limits.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { role: RoleGroup; regulatorOnly: boolean };
+  AuthScopes: { role: RoleGroup };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
   Scalars: {
@@ -43,7 +43,6 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authScopes: (context) => ({
       role: (group: RoleGroup) => hasRole(context.viewer, group),
-      regulatorOnly: context.viewer.role === 'REGULATOR',
     }),
     unauthorizedError: (_parent, context, info) => forbidden(context.viewer.role, info.fieldName),
     // Check subscription fields when subscribing, not only when each event arrives.

@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import { dayMs } from '../../lib/time.js';
 
 /** Country bucket for subjects whose jurisdiction is unknown (ISO 3166 user-assigned code). */
 export const unknownCountry = 'ZZ';
@@ -35,13 +36,13 @@ function recordedCounts(rows: readonly RecordedRow[]) {
   >();
   for (const row of rows) {
     if (!row.campaignId) continue;
-    const epochDay = Math.floor(new Date(row.occurredAt).getTime() / 86_400_000);
+    const epochDay = Math.floor(new Date(row.occurredAt).getTime() / dayMs);
     const country = row.jurisdiction ?? unknownCountry;
     const key = `${row.campaignId}|${row.channel}|${country}|${epochDay}`;
     const entry = counts.get(key);
     if (entry) entry.count += 1;
     else {
-      const day = new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
+      const day = new Date(epochDay * dayMs).toISOString().slice(0, 10);
       counts.set(key, { campaignId: row.campaignId, channel: row.channel, country, day, count: 1 });
     }
   }

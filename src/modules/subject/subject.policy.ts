@@ -1,3 +1,4 @@
+import { addDays, dayMs } from '../../lib/time.js';
 export type ResponseKind = 'CONSENT_GIVEN' | 'CONSENT_WITHDRAWN' | 'OBJECTED' | 'OBJECTION_WITHDRAWN';
 export type ConsentState = 'NONE' | 'GIVEN' | 'WITHDRAWN' | 'LAPSED';
 export type ObjectionState = 'NONE' | 'STANDING' | 'WITHDRAWN';
@@ -15,8 +16,6 @@ export interface PurposeState {
   readonly objection: ObjectionState;
   readonly objectionResponse: ResponseFact | null;
 }
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 /** At the same instant a withdrawal of consent beats consent, and an objection beats its withdrawal. */
 const tieRank: Record<ResponseKind, number> = {
@@ -63,8 +62,7 @@ export function purposeState(
   let consentExpiresAt: Date | null = null;
   if (consentResponse?.kind === 'CONSENT_WITHDRAWN') consent = 'WITHDRAWN';
   if (consentResponse?.kind === 'CONSENT_GIVEN') {
-    consentExpiresAt =
-      validityDays === null ? null : new Date(consentResponse.occurredAt.getTime() + validityDays * dayMs);
+    consentExpiresAt = validityDays === null ? null : addDays(consentResponse.occurredAt, validityDays);
     consent = consentExpiresAt !== null && consentExpiresAt.getTime() <= at.getTime() ? 'LAPSED' : 'GIVEN';
   }
   const objection: ObjectionState =
