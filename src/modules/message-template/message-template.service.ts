@@ -73,7 +73,7 @@ export class MessageTemplateService {
             data: { controllerId, ...content, revision, contentHash, createdByKeyId: this.viewer.apiKeyId },
           });
           await appendAudit(tx, actorOf(this.viewer), {
-            action: 'message-template:publish',
+            action: 'messageTemplate:publish',
             targetType: 'MessageTemplate',
             targetId: template.id,
             details: { key, channel, locale, revision, contentHash },

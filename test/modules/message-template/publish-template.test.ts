@@ -88,7 +88,7 @@ describe('publishMessageTemplate', () => {
     expect(first.messageTemplate.contentHash).toBe(documentedHash(first.messageTemplate));
     const entries = () =>
       t.database.prisma.auditEntry.findMany({
-        where: { controllerId: controller.id, action: 'message-template:publish' },
+        where: { controllerId: controller.id, action: 'messageTemplate:publish' },
         orderBy: { sequence: 'asc' },
       });
     expect((await entries()).map((entry) => [entry.targetId, entry.details])).toEqual([
