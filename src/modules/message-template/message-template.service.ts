@@ -106,7 +106,7 @@ export class MessageTemplateService {
         key,
         channel,
         locale,
-        ...(revision ? { revision } : {}),
+        ...(revision != null ? { revision } : {}),
       },
       orderBy: { revision: 'desc' },
     });

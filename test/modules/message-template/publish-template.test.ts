@@ -276,6 +276,7 @@ describe('publishMessageTemplate', () => {
     expect(await read()).toMatchObject({ id: r2.messageTemplate.id, revision: 2, body: 'two' });
     expect(await read(1)).toMatchObject({ id: r1.messageTemplate.id, body: 'one' });
     expect(await read(3)).toBeNull();
+    expect(await read(0)).toBeNull();
     expect(await read(undefined, 'PUSH')).toBeNull();
 
     const list = async (variables: Record<string, unknown>) =>
