@@ -13,6 +13,7 @@ import '../modules/notice/notice.graphql.js';
 import '../modules/notice/coverage.graphql.js';
 import '../modules/notification/notification.graphql.js';
 import '../modules/notification/notification-columns.graphql.js';
+import '../modules/message-template/message-template.graphql.js';
 import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
 import '../modules/audit/audit.graphql.js';

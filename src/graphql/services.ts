@@ -7,6 +7,7 @@ import { ControllerService } from '../modules/controller/controller.service.js';
 import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
 import { ErasureService } from '../modules/erasure/erasure.service.js';
 import { EvidenceService } from '../modules/evidence/evidence.service.js';
+import { MessageTemplateService } from '../modules/message-template/message-template.service.js';
 import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
@@ -33,6 +34,7 @@ export interface Services {
   readonly evidence: EvidenceService;
   readonly campaign: CampaignService;
   readonly eligibility: EligibilityService;
+  readonly messageTemplate: MessageTemplateService;
 }
 
 export interface ServiceDependencies {
@@ -59,5 +61,6 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     evidence: new EvidenceService(database, viewer),
     campaign: new CampaignService(database, viewer),
     eligibility: new EligibilityService(database, viewer),
+    messageTemplate: new MessageTemplateService(database, viewer),
   };
 }

@@ -109,6 +109,7 @@ function keyLikeStrings(ids: Identifiers, context: string): string[] {
     [lower.includes('ref') || lower.includes('subject'), ids.subjectRefs],
     [lower.includes('campaign') || lower.includes('name'), ids.campaignNames],
     [lower.includes('slug') || lower.includes('controller'), [ids.slug]],
+    [lower.includes('template'), ids.templateKeys],
   ];
   const ordered = [
     ...groups.filter(([first]) => first),

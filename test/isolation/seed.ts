@@ -63,6 +63,7 @@ export interface Identifiers {
   readonly purposeKeys: string[];
   readonly subjectRefs: string[];
   readonly campaignNames: string[];
+  readonly templateKeys: string[];
   readonly slug: string;
   /** Connection cursors of the tenant's own lists. */
   readonly cursors: string[];
@@ -123,6 +124,14 @@ const ResponsesMutation = `
     }
   }`;
 
+const TemplateMutation = `
+  mutation SeedPublishTemplate($input: PublishMessageTemplateInput!) {
+    publishMessageTemplate(input: $input) {
+      __typename
+      ... on PublishMessageTemplatePayload { messageTemplate { __typename id revision } }
+    }
+  }`;
+
 const ManifestMutation = `
   mutation SeedCreateManifest($input: CreateEligibilityManifestInput!) {
     createEligibilityManifest(input: $input) {
@@ -152,6 +161,8 @@ const collectParts: Record<string, string> = {
     }
   }`,
   campaigns: 'campaigns(first: 20) { edges { cursor node { __typename id name audienceDescription } } }',
+  messageTemplates:
+    'messageTemplates(first: 20) { edges { cursor node { __typename id key subject body linkTarget contentHash } } }',
   auditTrail:
     'auditTrail(first: 100) { edges { cursor node { __typename id actorKeyId targetId hash details } } }',
   regulatorRequests:
@@ -213,6 +224,7 @@ const SubjectQuery = `
           node {
             __typename id contentHash idempotencyKey batchId senderMessageId
             events { __typename id detail }
+            message { __typename id key subject body }
           }
         }
       }
@@ -378,6 +390,24 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
   ).createCampaign as { __typename: string; campaign: { id: string } };
   if (campaign.__typename !== 'CampaignPayload') throw new Error(JSON.stringify(campaign));
 
+  // A message template, in two revisions; the first notification names revision 2.
+  const templateKey = `${tag}-notice-change`;
+  for (const body of [`${tag} first wording`, `${tag} second wording`]) {
+    const published = (
+      await sendOk(app, keys.EDITOR, TemplateMutation, {
+        input: {
+          key: templateKey,
+          channel: 'EMAIL',
+          locale: 'en',
+          subject: `${tag} privacy notice changed`,
+          body,
+          linkTarget: `https://${tag}.example/privacy`,
+        },
+      })
+    ).publishMessageTemplate as { __typename: string };
+    if (published.__typename !== 'PublishMessageTemplatePayload') throw new Error(JSON.stringify(published));
+  }
+
   // Two subjects: notifications (one through the campaign), delivery events, responses.
   const subjectRefs = [`${tag}-user-1`, `${tag}-user-2`];
   const notifications = (
@@ -394,6 +424,7 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
           idempotencyKey: `${tag}-mail-${index + 1}`,
           senderMessageId: `${tag}-msg-${index + 1}`,
           campaignId: index === 0 ? campaign.campaign.id : null,
+          template: index === 0 ? { key: templateKey, revision: 2 } : null,
         })),
       },
     })
@@ -515,6 +546,8 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
     'authority',
     'reference',
     'noticeKeys',
+    'subject',
+    'linkTarget',
   ]);
   collectStrings(collected, identifying, texts);
   for (const text of texts) if (text.includes(tag)) markers.add(text);
@@ -537,6 +570,7 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
     purposeKeys: [training, billing],
     subjectRefs,
     campaignNames: [campaignName],
+    templateKeys: [templateKey],
     slug: controller.slug,
     cursors: [...cursors],
     markers,

@@ -40,6 +40,21 @@ export function isCleanNotificationItem(raw: object, now: Date): raw is Notifica
       (typeof item.jurisdiction === 'string' && countryPattern.test(item.jurisdiction))) &&
     optionalText(item.subjectLocale, 2, 35) &&
     optionalText(item.campaignId, 1, Number.POSITIVE_INFINITY) &&
-    optionalText(item.senderMessageId, 1, 512)
+    optionalText(item.senderMessageId, 1, 512) &&
+    isCleanTemplateRef(item.template)
+  );
+}
+
+/** No template, or `{ key, revision }` as `templateRef` accepts it. */
+function isCleanTemplateRef(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  const ref = value as Record<string, unknown>;
+  return (
+    typeof value === 'object' &&
+    typeof ref.key === 'string' &&
+    recordKeyPattern.test(ref.key) &&
+    typeof ref.revision === 'number' &&
+    Number.isSafeInteger(ref.revision) &&
+    ref.revision >= 1
   );
 }

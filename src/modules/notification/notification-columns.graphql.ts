@@ -37,6 +37,17 @@ const RecordNotificationColumnsInput = builder.inputType('RecordNotificationColu
       required: false,
       description: "Per row, optional: the sender's message ID (null when none).",
     }),
+    templateKeys: t.field({
+      type: t.listRef('String', { required: false }),
+      required: false,
+      description:
+        'Per row, optional: the key of the message template sent (null when none); give templateRevisions with it.',
+    }),
+    templateRevisions: t.field({
+      type: t.listRef('Int', { required: false }),
+      required: false,
+      description: 'Per row, optional: the revision of that template (null when none).',
+    }),
   }),
   validate: columnsSchema,
 });

@@ -19,6 +19,9 @@ export interface NotificationColumns {
   readonly jurisdictions?: readonly (string | null | undefined)[] | null;
   readonly subjectLocales?: readonly (string | null | undefined)[] | null;
   readonly senderMessageIds?: readonly (string | null | undefined)[] | null;
+  /** Per row, the message template sent: key and revision, both or neither. */
+  readonly templateKeys?: readonly (string | null | undefined)[] | null;
+  readonly templateRevisions?: readonly (number | null | undefined)[] | null;
 }
 
 const perRow = [
@@ -29,6 +32,8 @@ const perRow = [
   'jurisdictions',
   'subjectLocales',
   'senderMessageIds',
+  'templateKeys',
+  'templateRevisions',
 ] as const;
 
 /** Every given column has one entry per row; 1 to 10,000 rows. Checked before anything is read. */
@@ -61,6 +66,8 @@ export function columnsToItems(columns: NotificationColumns): RawNotificationIte
   const jurisdictions = columns.jurisdictions ?? null;
   const subjectLocales = columns.subjectLocales ?? null;
   const senderMessageIds = columns.senderMessageIds ?? null;
+  const templateKeys = columns.templateKeys ?? null;
+  const templateRevisions = columns.templateRevisions ?? null;
   const items: RawNotificationItem[] = new Array(subjectRefs.length);
   for (let row = 0; row < subjectRefs.length; row++) {
     items[row] = {
@@ -75,7 +82,13 @@ export function columnsToItems(columns: NotificationColumns): RawNotificationIte
       campaignId,
       senderMessageId: senderMessageIds?.[row] ?? null,
       idempotencyKey: idempotencyKeys[row]!,
+      template: templateOf(templateKeys?.[row], templateRevisions?.[row]),
     };
   }
   return items;
+}
+
+/** A row's template: none when both entries are null; half of one is left for the item check to refuse. */
+function templateOf(key: string | null | undefined, revision: number | null | undefined) {
+  return key == null && revision == null ? null : { key: key ?? null, revision: revision ?? null };
 }

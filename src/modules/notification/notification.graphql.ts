@@ -115,6 +115,15 @@ const batchSchema = z.object({
     .max(maxBatchSize, `at most ${maxBatchSize} items per call`),
 });
 
+const TemplateRefInput = builder.inputType('MessageTemplateRefInput', {
+  description:
+    "The message template revision a notification was sent with. Its channel and locale are the notification's.",
+  fields: (t) => ({
+    key: t.string({ description: 'The template key.' }),
+    revision: t.int({ description: 'The revision used (see publishMessageTemplate).' }),
+  }),
+});
+
 const NotificationItemInput = builder.inputType('NotificationInput', {
   description: 'One notification to record. Checked on its own: a bad item does not stop the others.',
   fields: (t) => ({
@@ -138,6 +147,12 @@ const NotificationItemInput = builder.inputType('NotificationInput', {
     campaignId: t.id({ required: false, description: 'Global ID of the campaign, if any.' }),
     senderMessageId: t.string({ required: false, description: "The sender's message ID." }),
     idempotencyKey: t.string({ description: 'Client-chosen key, unique per controller; retries reuse it.' }),
+    template: t.field({
+      type: TemplateRefInput,
+      required: false,
+      description:
+        'The message template revision sent, if any: it must exist for this channel and locale and be published before occurredAt (less the clock-skew tolerance). Its content hash joins the record’s contentHash.',
+    }),
   }),
 });
 

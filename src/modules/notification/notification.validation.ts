@@ -54,6 +54,12 @@ export function notInFuture(now: Date) {
   });
 }
 
+/** The template revision a notification was sent with; its channel and locale are the notification's. */
+export const templateRef = z.object({
+  key: recordKey,
+  revision: z.number().int('must be a whole number').min(1, 'must be 1 or more'),
+});
+
 export function notificationItemSchema(now: Date) {
   return z.object({
     subjectRef,
@@ -67,6 +73,7 @@ export function notificationItemSchema(now: Date) {
     campaignId: z.string().min(1).nullish(),
     senderMessageId: storedText(1, 512).nullish(),
     idempotencyKey,
+    template: templateRef.nullish(),
   });
 }
 

@@ -6,7 +6,11 @@ export function recordHash(content: Record<string, string | number | null>): str
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
-/** What a notification record says, for its content hash. */
+/**
+ * What a notification record says, for its content hash. `template` is the content hash of the
+ * message template revision it was sent with; a record without one leaves the member out, so
+ * records made before templates existed hash exactly as they always did.
+ */
 export interface NotificationContent {
   readonly subject: string;
   readonly version: string;
@@ -15,6 +19,13 @@ export interface NotificationContent {
   readonly occurredAt: string;
   readonly campaign: string | null;
   readonly senderMessageId: string | null;
+  readonly template?: string | null;
+}
+
+/** The members a notification's record hash covers: `template` only when there is one. */
+export function notificationHashContent(content: NotificationContent): Record<string, string | null> {
+  const { template, ...rest } = content;
+  return template == null ? { ...rest } : { ...rest, template };
 }
 
 // Printable ASCII without `"` and `\`: NFC leaves it alone and JSON needs no escapes.
@@ -27,12 +38,14 @@ const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
  */
 export function notificationHash(content: NotificationContent): string {
   const { subject, version, channel, locale, occurredAt, campaign, senderMessageId } = content;
-  const values = [campaign, channel, locale, occurredAt, senderMessageId, subject, version];
-  if (!values.every((value) => value === null || plain.test(value))) return recordHash({ ...content });
+  const template = content.template ?? null;
+  const values = [campaign, channel, locale, occurredAt, senderMessageId, subject, template, version];
+  if (!values.every((value) => value === null || plain.test(value)))
+    return recordHash(notificationHashContent(content));
   const quote = (value: string | null) => (value === null ? 'null' : `"${value}"`);
   const json =
     `{"campaign":${quote(campaign)},"channel":"${channel}","locale":"${locale}",` +
     `"occurredAt":"${occurredAt}","senderMessageId":${quote(senderMessageId)},` +
-    `"subject":"${subject}","version":"${version}"}`;
+    `"subject":"${subject}",${template === null ? '' : `"template":"${template}",`}"version":"${version}"}`;
   return createHash('sha256').update(json).digest('hex');
 }

@@ -9,6 +9,8 @@ import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { referencedTemplates, referenceKey } from '../message-template/message-template.service.js';
+import { checkTemplateReference } from '../message-template/template-reference.policy.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { incrementCounters } from './campaign-counters.js';
 import { commitIfAccepted } from './commit-if-accepted.js';
@@ -40,6 +42,8 @@ export interface RawNotificationItem {
   readonly campaignId?: string | null;
   readonly senderMessageId?: string | null;
   readonly idempotencyKey: string;
+  /** The template revision the message was sent with; channel and locale are the item's. */
+  readonly template?: { readonly key?: string | null; readonly revision?: number | null } | null;
 }
 
 interface Prepared {
@@ -51,6 +55,7 @@ interface Prepared {
   /** occurredAt as ISO 8601, as hashed and stored. */
   readonly occurredAt: string;
   readonly contentHash: string;
+  readonly templateId: string | null;
 }
 
 interface VersionRow {
@@ -118,6 +123,13 @@ export async function recordNotifications(
     for (const row of rows) campaigns.set(row.id, row.versionId);
   }
 
+  // Every template revision the batch names, in one statement.
+  const templates = await referencedTemplates(
+    prisma,
+    viewer.controllerId,
+    valid.flatMap(({ item }) => (item.template ? [item.template] : [])),
+  );
+
   const byKey = new Map<string, Prepared>();
   const prepared: Prepared[] = [];
   for (const { index, item } of valid) {
@@ -167,6 +179,24 @@ export async function recordNotifications(
       );
       continue;
     }
+    let template: { id: string; contentHash: string } | null = null;
+    if (item.template) {
+      const verdict = checkTemplateReference(
+        item.template,
+        templates.get(referenceKey(item.template)) ?? [],
+        {
+          channel: item.channel,
+          locale: item.locale,
+          occurredAt: item.occurredAt,
+          toleranceSeconds: version.toleranceSeconds,
+        },
+      );
+      if (!('template' in verdict)) {
+        results.push(rejected(index, item.idempotencyKey, verdict.code, verdict.message));
+        continue;
+      }
+      template = verdict.template;
+    }
     const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
     const occurredAt = item.occurredAt.toISOString();
     const contentHash = notificationHash({
@@ -177,6 +207,7 @@ export async function recordNotifications(
       occurredAt,
       campaign: campaignId,
       senderMessageId: item.senderMessageId ?? null,
+      template: template?.contentHash ?? null,
     });
     const entry: Prepared = {
       index,
@@ -186,6 +217,7 @@ export async function recordNotifications(
       campaignId,
       occurredAt,
       contentHash,
+      templateId: template?.id ?? null,
     };
     const earlier = byKey.get(item.idempotencyKey);
     if (earlier) {
@@ -258,7 +290,7 @@ async function writeNotifications(
   const version = shared((entry) => entry.versionId);
   const campaign = shared((entry) => entry.campaignId);
   const rowsParam = jsonRows(
-    prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash }, row) => ({
+    prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash, templateId }, row) => ({
       i: newIds[row],
       s: subjectIds.byRef.get(refHash),
       v: version === undefined ? versionId : undefined,
@@ -270,6 +302,7 @@ async function writeNotifications(
       k: item.idempotencyKey,
       h: contentHash,
       j: item.jurisdiction ?? null,
+      tp: templateId ?? undefined,
     })),
   );
   const insertedKeys = await insertNotifications(tx, {
@@ -358,11 +391,13 @@ interface InsertParameters {
 function insertColumns({ controllerId, batchId, version, campaign }: InsertParameters, token: string) {
   return Prisma.sql`
     INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale",
-      "occurredAt", "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+      "occurredAt", "campaignId", "senderMessageId", "idempotencyKey", "contentHash", "jurisdiction", "batchId",
+      "templateId")
     SELECT t.i, ${controllerId}::uuid, t.s, COALESCE(t.v, ${version}::uuid), t.c::"NotificationChannel", t.l, t.o,
-           COALESCE(t.cp, ${campaign}::uuid), t.m, t.k, t.h, t.j, ${batchId}::uuid
+           COALESCE(t.cp, ${campaign}::uuid), t.m, t.k, t.h, t.j, ${batchId}::uuid, t.tp
     FROM json_to_recordset(${jsonParameter(token)})
-      AS t(i uuid, s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text)`;
+      AS t(i uuid, s uuid, v uuid, c text, l text, o timestamptz, cp uuid, m text, k text, h text, j text,
+           tp uuid)`;
 }
 
 /**

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { notificationItemSchema } from '../../../src/modules/notification/notification.validation.js';
 import { isCleanNotificationItem } from '../../../src/modules/notification/notification-check.js';
-import { notificationHash, recordHash } from '../../../src/modules/notification/record-hash.js';
+import {
+  notificationHash,
+  notificationHashContent,
+  recordHash,
+} from '../../../src/modules/notification/record-hash.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 
@@ -62,6 +66,17 @@ const variants: Record<string, unknown>[] = [
   { idempotencyKey: 'lone \ud800 surrogate' },
   { senderMessageId: 'lone \udc00 surrogate' },
   { senderMessageId: 'paired \ud83d\udcec surrogates' },
+  { template: null },
+  { template: { key: 'notice-change', revision: 2 } },
+  { template: { key: 'Notice-Change', revision: 2 } },
+  { template: { key: 'notice-change', revision: 0 } },
+  { template: { key: 'notice-change', revision: 1.5 } },
+  { template: { key: 'notice-change', revision: '2' } },
+  { template: { key: 'notice-change' } },
+  { template: { revision: 2 } },
+  { template: { key: null, revision: 2 } },
+  { template: 'notice-change#2' },
+  { template: [] },
 ];
 
 // Accepted by zod, but sent to zod rather than accepted by the plain check (stricter is allowed).
@@ -104,8 +119,14 @@ describe('the bulk ingest hot path', () => {
       { ...base, senderMessageId: 'Cafe\u0301 (decomposed)' },
       { ...base, senderMessageId: 'emoji 📬 and umlaut ü' },
       { ...base, locale: 'pt-BR', senderMessageId: '' },
+      { ...base, template: `sha256:${'ab'.repeat(32)}` },
+      { ...base, template: `sha256:${'ab'.repeat(32)}`, senderMessageId: 'emoji 📬' },
     ];
     for (const content of cases) expect(notificationHash(content)).toBe(recordHash({ ...content }));
+    // No template: the member is left out, never written as null, so older records keep their hash.
+    expect(notificationHash({ ...base, template: null })).toBe(notificationHash(base));
+    expect(recordHash(notificationHashContent({ ...base, template: null }))).toBe(recordHash({ ...base }));
+    expect(notificationHash({ ...base, template: null })).not.toBe(recordHash({ ...base, template: null }));
     expect(notificationHash(cases[4]!)).toBe(
       notificationHash({ ...cases[4]!, senderMessageId: 'Caf\u00e9 (decomposed)' }),
     );
