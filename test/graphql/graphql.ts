@@ -411,6 +411,14 @@ export type PurposeStatus =
   /** No longer offered for new versions; still readable and pinned where used. */
   | 'ARCHIVED';
 
+/** A change to one channel's reach evidence. */
+export type ReachEvidenceInput = {
+  /** The channel. */
+  channel: NotificationChannel;
+  /** The event types that count as reaching the person on this channel: at least one, no repeats, never SENT, BOUNCED or FAILED. Null or omitted: back to the default. */
+  eventTypes?: Array<NotificationEventType> | null | undefined;
+};
+
 /** Up to 10,000 notifications of one notice version, as columns: entry i of every list is row i. Each row is checked and recorded exactly as an item of recordNotifications. */
 export type RecordNotificationColumnsInput = {
   /** Global ID of the campaign of every row, if any. */
@@ -550,6 +558,8 @@ export type UpdateControllerSettingsInput = {
   minimumNoticeDays?: number | null | undefined;
   /** Display name. */
   name?: string | null | undefined;
+  /** Reach evidence per channel named (each channel once); channels not named keep their rule. Applies to every later proof, eligibility answer and follow-up list, including those about notifications recorded before. */
+  reachEvidence?: Array<ReachEvidenceInput> | null | undefined;
 };
 
 /** Changes to a draft; omitted fields stay. Lists replace the old ones. */
