@@ -33,7 +33,14 @@ export const reachEventTypes = z
   });
 
 /** The setting as stored and as the CLI takes it: per channel named, the event types that count. */
-export const reachEvidenceSetting = z.partialRecord(z.enum(channels), reachEventTypes);
+export const reachEvidenceSetting = z.partialRecord(z.enum(channels), reachEventTypes, {
+  error: (issue) =>
+    issue.code === 'invalid_key'
+      ? 'is not a channel'
+      : issue.code === 'invalid_type'
+        ? 'must be an object of channels to lists of event types'
+        : undefined,
+});
 
 /** A change through the API: per channel, the event types that count, or null for the default. */
 export const reachEvidenceChanges = z

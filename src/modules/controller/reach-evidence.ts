@@ -57,7 +57,7 @@ export function effectiveReachEvidence(stored: unknown): ChannelReachEvidence[] 
   const effective = reachEvidence(setting);
   return channels.map((channel) => ({
     channel,
-    eventTypes: effective[channel],
+    eventTypes: canonical(effective[channel]),
     custom: setting[channel] !== undefined,
   }));
 }
