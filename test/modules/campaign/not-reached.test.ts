@@ -8,6 +8,7 @@ import { graphql } from '../../graphql/index.js';
 import { errorCode, execute, expectData, rawId } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNoticeAsOf } from '../../support/notice-fixtures.js';
+import { recordWithEvents } from '../../support/record-with-events.js';
 import { useTestApp } from '../../support/test-app.js';
 
 interface FollowUpRow {
@@ -46,23 +47,6 @@ const CreateCampaign = graphql(`
         campaign {
           id
         }
-      }
-    }
-  }
-`);
-
-const Record = graphql(`
-  mutation FollowUpRecord($items: [NotificationInput!]!, $events: [NotificationEventInput!]!) {
-    recordNotifications(input: { items: $items }) {
-      ... on RecordNotificationsPayload {
-        accepted
-        rejected
-      }
-    }
-    recordNotificationEvents(input: { items: $events }) {
-      ... on RecordNotificationEventsPayload {
-        accepted
-        rejected
       }
     }
   }
@@ -159,13 +143,8 @@ describe('the campaign follow-up list (notReached)', () => {
       occurredAt: at(hours + (index + 1) / 60),
     }));
 
-  async function record(items: NotificationInput[], eventItems: NotificationEventInput[]) {
-    const result = expectData(
-      await execute(t.app, Record, { key: keys.NOTIFIER, variables: { items, events: eventItems } }),
-    );
-    expect(result.recordNotifications).toMatchObject({ accepted: items.length, rejected: 0 });
-    expect(result.recordNotificationEvents).toMatchObject({ rejected: 0 });
-  }
+  const record = (items: NotificationInput[], eventItems: NotificationEventInput[]) =>
+    recordWithEvents(t.app, keys.NOTIFIER, items, eventItems);
 
   async function campaign(name: string) {
     const created = expectData(

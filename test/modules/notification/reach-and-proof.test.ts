@@ -22,6 +22,7 @@ import {
   publishedNoticeAsOf,
   translations,
 } from '../../support/notice-fixtures.js';
+import { recordWithEvents } from '../../support/record-with-events.js';
 import { type TestContext, useTestApp } from '../../support/test-app.js';
 
 const notificationsDoc = readFileSync(new URL('../../../docs/notifications.md', import.meta.url), 'utf8');
@@ -71,23 +72,6 @@ function leadTimeTable() {
       return { row: match[1]!, verdict: match[3]!.trim() };
     });
 }
-
-const Record = graphql(`
-  mutation ProofRecord($items: [NotificationInput!]!, $events: [NotificationEventInput!]!) {
-    recordNotifications(input: { items: $items }) {
-      ... on RecordNotificationsPayload {
-        accepted
-        rejected
-      }
-    }
-    recordNotificationEvents(input: { items: $events }) {
-      ... on RecordNotificationEventsPayload {
-        accepted
-        rejected
-      }
-    }
-  }
-`);
 
 const Proof = graphql(`
   query ReachProof($ref: String!, $noticeKey: String!) {
@@ -169,15 +153,8 @@ function event(key: string, type: EventType, occurredAt: Date): NotificationEven
   return { notificationIdempotencyKey: key, type, occurredAt: occurredAt.toISOString() };
 }
 
-async function record(keys: Keys, items: NotificationInput[], events: NotificationEventInput[]) {
-  const result = expectData(
-    await execute(t.app, Record, { key: keys.NOTIFIER, variables: { items, events } }),
-  );
-  expect(result.recordNotifications).toMatchObject({ accepted: items.length, rejected: 0 });
-  // An empty event batch is refused as a whole and writes nothing: nothing to check then.
-  if (events.length > 0)
-    expect(result.recordNotificationEvents).toMatchObject({ accepted: events.length, rejected: 0 });
-}
+const record = (keys: Keys, items: NotificationInput[], events: NotificationEventInput[]) =>
+  recordWithEvents(t.app, keys.NOTIFIER, items, events);
 
 async function proofOf(keys: Keys, ref: string, noticeKey = 'reach') {
   const data = expectData(await execute(t.app, Proof, { key: keys.AUDITOR, variables: { ref, noticeKey } }));
