@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/database.js';
+import { InputValidationError } from '../graphql/error-results.js';
 import { createController } from '../modules/controller/controller.service.js';
+import type { CreateControllerInput } from '../modules/controller/controller.validation.js';
 import { withDatabase } from './with-database.js';
 
 export async function runControllerCommand(args: string[], open: () => Promise<Database>): Promise<number> {
@@ -16,8 +18,10 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
         'dpo-contact': { type: 'string' },
         'eu-representative': { type: 'string' },
         'minimum-notice-days': { type: 'string' },
+        'reach-evidence': { type: 'string' },
       },
     });
+    const reachEvidence = jsonOption('reachEvidence', values['reach-evidence']);
     return withDatabase(open, async (database) => {
       const controller = await createController(database.prisma, {
         slug: values.slug ?? '',
@@ -27,6 +31,8 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
         dpoContact: values['dpo-contact'],
         euRepresentative: values['eu-representative'],
         minimumNoticeDays: values['minimum-notice-days'] ? Number(values['minimum-notice-days']) : undefined,
+        // Whatever was given: createController checks it against the schema.
+        reachEvidence: reachEvidence as CreateControllerInput['reachEvidence'],
       });
       process.stdout.write(`Created controller ${controller.slug} (${controller.id})\n`);
     });
@@ -39,4 +45,16 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
   }
   process.stderr.write('Usage: controller create … | controller list\n');
   return 2;
+}
+
+/** A JSON-valued option (checked by the schema it is handed to); text that is not JSON is refused. */
+function jsonOption(name: string, text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputValidationError([
+      { path: [name], message: 'must be JSON, e.g. {"IN_APP":["ACKNOWLEDGED"]}' },
+    ]);
+  }
 }

@@ -12,6 +12,7 @@ const usage = `Usage: npm run cli -- <command>
 
   controller create --slug <slug> --name <name> --legal-name <legal name> --contact-email <e-mail>
                     [--dpo-contact <text>] [--eu-representative <text>] [--minimum-notice-days <n>]
+                    [--reach-evidence <JSON, e.g. {"IN_APP":["ACKNOWLEDGED"]}>]
   controller list
   key create --controller <slug> --name <name> --role <ADMIN|EDITOR|NOTIFIER|READER|AUDITOR>
              [--expires-at <ISO 8601>]

@@ -76,9 +76,28 @@ describe('CLI: controllers and keys', () => {
   });
 
   it('reports every invalid option and exits non-zero', processes(2), () => {
-    const result = runCli(['controller', 'create', '--slug', 'Not A Slug', '--contact-email', 'nope'], env);
+    const result = runCli(
+      [
+        'controller',
+        'create',
+        '--slug',
+        'Not A Slug',
+        '--contact-email',
+        'nope',
+        '--reach-evidence',
+        '{"EMAIL":["SENT"],"FAX":["DELIVERED"]}',
+      ],
+      env,
+    );
     expectOneLineFailure(result, /^VALIDATION_FAILED: /);
-    for (const field of ['slug', 'name', 'legalName', 'contactEmail'])
+    for (const field of [
+      'slug',
+      'name',
+      'legalName',
+      'contactEmail',
+      'reachEvidence.EMAIL.0',
+      'reachEvidence.FAX',
+    ])
       expect(result.stderr).toContain(`${field}:`);
     const duplicate = runCli(
       [

@@ -1,11 +1,17 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
+import { defaultPageSize, maxPageSize } from '../../graphql/limits.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
-import { tenantNodeWhere } from '../../lib/uuid.js';
+import { isUuid, tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { ChannelEnum } from '../notification/notification.graphql.js';
+import { ChannelEnum, NotificationRef } from '../notification/notification.graphql.js';
+import { SubjectRef } from '../subject/subject.graphql.js';
 import type { CampaignCounts, CampaignFigures, CampaignTotals } from './campaign.service.js';
 import { createCampaignSchema } from './campaign.validation.js';
+import type { NotReachedEntry, NotReachedNotification } from './not-reached.js';
+import type { NotReachedReason } from './not-reached.policy.js';
 
 /** ADMIN and AUDITOR read all records; NOTIFIER (recordNotifications) follows the campaigns it feeds. */
 const readCampaigns = { $any: { role: 'readRecords', $all: { role: 'recordNotifications' } } } as const;
@@ -124,6 +130,66 @@ const CampaignFiguresRef = builder.objectRef<CampaignFigures>('CampaignFigures')
   }),
 });
 
+const NotReachedReasonEnum = builder.enumType('NotReachedReason', {
+  description:
+    'Why a notification did not reach the person (docs/campaigns.md, "The follow-up list"), by the first that applies.',
+  values: {
+    BOUNCED: { description: 'It bounced.' },
+    FAILED: { description: 'Sending it failed.' },
+    NEVER_DISPLAYED: {
+      description:
+        'In-app, banner or push: nothing shows it was ever on the screen (no DISPLAYED, OPENED, DISMISSED or ACKNOWLEDGED).',
+    },
+    NO_DELIVERY_EVENT: { description: 'Recorded, perhaps SENT, and nothing since.' },
+    EVIDENCE_NOT_COUNTED: {
+      description:
+        "It has delivery events, but none of a type the controller's reach evidence counts for its channel.",
+    },
+  } satisfies Record<NotReachedReason, { description: string }>,
+});
+
+const NotReachedNotificationRef = builder
+  .objectRef<NotReachedNotification>('NotReachedNotification')
+  .implement({
+    description: 'A notification of the campaign that did not reach the person, and why.',
+    authScopes: { role: 'readRecords' },
+    fields: (t) => ({
+      notification: t.field({
+        type: NotificationRef,
+        description: 'The notification.',
+        resolve: (item) => item.notification,
+      }),
+      reason: t.expose('reason', { type: NotReachedReasonEnum, description: 'Why it did not reach them.' }),
+    }),
+  });
+
+const CampaignNotReachedRef = builder.objectRef<NotReachedEntry>('CampaignNotReached').implement({
+  description:
+    "A person the campaign notified whom no notification of its version reached, under the controller's reach evidence.",
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    subject: t.field({ type: SubjectRef, description: 'The person.', resolve: (entry) => entry.subject }),
+    reason: t.field({
+      type: NotReachedReasonEnum,
+      description: "Why the campaign's latest notification to them did not reach them.",
+      resolve: (entry) => entry.notifications[0]!.reason,
+    }),
+    notifications: t.field({
+      type: [NotReachedNotificationRef],
+      description: "The campaign's notifications to them, latest first, each with its reason.",
+      resolve: (entry) => [...entry.notifications],
+    }),
+  }),
+});
+
+/** A cursor of the follow-up list is a subject ID; anything else is the caller's mistake. */
+function subjectCursor(cursor: string | null | undefined): string | undefined {
+  if (cursor == null) return undefined;
+  if (!isUuid(cursor))
+    throw new GraphQLError('The cursor is not one of this list.', { extensions: { code: 'BAD_USER_INPUT' } });
+  return cursor;
+}
+
 export const CampaignRef = builder.prismaNode('Campaign', {
   nullable: true,
   description: 'One notification drive for one notice version to an audience, with live figures.',
@@ -155,6 +221,26 @@ export const CampaignRef = builder.prismaNode('Campaign', {
       nullable: true,
       authScopes: { role: 'readRecords' },
       resolve: (query, campaign, _args, context) => context.services.campaign.notYetNotified(campaign, query),
+    }),
+    notReached: t.connection({
+      type: CampaignNotReachedRef,
+      description:
+        "The follow-up list: people this campaign notified whom no notification of its version (through it, another campaign or none) reached under the controller's reach evidence, with why; erased people are left out. By subject ID; three SQL statements a page. ADMIN or AUDITOR; null for a NOTIFIER.",
+      nullable: true,
+      authScopes: { role: 'readRecords' },
+      resolve: (campaign, args, context) => {
+        const after = subjectCursor(args.after);
+        const before = subjectCursor(args.before);
+        return resolveCursorConnection<Promise<readonly NotReachedEntry[] | null>>(
+          {
+            args,
+            defaultSize: defaultPageSize,
+            maxSize: maxPageSize,
+            toCursor: (entry: NotReachedEntry) => entry.subject.id,
+          },
+          (page) => context.services.campaign.notReached(campaign, { ...page, after, before }),
+        );
+      },
     }),
   }),
 });

@@ -7,7 +7,9 @@ import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { channels } from '../notification/notification.validation.js';
+import { type ReachEvidence, reachEvidence } from '../notification/reach.policy.js';
 import { type Channel, canonicalChannels, createCampaignSchema } from './campaign.validation.js';
+import { type NotReachedEntry, notReachedPage, type SubjectIdPage } from './not-reached.js';
 
 type CampaignQuery = { include?: Prisma.CampaignInclude; select?: Prisma.CampaignSelect };
 type SubjectPageQuery = {
@@ -241,6 +243,24 @@ export class CampaignService {
       },
       orderBy: { id: 'asc' },
     });
+  }
+
+  private reachRules: Promise<ReachEvidence> | null = null;
+
+  /** The controller's reach evidence, read once per request. */
+  private rules(): Promise<ReachEvidence> {
+    this.reachRules ??= this.prisma.controller
+      .findUniqueOrThrow({ where: { id: this.viewer.controllerId }, select: { reachEvidence: true } })
+      .then((controller) => reachEvidence(controller.reachEvidence));
+    return this.reachRules;
+  }
+
+  /** The follow-up list: people the campaign notified whom nothing of its version reached (see not-reached.ts). */
+  async notReached(
+    campaign: Pick<Campaign, 'id' | 'versionId'>,
+    page: SubjectIdPage,
+  ): Promise<NotReachedEntry[]> {
+    return notReachedPage(this.prisma, this.viewer.controllerId, campaign, await this.rules(), page);
   }
 }
 

@@ -2,7 +2,9 @@ import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { nilUuid } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
+import { ChannelEnum, EventTypeEnum } from '../notification/notification.graphql.js';
 import { updateControllerSchema } from './controller.validation.js';
+import { type ChannelReachEvidence, effectiveReachEvidence } from './reach-evidence.js';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'What an API key may do.',
@@ -14,6 +16,23 @@ export const RoleEnum = builder.enumType('Role', {
     AUDITOR: { description: 'Read everything of its controller.' },
     REGULATOR: { description: 'Read-only access limited to one regulator request, until it expires.' },
   },
+});
+
+const ChannelReachEvidenceRef = builder.objectRef<ChannelReachEvidence>('ChannelReachEvidence').implement({
+  description:
+    'For one channel, the delivery events that show a notification reached the person (docs/notifications.md, "What counts as reaching a person").',
+  authScopes: { role: 'any' },
+  fields: (t) => ({
+    channel: t.expose('channel', { type: ChannelEnum, description: 'The channel.' }),
+    eventTypes: t.field({
+      type: [EventTypeEnum],
+      description: 'The event types that count, in enum order; any one of them is enough.',
+      resolve: (rule) => [...rule.eventTypes],
+    }),
+    custom: t.exposeBoolean('custom', {
+      description: "Whether the controller set this channel's rule; false: the default.",
+    }),
+  }),
 });
 
 export const ControllerRef = builder.prismaNode('Controller', {
@@ -42,9 +61,28 @@ export const ControllerRef = builder.prismaNode('Controller', {
       description:
         'How many seconds a notification or delivery event may be dated before its version was published (clock skew between systems); earlier ones are refused with SENT_BEFORE_PUBLICATION.',
     }),
+    reachEvidence: t.field({
+      type: [ChannelReachEvidenceRef],
+      description:
+        "Per channel, in enum order, the delivery events that count as reaching a person: the controller's setting over the defaults. Proofs, eligibility and the campaign follow-up list use it.",
+      resolve: (controller) => effectiveReachEvidence(controller.reachEvidence),
+    }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
       description: 'When the controller was registered.',
+    }),
+  }),
+});
+
+const ReachEvidenceInput = builder.inputType('ReachEvidenceInput', {
+  description: "A change to one channel's reach evidence.",
+  fields: (t) => ({
+    channel: t.field({ type: ChannelEnum, description: 'The channel.' }),
+    eventTypes: t.field({
+      type: [EventTypeEnum],
+      required: false,
+      description:
+        'The event types that count as reaching the person on this channel: at least one, no repeats, never SENT, BOUNCED or FAILED. Null or omitted: back to the default.',
     }),
   }),
 });
@@ -62,6 +100,12 @@ const UpdateControllerSettingsInput = builder.inputType('UpdateControllerSetting
       required: false,
       description:
         'Clock-skew tolerance in seconds (0–86,400) for notifications and events dated before publication; applies to later calls.',
+    }),
+    reachEvidence: t.field({
+      type: [ReachEvidenceInput],
+      required: false,
+      description:
+        'Reach evidence per channel named (each channel once); channels not named keep their rule. Applies to every later proof, eligibility answer and follow-up list, including those about notifications recorded before.',
     }),
   }),
   validate: updateControllerSchema,

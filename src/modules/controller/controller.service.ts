@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
-import type { Controller, Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import { type Controller, Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import {
   ConflictError,
   InputValidationError,
@@ -14,6 +14,7 @@ import {
   createControllerSchema,
   type UpdateControllerInput,
 } from './controller.validation.js';
+import { canonicalReachEvidence, changedReachEvidence } from './reach-evidence.js';
 
 /** Used by the CLI and the demo seed: controllers are created by operators, not through the API. */
 export async function createController(
@@ -22,8 +23,10 @@ export async function createController(
 ): Promise<Controller> {
   const parsed = createControllerSchema.safeParse(input);
   if (!parsed.success) throw validationFailed(parsed.error.issues);
+  const { reachEvidence, ...fields } = parsed.data;
+  const setting = reachEvidence ? canonicalReachEvidence(reachEvidence) : null;
   try {
-    return await prisma.controller.create({ data: parsed.data });
+    return await prisma.controller.create({ data: { ...fields, reachEvidence: setting ?? Prisma.DbNull } });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new ConflictError(`A controller with slug ${input.slug} exists.`, 'slug');
@@ -46,7 +49,11 @@ export class ControllerService {
     return controller;
   }
 
-  /** Only the fields given are changed; explicit nulls clear the optional contacts. */
+  /**
+   * Only the fields given are changed; explicit nulls clear the optional contacts. Reach evidence
+   * changes per channel named (null: back to the default), read and written under a row lock so
+   * that two changes to different channels both stay.
+   */
   async update(input: UpdateControllerInput): Promise<Controller> {
     const data: Prisma.ControllerUpdateInput = {};
     if (input.name != null) data.name = input.name;
@@ -57,16 +64,27 @@ export class ControllerService {
       data.clockSkewToleranceSeconds = input.clockSkewToleranceSeconds;
     if (input.dpoContact !== undefined) data.dpoContact = input.dpoContact;
     if (input.euRepresentative !== undefined) data.euRepresentative = input.euRepresentative;
-    if (Object.keys(data).length === 0) {
+    const reachChanges = input.reachEvidence ?? [];
+    if (Object.keys(data).length === 0 && reachChanges.length === 0) {
       throw new InputValidationError([{ path: ['input'], message: 'names no field to change' }]);
     }
     return this.database.prisma.$transaction(async (tx) => {
+      const changed: Record<string, unknown> = { ...data };
+      if (reachChanges.length > 0) {
+        const [locked] = await tx.$queryRaw<{ reachEvidence: unknown }[]>`
+          SELECT "reachEvidence" FROM "Controller" WHERE "id" = ${this.viewer.controllerId}::uuid FOR UPDATE`;
+        const setting = changedReachEvidence(locked?.reachEvidence ?? null, reachChanges);
+        data.reachEvidence = setting ?? Prisma.DbNull;
+        changed.reachEvidence = Object.fromEntries(
+          reachChanges.map((change) => [change.channel, setting?.[change.channel] ?? null]),
+        );
+      }
       const controller = await tx.controller.update({ where: { id: this.viewer.controllerId }, data });
       await appendAudit(tx, actorOf(this.viewer), {
         action: 'controller:update',
         targetType: 'Controller',
         targetId: controller.id,
-        details: { changed: data },
+        details: { changed },
       });
       return controller;
     });

@@ -5,11 +5,13 @@ import { ownsRecord } from '../access/access.policy.js';
 import { NoticeVersionRef } from '../notice/notice-version.graphql.js';
 import {
   ChannelEnum,
+  EventTypeEnum,
   NotificationEventRef,
   NotificationRef,
   ResponseKindEnum,
 } from '../notification/notification.graphql.js';
-import type { NotificationProof, PurposeStateView } from './subject.service.js';
+import type { EvidenceStrength } from '../notification/reach.policy.js';
+import type { NotificationProof, ProofNotification, PurposeStateView } from './subject.service.js';
 
 export const ResponseRef = builder.prismaNode('Response', {
   nullable: true,
@@ -83,7 +85,18 @@ const PurposeStateRef = builder.objectRef<PurposeStateView>('SubjectPurposeState
   }),
 });
 
-type ProofNotification = NotificationProof['notifications'][number];
+const EvidenceStrengthEnum = builder.enumType('EvidenceStrength', {
+  description:
+    'How strong the evidence is that one notification reached the person, from its delivery events (docs/notifications.md, "Evidence strength").',
+  values: {
+    ACKNOWLEDGED: { description: 'The person acknowledged it.' },
+    SEEN: { description: 'It was shown: displayed, opened or dismissed.' },
+    DELIVERED: { description: 'It was delivered, with nothing showing it was seen.' },
+    SENT_ONLY: { description: 'It was only sent: no delivery, display or answer.' },
+    NOT_DELIVERED: { description: 'It bounced or failed, and nothing shows it arrived after all.' },
+    RECORDED_ONLY: { description: 'No delivery event at all: only the record of the notification.' },
+  } satisfies Record<EvidenceStrength, { description: string }>,
+});
 
 const ProofNotificationRef = builder.objectRef<ProofNotification>('ProofNotification').implement({
   description: 'A notification of the version, with its events and whether it reached the person.',
@@ -99,11 +112,30 @@ const ProofNotificationRef = builder.objectRef<ProofNotification>('ProofNotifica
       description: 'Its events, oldest first.',
       resolve: (item) => item.events,
     }),
+    evidenceStrength: t.expose('evidenceStrength', {
+      type: EvidenceStrengthEnum,
+      description: 'How strong the evidence of its events is, whatever the channel: ACKNOWLEDGED strongest.',
+    }),
+    countingEvents: t.field({
+      type: [EventTypeEnum],
+      description:
+        "The event types that count as reaching the person on its channel, under the controller's reach evidence as it is now.",
+      resolve: (item) => [...item.countingEvents],
+    }),
+    reached: t.boolean({
+      description: 'Whether one of its events is of a type that counts (countingEvents).',
+      resolve: (item) => item.reachedAt !== null,
+    }),
     reachedAt: t.expose('reachedAt', {
       type: 'DateTime',
       nullable: true,
       description:
-        'When it reached the person: first DELIVERED/OPENED/ACKNOWLEDGED, or when shown in-app/on a banner.',
+        'When it reached the person: its earliest event of a type that counts. Null when none: sending alone never reaches, and in-app or banner notices need DISPLAYED (or the person acting on them).',
+    }),
+    textHash: t.exposeString('textHash', {
+      nullable: true,
+      description:
+        "The per-locale text hash of the version's text in the notification's locale (docs/content-hash.md): the exact title and body it pointed to.",
     }),
   }),
 });
@@ -117,26 +149,41 @@ const ProofRef = builder.objectRef<NotificationProof>('NotificationProof').imple
       description: 'The version (content hash, effective date).',
       resolve: (p) => p.version,
     }),
+    contentHash: t.string({
+      nullable: true,
+      description: "The version's content hash (docs/content-hash.md): every locale and the purposes.",
+      resolve: (proof) => proof.version.contentHash,
+    }),
     notifications: t.field({
       type: [ProofNotificationRef],
       description: 'Every notification of it to the subject, oldest first.',
       resolve: (proof) => proof.notifications,
     }),
     reached: t.exposeBoolean('reached', {
-      description: 'Whether one was delivered, opened, acknowledged or shown in-app.',
+      description: "Whether any of them reached the person under the controller's reach evidence.",
     }),
     firstReachedAt: t.expose('firstReachedAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'The first such moment.',
+      description: 'The earliest reachedAt of the notifications.',
     }),
     daysBeforeEffective: t.exposeFloat('daysBeforeEffective', {
       nullable: true,
-      description: 'Days between first reaching the person and the effective date (negative: after).',
+      description:
+        'Days between first reaching the person and the effective date (negative: after), to two decimals. Informative: leadTimeMet decides.',
     }),
-    minimumNoticeDays: t.exposeInt('minimumNoticeDays', { description: "The controller's notice period." }),
+    minimumNoticeDays: t.exposeInt('minimumNoticeDays', {
+      description:
+        "The version's notice period in days, frozen when it was published (the controller's current setting only for a version that has none).",
+    }),
+    leadTimeEndsAt: t.expose('leadTimeEndsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'firstReachedAt + minimumNoticeDays × 24 h: when the lead time for this person ends.',
+    }),
     leadTimeMet: t.exposeBoolean('leadTimeMet', {
-      description: 'Whether daysBeforeEffective ≥ minimumNoticeDays.',
+      description:
+        'Whether the person was reached and the lead time ended by the effective date (leadTimeEndsAt ≤ effectiveFrom).',
     }),
     batchIds: t.exposeStringList('batchIds', {
       description: 'The recording batches (audit references) of these notifications.',

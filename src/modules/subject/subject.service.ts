@@ -7,8 +7,16 @@ import type {
 } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
-import { type EventType, reachedAt } from '../notification/notification.policy.js';
+import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
+import { translationHash } from '../notice/translation-hash.js';
+import type { EventType } from '../notification/notification.policy.js';
 import type { NotificationService } from '../notification/notification.service.js';
+import {
+  type EvidenceStrength,
+  evidenceStrength,
+  reachEvidence,
+  reachedAt,
+} from '../notification/reach.policy.js';
 import { daysBetween, type PurposeState, purposeState } from './subject.policy.js';
 
 export interface PurposeStateView extends PurposeState {
@@ -16,13 +24,25 @@ export interface PurposeStateView extends PurposeState {
   readonly purposeKey: string;
 }
 
+/** One notification of the version, with what its events show. */
+export interface ProofNotification extends Notification {
+  readonly events: NotificationEvent[];
+  /** The event types that count as reaching the person on its channel, under the controller's setting. */
+  readonly countingEvents: readonly EventType[];
+  readonly reachedAt: Date | null;
+  readonly evidenceStrength: EvidenceStrength;
+  /** The per-locale text hash of the version's text in the notification's locale. */
+  readonly textHash: string | null;
+}
+
 export interface NotificationProof {
   readonly version: NoticeVersion;
-  readonly notifications: (Notification & { events: NotificationEvent[]; reachedAt: Date | null })[];
+  readonly notifications: ProofNotification[];
   readonly reached: boolean;
   readonly firstReachedAt: Date | null;
   readonly daysBeforeEffective: number | null;
   readonly minimumNoticeDays: number;
+  readonly leadTimeEndsAt: Date | null;
   readonly leadTimeMet: boolean;
   readonly batchIds: string[];
 }
@@ -67,48 +87,60 @@ export class SubjectService {
       .sort((a, b) => a.purposeKey.localeCompare(b.purposeKey));
   }
 
-  /** Everything that proves (or fails to prove) that the subject was told of one version. */
+  /**
+   * Everything that proves (or fails to prove) that the subject was told of one version: each
+   * notification with its events, how strong their evidence is and whether it reached the person
+   * under the controller's reach evidence; the lead-time verdict by the one lead-time test
+   * against the version's frozen notice period.
+   */
   async notificationProof(subjectId: string, noticeKey: string, number: number): Promise<NotificationProof> {
     const prisma = this.database.prisma;
-    const version = await prisma.noticeVersion.findFirst({
+    const found = await prisma.noticeVersion.findFirst({
       where: { controllerId: this.viewer.controllerId, number, notice: { key: noticeKey } },
+      include: { translations: true },
     });
-    if (version === null) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
+    if (found === null) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
+    const { translations, ...version } = found;
     const [notifications, controller] = await Promise.all([
       prisma.notification.findMany({
         where: { subjectId, versionId: version.id, controllerId: this.viewer.controllerId },
         orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
       }),
-      prisma.controller.findUniqueOrThrow({ where: { id: this.viewer.controllerId } }),
+      prisma.controller.findUniqueOrThrow({
+        where: { id: this.viewer.controllerId },
+        select: { minimumNoticeDays: true, reachEvidence: true },
+      }),
     ]);
     const events = await this.notifications.eventsByKeys(
       notifications.map((notification) => notification.idempotencyKey),
     );
-    const detailed = notifications.map((notification) => {
+    const rules = reachEvidence(controller.reachEvidence);
+    const textHashes = new Map(
+      translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
+    );
+    const detailed = notifications.map((notification): ProofNotification => {
       const own = events.filter((event) => event.notificationKey === notification.idempotencyKey);
       return {
         ...notification,
         events: own,
-        reachedAt: reachedAt(
-          notification.channel,
-          notification.occurredAt,
-          own as { type: EventType; occurredAt: Date }[],
-        ),
+        countingEvents: rules[notification.channel],
+        reachedAt: reachedAt(notification.channel, own, rules),
+        evidenceStrength: evidenceStrength(own),
+        textHash: textHashes.get(notification.locale) ?? null,
       };
     });
-    const reachedTimes = detailed
-      .map((item) => item.reachedAt?.getTime())
-      .filter((time) => time !== undefined);
+    const reachedTimes = detailed.flatMap((item) => (item.reachedAt ? [item.reachedAt.getTime()] : []));
     const firstReachedAt = reachedTimes.length > 0 ? new Date(Math.min(...reachedTimes)) : null;
-    const daysBeforeEffective = firstReachedAt ? daysBetween(firstReachedAt, version.effectiveFrom) : null;
+    const days = version.minimumNoticeDays ?? controller.minimumNoticeDays;
     return {
       version,
       notifications: detailed,
       reached: firstReachedAt !== null,
       firstReachedAt,
-      daysBeforeEffective,
-      minimumNoticeDays: controller.minimumNoticeDays,
-      leadTimeMet: daysBeforeEffective !== null && daysBeforeEffective >= controller.minimumNoticeDays,
+      daysBeforeEffective: firstReachedAt ? daysBetween(firstReachedAt, version.effectiveFrom) : null,
+      minimumNoticeDays: days,
+      leadTimeEndsAt: firstReachedAt ? processingMayStartAt(firstReachedAt, days) : null,
+      leadTimeMet: firstReachedAt !== null && leadTimeMet(firstReachedAt, version.effectiveFrom, days),
       batchIds: [...new Set(notifications.map((notification) => notification.batchId))],
     };
   }
