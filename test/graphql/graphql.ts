@@ -159,37 +159,43 @@ export type EligibilityDecision =
   /** Processing is not allowed; `rule` says why. */
   | 'DENIED';
 
-/** The rule that decided an eligibility question (see docs/eligibility.md). */
+/** The rule that decided an eligibility question (the decision table in docs/eligibility.md). */
 export type EligibilityRule =
-  /** ALLOWED (consent): consent to the purpose in its current form, neither withdrawn nor lapsed. */
+  /** ALLOWED (consent): consent to the purpose in its current form, naming the version shown, neither withdrawn nor lapsed (Art. 6(1)(a), 7). */
   | 'CONSENT_GIVEN'
-  /** DENIED: the consent is older than the purpose's consent validity period. */
+  /** DENIED (consent): the consent is older than the purpose's consent validity period (Art. 7(1)). */
   | 'CONSENT_LAPSED'
-  /** DENIED: no consent recorded. */
+  /** DENIED (consent): no consent recorded (Art. 6(1)(a)). */
   | 'CONSENT_MISSING'
-  /** DENIED: the consent was given for an earlier form of the purpose, changed since in a way that needs new consent (or not yet published). */
+  /** DENIED (consent): the consent was given for an earlier form of the purpose, changed since in a way that needs new consent (or not yet published) (Art. 4(11), 7(1)). */
   | 'CONSENT_OUTDATED'
-  /** DENIED: the latest consent answer is a withdrawal. */
+  /** DENIED (consent): the consent does not name the notice version shown, so it cannot be shown to be informed (Art. 4(11), 7(1)). */
+  | 'CONSENT_VERSION_UNKNOWN'
+  /** DENIED (consent): the latest consent answer is a withdrawal (Art. 7(3)). */
   | 'CONSENT_WITHDRAWN'
-  /** DENIED: reached less than the controller's notice period before. */
+  /** DENIED (every basis other than consent): consent was withdrawn before the purpose moved away from consent; the withdrawal stands as an objection (EDPB Guidelines 05/2020 on consent, §§ 121–123). */
+  | 'CONSENT_WITHDRAWN_BEFORE_SWITCH'
+  /** ALLOWED (contract, legal obligation, vital interests, public task): lawful on that basis whether or not the person was notified (Art. 6(1)(b)–(e)); see `transparency` for Art. 13/14. */
+  | 'LAWFUL_BASIS'
+  /** DENIED (legitimate interests): first reached less than the version's notice period before (Art. 21(1), (4)). */
   | 'LEAD_TIME_NOT_MET'
-  /** ALLOWED (legitimate interests): reached with the version in force (or an earlier one that said the same about the purpose) at least the notice period before, and no standing objection. */
+  /** ALLOWED (legitimate interests): reached with the version in force describing the revision in force (or an earlier version that said the same) at least its notice period before, and no standing objection (Art. 6(1)(f)). */
   | 'LEGITIMATE_INTERESTS_NOTIFIED'
-  /** ALLOWED (contract, legal obligation, vital interests, public task): notified of a version covering the purpose. */
-  | 'NOTIFIED'
-  /** DENIED: never notified of a version that counts. */
+  /** DENIED (legitimate interests): never notified of the version in force or of an earlier one that said the same (Art. 13(1)(d), 21(4)). */
   | 'NOT_NOTIFIED'
-  /** DENIED: notified, but no delivery, opening or acknowledgement (or in-app display) recorded. */
+  /** DENIED (legitimate interests): notified, but no event that shows reach on the notification's channel (Art. 12(1)). */
   | 'NOT_REACHED'
-  /** DENIED: no notice version in force covers the purpose under its current legal basis. */
+  /** DENIED (legitimate interests): no notice version in force covers the purpose (Art. 13(1)(c)–(d)). */
   | 'NO_VERSION_IN_FORCE'
-  /** DENIED: the person objected (Art. 21) and has not withdrawn the objection. */
+  /** DENIED (legitimate interests, public task): the person objected and has not withdrawn the objection (Art. 21(1)). */
   | 'OBJECTED'
-  /** DENIED: the purpose was archived by then. */
+  /** DENIED: the purpose was archived by then (Art. 5(1)(b)). */
   | 'PURPOSE_ARCHIVED'
-  /** DENIED: the purpose had no revision yet at that instant. */
+  /** DENIED: the purpose had no revision yet at that instant (Art. 5(1)(b)). */
   | 'PURPOSE_NOT_IN_FORCE'
-  /** DENIED: the subject was erased (Art. 17) by then. */
+  /** DENIED (legitimate interests): the versions in force describe an earlier revision of the purpose, not the one in force (Art. 13(3), 14(4)). */
+  | 'REVISION_NOT_NOTIFIED'
+  /** DENIED: the subject was erased by then (Art. 17). */
   | 'SUBJECT_ERASED';
 
 /** A REGULATOR key for one request. */
