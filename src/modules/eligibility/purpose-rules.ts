@@ -17,7 +17,7 @@ export interface PurposeRules {
   readonly describingRevision: readonly VersionFact[];
   /** LEGITIMATE_INTERESTS: versions whose notification counts, mapped to the version describing R they count for. */
   readonly notifiable: ReadonlyMap<string, VersionFact>;
-  /** The lead time of each version in `describingRevision`, by version ID. */
+  /** LEGITIMATE_INTERESTS: the lead time of each version in `describingRevision`, by version ID. */
   readonly leadTimes: ReadonlyMap<string, LeadTime>;
   /** CONSENT: versions against which a consent is still a consent to the purpose in its current form. */
   readonly consentCurrent: ReadonlySet<string>;
@@ -113,7 +113,8 @@ export function purposeRules(context: PurposeContext): PurposeRules {
     if (current?.pinned) inForce.push(current);
     if (current?.pinned && revision && current.pinned.revisionId === revision.id) {
       describingRevision.push(current);
-      leadTimes.set(current.id, leadTimeOf(current, context.settings));
+      if (revision.legalBasis === 'LEGITIMATE_INTERESTS')
+        leadTimes.set(current.id, leadTimeOf(current, context.settings));
       for (const version of unchangedSince(byNumber, current, 'RENOTIFY'))
         notifiable.set(version.id, current);
     }
