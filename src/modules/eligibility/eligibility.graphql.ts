@@ -245,6 +245,7 @@ const ChannelReachRef = builder
   .objectRef<{ channel: Channel; eventTypes: readonly EventType[] }>('ChannelReachEvidence')
   .implement({
     description: 'The event types that counted as reaching the person on one channel.',
+    authScopes: { role: 'readRecords' },
     fields: (t) => ({
       channel: t.field({ type: ChannelEnum, description: 'The channel.', resolve: (item) => item.channel }),
       eventTypes: t.field({
@@ -258,6 +259,7 @@ const ChannelReachRef = builder
 
 const LeadTimeRef = builder.objectRef<StoredSettings['leadTimes'][number]>('EligibilityLeadTime').implement({
   description: 'The lead time (notice period) applied for one notice version in force.',
+  authScopes: { role: 'readRecords' },
   fields: (t) => ({
     version: t.field({
       type: NoticeVersionRef,
@@ -276,6 +278,7 @@ const LeadTimeRef = builder.objectRef<StoredSettings['leadTimes'][number]>('Elig
 const SettingsRef = builder.objectRef<StoredSettings>('EligibilitySettings').implement({
   description:
     'The controller settings a manifest was computed with, stored with it: verification recomputes with these, not the current ones.',
+  authScopes: { role: 'readRecords' },
   fields: (t) => ({
     reachEvidence: t.field({
       type: [ChannelReachRef],
