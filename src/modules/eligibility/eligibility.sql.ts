@@ -73,28 +73,42 @@ export function eligibleSetQueries(
         AND (${validity} IS NULL OR c."occurredAt" + ${validity} * interval '24 hours' > ${at})`;
   } else if (revision.legalBasis === 'LEGITIMATE_INTERESTS') {
     if (rules.describingRevision.length === 0) return null;
-    const counting = [...rules.notifiable].map(([versionId, inForce]) => ({
-      versionId,
-      days: rules.leadTimes.get(inForce.id)!.days,
-    }));
+    const versionIds = [...rules.notifiable.keys()];
+    const days = [...rules.notifiable.values()].map((inForce) => rules.leadTimes.get(inForce.id)!.days);
     const reach = Object.entries(context.settings.reachEvidence).flatMap(([channel, types]) =>
-      types.map((type) => ({ channel, type })),
+      types.map((type) => `${channel}:${type}`),
     );
+    const reachTypes = [...new Set(Object.values(context.settings.reachEvidence).flat())];
     // Per subject, the earliest instant a counting notification let processing start: its first
     // event that shows reach on its channel, plus the lead time of the version it counts for.
+    // Notifications and their events meet by key in one window (no join), so that the plan
+    // does not depend on row estimates: without statistics a join here turns into a nested loop
+    // of one index probe (or one rescan) per row.
     eligible = Prisma.sql`
-      SELECT n."subjectId" AS id
-      FROM "Notification" n
-      JOIN unnest(${counting.map((item) => item.versionId)}::uuid[], ${counting.map((item) => item.days)}::int[])
-        AS v("versionId", "days") ON v."versionId" = n."versionId"
-      JOIN "NotificationEvent" e
-        ON e."controllerId" = n."controllerId" AND e."notificationKey" = n."idempotencyKey"
-      JOIN unnest(${reach.map((item) => item.channel)}::text[], ${reach.map((item) => item.type)}::text[])
-        AS reach("channel", "type") ON reach."channel" = n."channel"::text AND reach."type" = e."type"::text
-      WHERE n."controllerId" = ${controller} AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
-        AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
-      GROUP BY n."subjectId"
-      HAVING min(e."occurredAt" + v."days" * interval '24 hours') <= ${at}
+      SELECT r."subject" AS id
+      FROM (
+        SELECT x."type", x."at",
+          max(x."channel") OVER w AS "channel",
+          max(x."days") OVER w AS "days",
+          (max(x."subject") OVER w)::uuid AS "subject"
+        FROM (
+          SELECT n."idempotencyKey" AS "key", n."subjectId"::text AS "subject", n."channel"::text AS "channel",
+            (${days}::int[])[array_position(${versionIds}::uuid[], n."versionId")] AS "days",
+            NULL::text AS "type", NULL::timestamptz AS "at"
+          FROM "Notification" n
+          WHERE n."controllerId" = ${controller} AND n."versionId" = ANY(${versionIds}::uuid[])
+            AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
+          UNION ALL
+          SELECT e."notificationKey", NULL, NULL, NULL, e."type"::text, e."occurredAt"
+          FROM "NotificationEvent" e
+          WHERE e."controllerId" = ${controller} AND e."type"::text = ANY(${reachTypes}::text[])
+            AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
+        ) x
+        WINDOW w AS (PARTITION BY x."key" COLLATE "C")
+      ) r
+      WHERE r."type" IS NOT NULL AND r."days" IS NOT NULL AND r."channel" || ':' || r."type" = ANY(${reach}::text[])
+      GROUP BY r."subject"
+      HAVING min(r."at" + r."days" * interval '24 hours') <= ${at}
       EXCEPT ${standingObjection()}`;
   } else {
     // Contract, legal obligation, vital interests, public task: lawful whether or not anyone was told.
