@@ -54,7 +54,7 @@ export interface VersionFact {
   readonly publishedAt: Date;
   readonly retiredAt: Date | null;
   /** The purpose revision this version pinned; null when the version does not cover the purpose. */
-  readonly pinned: { readonly revisionId: string; readonly legalBasis: LegalBasis } | null;
+  readonly pinned: { readonly revisionId: string } | null;
   /** The most demanding classification reason about this purpose against the previous version. */
   readonly purposeChange: ChangeClass;
   /** The notice period frozen at publication; null for versions published before it was frozen. */

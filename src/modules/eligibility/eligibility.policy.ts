@@ -28,10 +28,11 @@ export function decideEligibility(
       (notification) => notification.occurredAt.getTime() <= at.getTime(),
     ),
   };
-  const transparency = revision === null ? null : transparencyFinding(context, rules, facts.notifications);
   const common = commonRules(context, rules, facts);
-  // commonRules always answers when no revision is in force.
-  if (common !== null || revision === null || transparency === null) return { ...common!, transparency };
+  // With no revision in force commonRules always denies (PURPOSE_NOT_IN_FORCE, or earlier rules).
+  if (revision === null) return { ...common!, transparency: null };
+  const transparency = transparencyFinding(context, rules, facts.notifications);
+  if (common !== null) return { ...common, transparency };
 
   const input = {
     context,

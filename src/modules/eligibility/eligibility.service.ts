@@ -17,7 +17,6 @@ import type { ChangeClass } from '../notice/change-class.js';
 import type {
   Eligibility,
   EligibilitySettings,
-  LegalBasis,
   NotificationFact,
   PurposeContext,
 } from './eligibility.facts.js';
@@ -146,7 +145,7 @@ export class EligibilityService {
           notice: { select: { key: true } },
           purposes: {
             where: { purposeId: purpose.id },
-            select: { revisionId: true, revision: { select: { legalBasis: true } } },
+            select: { revisionId: true },
           },
         },
       }),
@@ -170,10 +169,7 @@ export class EligibilityService {
           effectiveFrom: version.effectiveFrom,
           publishedAt: version.publishedAt!,
           retiredAt: known(version.retiredAt),
-          pinned:
-            link?.revisionId && link.revision
-              ? { revisionId: link.revisionId, legalBasis: link.revision.legalBasis as LegalBasis }
-              : null,
+          pinned: link?.revisionId ? { revisionId: link.revisionId } : null,
           purposeChange: purposeChange(
             purpose.key,
             version.classification as ChangeClass | null,

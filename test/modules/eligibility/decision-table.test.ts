@@ -87,7 +87,7 @@ function version(
     effectiveFrom: day(options.effective ?? published),
     publishedAt: day(published),
     retiredAt: null,
-    pinned: pinned && { revisionId: pinned.id, legalBasis: pinned.legalBasis },
+    pinned: pinned && { revisionId: pinned.id },
     purposeChange: options.change ?? 'EDITORIAL',
     minimumNoticeDays: options.minimumNoticeDays === undefined ? 28 : options.minimumNoticeDays,
   };
