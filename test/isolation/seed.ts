@@ -481,7 +481,7 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
   if (responses.accepted !== 2) throw new Error(JSON.stringify(responses));
   if (responses.batchId) batchIds.add(responses.batchId);
 
-  // An eligibility manifest over the contract purpose: one delivered subject is eligible.
+  // An eligibility manifest over the contract purpose (every subject of the controller is eligible).
   const manifest = (await sendOk(app, keys.AUDITOR, ManifestMutation, { input: { purposeKey: billing } }))
     .createEligibilityManifest as { __typename: string; manifest: { setHash: string } };
   if (manifest.__typename !== 'CreateEligibilityManifestPayload') throw new Error(JSON.stringify(manifest));

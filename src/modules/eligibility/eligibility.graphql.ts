@@ -5,12 +5,21 @@ import { commonErrors } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { nilUuid, tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { NotificationEventRef, NotificationRef } from '../notification/notification.graphql.js';
+import { NoticeVersionRef } from '../notice/notice-version.graphql.js';
+import {
+  ChannelEnum,
+  EventTypeEnum,
+  NotificationEventRef,
+  NotificationRef,
+} from '../notification/notification.graphql.js';
+import type { EventType } from '../notification/notification.policy.js';
+import type { Channel } from '../notification/reach.policy.js';
 import { LegalBasisEnum } from '../purpose/purpose.graphql.js';
 import { recordKey } from '../purpose/purpose.validation.js';
 import { ResponseRef, SubjectRef } from '../subject/subject.graphql.js';
-import type { EligibilityRule } from './eligibility.policy.js';
+import type { EligibilityRule, TransparencyStatus } from './eligibility.facts.js';
 import type { EligibilityView, ManifestVerification } from './eligibility.service.js';
+import { type StoredSettings, storedSettings } from './eligibility.settings.js';
 
 const DecisionEnum = builder.enumType('EligibilityDecision', {
   description: 'Whether the data may be processed for the purpose.',
@@ -21,69 +30,149 @@ const DecisionEnum = builder.enumType('EligibilityDecision', {
 });
 
 const RuleEnum = builder.enumType('EligibilityRule', {
-  description: 'The rule that decided an eligibility question (see docs/eligibility.md).',
+  description: 'The rule that decided an eligibility question (the decision table in docs/eligibility.md).',
   values: {
+    SUBJECT_ERASED: { description: 'DENIED: the subject was erased by then (Art. 17).' },
+    PURPOSE_ARCHIVED: { description: 'DENIED: the purpose was archived by then (Art. 5(1)(b)).' },
+    PURPOSE_NOT_IN_FORCE: {
+      description: 'DENIED: the purpose had no revision yet at that instant (Art. 5(1)(b)).',
+    },
+    CONSENT_WITHDRAWN_BEFORE_SWITCH: {
+      description:
+        'DENIED (every basis other than consent): consent was withdrawn before the purpose moved away from consent; the withdrawal stands as an objection (EDPB Guidelines 05/2020 on consent, §§ 121–123).',
+    },
+    CONSENT_MISSING: { description: 'DENIED (consent): no consent recorded (Art. 6(1)(a)).' },
+    CONSENT_WITHDRAWN: {
+      description: 'DENIED (consent): the latest consent answer is a withdrawal (Art. 7(3)).',
+    },
+    CONSENT_VERSION_UNKNOWN: {
+      description:
+        'DENIED (consent): the consent does not name the notice version shown, so it cannot be shown to be informed (Art. 4(11), 7(1)).',
+    },
+    CONSENT_OUTDATED: {
+      description:
+        'DENIED (consent): the consent was given for an earlier form of the purpose, changed since in a way that needs new consent (or not yet published) (Art. 4(11), 7(1)).',
+    },
+    CONSENT_LAPSED: {
+      description:
+        "DENIED (consent): the consent is older than the purpose's consent validity period (Art. 7(1)).",
+    },
     CONSENT_GIVEN: {
       description:
-        'ALLOWED (consent): consent to the purpose in its current form, neither withdrawn nor lapsed.',
+        'ALLOWED (consent): consent to the purpose in its current form, naming the version shown, neither withdrawn nor lapsed (Art. 6(1)(a), 7).',
+    },
+    OBJECTED: {
+      description:
+        'DENIED (legitimate interests, public task): the person objected and has not withdrawn the objection (Art. 21(1)).',
+    },
+    NO_VERSION_IN_FORCE: {
+      description:
+        'DENIED (legitimate interests): no notice version in force covers the purpose (Art. 13(1)(c)–(d)).',
+    },
+    REVISION_NOT_NOTIFIED: {
+      description:
+        'DENIED (legitimate interests): the versions in force describe an earlier revision of the purpose, not the one in force (Art. 13(3), 14(4)).',
+    },
+    NOT_NOTIFIED: {
+      description:
+        'DENIED (legitimate interests): never notified of the version in force or of an earlier one that said the same (Art. 13(1)(d), 21(4)).',
+    },
+    NOT_REACHED: {
+      description:
+        "DENIED (legitimate interests): notified, but no event that shows reach on the notification's channel (Art. 12(1)).",
+    },
+    LEAD_TIME_NOT_MET: {
+      description:
+        "DENIED (legitimate interests): first reached less than the version's notice period before (Art. 21(1), (4)).",
     },
     LEGITIMATE_INTERESTS_NOTIFIED: {
       description:
-        'ALLOWED (legitimate interests): reached with the version in force (or an earlier one that said the same about the purpose) at least the notice period before, and no standing objection.',
+        'ALLOWED (legitimate interests): reached with the version in force describing the revision in force (or an earlier version that said the same) at least its notice period before, and no standing objection (Art. 6(1)(f)).',
     },
-    NOTIFIED: {
+    LAWFUL_BASIS: {
       description:
-        'ALLOWED (contract, legal obligation, vital interests, public task): notified of a version covering the purpose.',
+        'ALLOWED (contract, legal obligation, vital interests, public task): lawful on that basis whether or not the person was notified (Art. 6(1)(b)–(e)); see `transparency` for Art. 13/14.',
     },
-    SUBJECT_ERASED: { description: 'DENIED: the subject was erased (Art. 17) by then.' },
-    PURPOSE_ARCHIVED: { description: 'DENIED: the purpose was archived by then.' },
-    PURPOSE_NOT_IN_FORCE: { description: 'DENIED: the purpose had no revision yet at that instant.' },
-    CONSENT_MISSING: { description: 'DENIED: no consent recorded.' },
-    CONSENT_WITHDRAWN: { description: 'DENIED: the latest consent answer is a withdrawal.' },
-    CONSENT_OUTDATED: {
-      description:
-        'DENIED: the consent was given for an earlier form of the purpose, changed since in a way that needs new consent (or not yet published).',
-    },
-    CONSENT_LAPSED: {
-      description: "DENIED: the consent is older than the purpose's consent validity period.",
-    },
-    OBJECTED: { description: 'DENIED: the person objected (Art. 21) and has not withdrawn the objection.' },
-    NO_VERSION_IN_FORCE: {
-      description: 'DENIED: no notice version in force covers the purpose under its current legal basis.',
-    },
-    NOT_NOTIFIED: { description: 'DENIED: never notified of a version that counts.' },
-    NOT_REACHED: {
-      description:
-        'DENIED: notified, but no delivery, opening or acknowledgement (or in-app display) recorded.',
-    },
-    LEAD_TIME_NOT_MET: { description: "DENIED: reached less than the controller's notice period before." },
   } satisfies Record<EligibilityRule, { description: string }>,
+});
+
+const TransparencyStatusEnum = builder.enumType('TransparencyStatus', {
+  description: 'Whether the person was informed of the purpose (Art. 13/14), as of the instant.',
+  values: {
+    CURRENT: { description: 'Notified of a notice version in force at the instant that covers the purpose.' },
+    OTHER_VERSION_ONLY: {
+      description:
+        'Notified only of other versions covering the purpose: earlier ones, or one announced ahead and not yet in force.',
+    },
+    NONE: { description: 'Never notified of a version covering the purpose.' },
+  } satisfies Record<TransparencyStatus, { description: string }>,
+});
+
+const TransparencyRef = builder.objectRef<EligibilityView>('TransparencyFinding').implement({
+  description:
+    'Whether, since when and with which notification the person was informed of the purpose (Art. 13/14). A separate question from whether processing is lawful (Art. 6): it never decides `decision` except under legitimate interests.',
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    status: t.field({
+      type: TransparencyStatusEnum,
+      description: 'CURRENT, OTHER_VERSION_ONLY or NONE.',
+      resolve: (view) => view.transparency!.status,
+    }),
+    version: t.field({
+      type: NoticeVersionRef,
+      nullable: true,
+      description: 'The version the person was notified of (of the notification below); null for NONE.',
+      resolve: (view, _args, context) => context.services.eligibility.version(view.transparency!.versionId),
+    }),
+    notification: t.field({
+      type: NotificationRef,
+      nullable: true,
+      description:
+        'Among the notifications that decide the status, the one that reached the person first; when none did, the first one sent.',
+      resolve: (view) => view.transparencyRecords.notification,
+    }),
+    event: t.field({
+      type: NotificationEventRef,
+      nullable: true,
+      description:
+        "The event that shows it reached the person under the channel's reach evidence; null when none.",
+      resolve: (view) => view.transparencyRecords.event,
+    }),
+    since: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Since when: its first reach when `reached`, else when it was sent. Null for NONE.',
+      resolve: (view) => view.transparency!.since,
+    }),
+    reached: t.boolean({
+      description: 'Whether `since` is a reach (true) or only the sending of the notification (false).',
+      resolve: (view) => view.transparency!.reached,
+    }),
+  }),
 });
 
 const EvidenceRef = builder.objectRef<EligibilityView>('EligibilityEvidence').implement({
   description: 'The records behind an eligibility decision; each is null when the rule does not rest on one.',
   authScopes: { role: 'readRecords' },
   fields: (t) => ({
-    version: t.prismaField({
-      type: 'NoticeVersion',
+    version: t.field({
+      type: NoticeVersionRef,
       nullable: true,
       description:
-        'The notice version relied on: for consent, the one consented to; otherwise the version in force (or, for other bases, the one notified).',
-      resolve: (query, view, _args, context) =>
-        context.services.eligibility.version(view.evidence.versionId, query),
+        'The notice version relied on: for consent, the one consented to; for legitimate interests, the version in force; for the other bases, the one of the transparency finding.',
+      resolve: (view, _args, context) => context.services.eligibility.version(view.evidence.versionId),
     }),
     notification: t.field({
       type: NotificationRef,
       nullable: true,
       description:
-        'The notification relied on: the one that reached the person first (or the latest unreached one).',
+        'The notification relied on: the one that let processing start first (or the latest unreached one); for the other bases, the one of the transparency finding.',
       resolve: (view) => view.records.notification,
     }),
     event: t.field({
       type: NotificationEventRef,
       nullable: true,
-      description:
-        'The delivery event that shows it reached the person (null when shown in-app or on a banner).',
+      description: "The event that shows it reached the person under the channel's reach evidence.",
       resolve: (view) => view.records.event,
     }),
     response: t.field({
@@ -98,7 +187,7 @@ const EvidenceRef = builder.objectRef<EligibilityView>('EligibilityEvidence').im
 
 const ResultRef = builder.objectRef<EligibilityView>('EligibilityResult').implement({
   description:
-    'Whether a subject’s data may be processed for a purpose at an instant, the rule that decided, and why.',
+    'Whether a subject’s data may be processed for a purpose at an instant (Art. 6), the rule that decided and why, and, separately, whether the person was informed (Art. 13/14).',
   authScopes: { role: 'readRecords' },
   fields: (t) => ({
     purposeKey: t.exposeString('purposeKey', { description: 'The purpose asked about.' }),
@@ -120,6 +209,13 @@ const ResultRef = builder.objectRef<EligibilityView>('EligibilityResult').implem
       type: EvidenceRef,
       description: 'The records behind the decision.',
       resolve: (view) => view,
+    }),
+    transparency: t.field({
+      type: TransparencyRef,
+      nullable: true,
+      description:
+        'Whether the person was informed of the purpose (Art. 13/14), under every basis; null when no revision was in force.',
+      resolve: (view) => (view.transparency === null ? null : view),
     }),
     explanation: t.exposeString('explanation', {
       description: 'The decision in words, with the dates that mattered.',
@@ -145,6 +241,66 @@ builder.objectField(SubjectRef, 'eligibility', (t) =>
   }),
 );
 
+const ChannelReachRef = builder
+  .objectRef<{ channel: Channel; eventTypes: readonly EventType[] }>('ChannelReachEvidence')
+  .implement({
+    description: 'The event types that counted as reaching the person on one channel.',
+    authScopes: { role: 'readRecords' },
+    fields: (t) => ({
+      channel: t.field({ type: ChannelEnum, description: 'The channel.', resolve: (item) => item.channel }),
+      eventTypes: t.field({
+        type: [EventTypeEnum],
+        description:
+          'Any of these events (dated by the instant) showed that a notification reached the person.',
+        resolve: (item) => [...item.eventTypes],
+      }),
+    }),
+  });
+
+const LeadTimeRef = builder.objectRef<StoredSettings['leadTimes'][number]>('EligibilityLeadTime').implement({
+  description: 'The lead time (notice period) applied for one notice version in force.',
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    version: t.field({
+      type: NoticeVersionRef,
+      nullable: true,
+      description: 'The version in force.',
+      resolve: (item, _args, context) => context.services.eligibility.version(item.versionId),
+    }),
+    days: t.exposeInt('days', { description: 'Exact 24-hour days between first reach and processing.' }),
+    frozen: t.exposeBoolean('frozen', {
+      description:
+        "True when frozen with the version at publication; false when it had none and the controller's setting was used.",
+    }),
+  }),
+});
+
+const SettingsRef = builder.objectRef<StoredSettings>('EligibilitySettings').implement({
+  description:
+    'The controller settings a manifest was computed with, stored with it: verification recomputes with these, not the current ones.',
+  authScopes: { role: 'readRecords' },
+  fields: (t) => ({
+    reachEvidence: t.field({
+      type: [ChannelReachRef],
+      description: 'Per channel, the event types that counted as reach.',
+      resolve: (settings) =>
+        Object.entries(settings.reachEvidence).map(([channel, eventTypes]) => ({
+          channel: channel as Channel,
+          eventTypes,
+        })),
+    }),
+    minimumNoticeDays: t.exposeInt('minimumNoticeDays', {
+      description: "The controller's notice period then: the lead time of a version published without one.",
+    }),
+    leadTimes: t.field({
+      type: [LeadTimeRef],
+      description:
+        'The lead time applied per notice version in force that describes the purpose revision (legitimate interests; empty otherwise).',
+      resolve: (settings) => [...settings.leadTimes],
+    }),
+  }),
+});
+
 export const EligibilityManifestRef = builder.prismaNode('EligibilityManifest', {
   nullable: true,
   description:
@@ -168,6 +324,13 @@ export const EligibilityManifestRef = builder.prismaNode('EligibilityManifest', 
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
       description: 'When it was computed; records recorded later are ignored when it is verified.',
+    }),
+    settings: t.field({
+      type: SettingsRef,
+      nullable: true,
+      description:
+        'The settings the decision used (reach evidence per channel, lead times); null for a manifest stored before settings were.',
+      resolve: (manifest) => storedSettings(manifest.settings),
     }),
   }),
 });

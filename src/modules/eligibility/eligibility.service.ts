@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import type {
   EligibilityManifest,
+  NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
@@ -12,17 +13,23 @@ import { NotFoundError } from '../../graphql/error-results.js';
 import { isUuid, nilUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import type { ChangeClass } from '../notice/change-class.js';
+import type {
+  Eligibility,
+  EligibilitySettings,
+  NotificationFact,
+  PurposeContext,
+} from './eligibility.facts.js';
+import { decideEligibility } from './eligibility.policy.js';
 import {
-  type ChangeClass,
-  decideEligibility,
-  type Eligibility,
-  type NotificationFact,
-  type PurposeContext,
-  purposeChange,
-  type VersionRules,
-  versionRules,
-} from './eligibility.policy.js';
+  controllerSettings,
+  type StoredSettings,
+  settingsFromStore,
+  settingsToStore,
+  storedSettings,
+} from './eligibility.settings.js';
 import { eligibleSetQueries, emptySetHash } from './eligibility.sql.js';
+import { purposeChange, purposeRules } from './purpose-rules.js';
 
 type Query<I, S> = { include?: I; select?: S };
 
@@ -35,11 +42,18 @@ export interface EligibilityView extends Eligibility {
     readonly event: NotificationEvent | null;
     readonly response: Response | null;
   };
+  /** The records the transparency finding names. */
+  readonly transparencyRecords: {
+    readonly notification: Notification | null;
+    readonly event: NotificationEvent | null;
+  };
 }
 
 export interface EligibleSet {
   readonly eligible: number;
   readonly setHash: string;
+  /** The settings the decision used. */
+  readonly settings: StoredSettings;
 }
 
 export interface ManifestVerification {
@@ -63,6 +77,8 @@ export class EligibilityService {
   /** The default instant of a request: one for every subject it asks about, so they batch. */
   private readonly now = new Date();
   private readonly loaders = new Map<string, DataLoader<string, EligibilityView>>();
+  /** The notice versions a page of results names, loaded together. */
+  private versionLoader: DataLoader<string, NoticeVersion | null> | null = null;
 
   constructor(
     private readonly database: Database,
@@ -84,21 +100,29 @@ export class EligibilityService {
   /**
    * The purpose-level facts at `at`. With `knownAt`, only what had been recorded by then counts
    * (versions published, retirements, revisions, archiving), so a manifest can be recomputed.
+   * `settings` replaces the controller's current settings (a manifest's stored ones).
    */
-  private async context(purpose: Purpose, at: Date, knownAt: Date | null): Promise<PurposeContext> {
+  private async context(
+    purpose: Purpose,
+    at: Date,
+    knownAt: Date | null,
+    settings: EligibilitySettings | null = null,
+  ): Promise<PurposeContext> {
     const known = (date: Date | null) =>
       date !== null && (knownAt === null || date <= knownAt) ? date : null;
     const revisionCutoff = knownAt !== null && knownAt < at ? knownAt : at;
-    const [revision, controller, versions] = await Promise.all([
-      this.prisma.purposeRevision.findFirst({
+    const [revisions, controller, versions] = await Promise.all([
+      this.prisma.purposeRevision.findMany({
         where: { purposeId: purpose.id, createdAt: { lte: revisionCutoff } },
-        orderBy: { number: 'desc' },
+        orderBy: { number: 'asc' },
         select: { id: true, number: true, createdAt: true, legalBasis: true, consentValidityDays: true },
       }),
-      this.prisma.controller.findUniqueOrThrow({
-        where: { id: this.viewer.controllerId },
-        select: { minimumNoticeDays: true },
-      }),
+      settings
+        ? Promise.resolve(null)
+        : this.prisma.controller.findUniqueOrThrow({
+            where: { id: this.viewer.controllerId },
+            select: { minimumNoticeDays: true, reachEvidence: true },
+          }),
       this.prisma.noticeVersion.findMany({
         where: {
           controllerId: this.viewer.controllerId,
@@ -117,10 +141,11 @@ export class EligibilityService {
           retiredAt: true,
           classification: true,
           classificationReasons: true,
+          minimumNoticeDays: true,
           notice: { select: { key: true } },
           purposes: {
             where: { purposeId: purpose.id },
-            select: { revisionId: true, revision: { select: { legalBasis: true } } },
+            select: { revisionId: true },
           },
         },
       }),
@@ -131,8 +156,9 @@ export class EligibilityService {
       purposeKey: purpose.key,
       at,
       archivedAt: archivedAt !== null && archivedAt <= at ? archivedAt : null,
-      revision,
-      minimumNoticeDays: controller.minimumNoticeDays,
+      revision: revisions.at(-1) ?? null,
+      revisions,
+      settings: settings ?? controllerSettings(controller!),
       versions: versions.map((version) => {
         const link = version.purposes[0];
         return {
@@ -143,15 +169,13 @@ export class EligibilityService {
           effectiveFrom: version.effectiveFrom,
           publishedAt: version.publishedAt!,
           retiredAt: known(version.retiredAt),
-          pinned:
-            link?.revisionId && link.revision
-              ? { revisionId: link.revisionId, legalBasis: link.revision.legalBasis }
-              : null,
+          pinned: link?.revisionId ? { revisionId: link.revisionId } : null,
           purposeChange: purposeChange(
             purpose.key,
             version.classification as ChangeClass | null,
             version.classificationReasons,
           ),
+          minimumNoticeDays: version.minimumNoticeDays,
         };
       }),
     };
@@ -186,7 +210,7 @@ export class EligibilityService {
     const purpose = await this.purposeByKey(purposeKey);
     const context = await this.context(purpose, at, null);
     this.requirePublished(context);
-    const rules = versionRules(context);
+    const rules = purposeRules(context);
     const controllerId = this.viewer.controllerId;
     const ids = [...subjectIds];
     const [subjects, responses, notifications] = await Promise.all([
@@ -197,7 +221,7 @@ export class EligibilityService {
       this.prisma.response.findMany({
         where: { controllerId, purposeId: purpose.id, subjectId: { in: ids } },
       }),
-      context.revision === null || context.revision.legalBasis === 'CONSENT'
+      context.revision === null
         ? Promise.resolve([] as Notification[])
         : this.prisma.notification.findMany({
             where: { controllerId, subjectId: { in: ids }, versionId: { in: [...rules.covering] } },
@@ -216,6 +240,7 @@ export class EligibilityService {
     const responsesOf = groupBy(responses, (response) => response.subjectId);
     const notificationsOf = groupBy(notifications, (notification) => notification.subjectId);
     const eventsOf = groupBy(events, (event) => event.notificationKey);
+    const eventById = new Map(events.map((event) => [event.id, event]));
     return ids.map((subjectId) => {
       const own = notificationsOf.get(subjectId) ?? [];
       const facts = {
@@ -230,36 +255,41 @@ export class EligibilityService {
       };
       const decision = decideEligibility(context, rules, facts);
       const { notificationId, eventId, responseId } = decision.evidence;
+      const notification = (id: string | null | undefined) =>
+        own.find((candidate) => candidate.id === id) ?? null;
+      const event = (id: string | null | undefined) => (id ? (eventById.get(id) ?? null) : null);
       return {
         ...decision,
         at,
         purposeKey,
         records: {
-          notification: own.find((notification) => notification.id === notificationId) ?? null,
-          event: events.find((event) => event.id === eventId) ?? null,
+          notification: notification(notificationId),
+          event: event(eventId),
           response: facts.responses.find((response) => response.id === responseId) ?? null,
+        },
+        transparencyRecords: {
+          notification: notification(decision.transparency?.notificationId),
+          event: event(decision.transparency?.eventId),
         },
       };
     });
   }
 
   /** The eligible set, counted and hashed by one SQL statement over all the controller's subjects. */
-  private async eligibleSet(
-    context: PurposeContext,
-    rules: VersionRules,
-    knownAt: Date,
-  ): Promise<EligibleSet> {
+  private async eligibleSet(context: PurposeContext, knownAt: Date): Promise<EligibleSet> {
+    const rules = purposeRules(context);
+    const settings = settingsToStore(context.settings, rules);
     const queries = eligibleSetQueries(this.viewer.controllerId, context, rules, knownAt);
-    if (queries === null) return { eligible: 0, setHash: emptySetHash };
-    const [row] = await this.prisma.$queryRaw<EligibleSet[]>(queries.summary);
-    return { eligible: Number(row!.eligible), setHash: row!.setHash };
+    if (queries === null) return { eligible: 0, setHash: emptySetHash, settings };
+    const [row] = await this.prisma.$queryRaw<{ eligible: number; setHash: string }[]>(queries.summary);
+    return { eligible: Number(row!.eligible), setHash: row!.setHash, settings };
   }
 
   /** The eligible subject IDs themselves, in hash order (for checks and exports). */
   async eligibleSubjectIds(purposeKey: string, at: Date, knownAt: Date): Promise<string[]> {
     const purpose = await this.purposeByKey(purposeKey);
     const context = await this.context(purpose, at, knownAt);
-    const queries = eligibleSetQueries(this.viewer.controllerId, context, versionRules(context), knownAt);
+    const queries = eligibleSetQueries(this.viewer.controllerId, context, purposeRules(context), knownAt);
     if (queries === null) return [];
     const rows = await this.prisma.$queryRaw<{ id: string }[]>(queries.list);
     return rows.map((row) => row.id);
@@ -267,7 +297,8 @@ export class EligibilityService {
 
   /**
    * Stores the count and hash of the subjects eligible at `at`, as known now: the database clock
-   * (to the millisecond) is the cut-off for records and becomes the manifest's `createdAt`.
+   * (to the millisecond) is the cut-off for records and becomes the manifest's `createdAt`. The
+   * settings the decision used (reach evidence per channel, lead times) are stored with it.
    */
   async createManifest(purposeKey: string, at: Date | null): Promise<EligibilityManifest> {
     const purpose = await this.purposeByKey(purposeKey);
@@ -277,7 +308,7 @@ export class EligibilityService {
     const instant = at ?? knownAt;
     const context = await this.context(purpose, instant, knownAt);
     this.requirePublished(context);
-    const set = await this.eligibleSet(context, versionRules(context), knownAt);
+    const set = await this.eligibleSet(context, knownAt);
     return this.prisma.$transaction(async (tx) => {
       const manifest = await tx.eligibilityManifest.create({
         data: {
@@ -288,6 +319,7 @@ export class EligibilityService {
           setHash: set.setHash,
           createdAt: knownAt,
           apiKeyId: this.viewer.apiKeyId,
+          settings: set.settings as unknown as Prisma.InputJsonValue,
         },
       });
       await appendAudit(tx, actorOf(this.viewer), {
@@ -308,21 +340,43 @@ export class EligibilityService {
     });
   }
 
-  /** Recomputes a manifest from the records as they are now, with its instant and its cut-off. */
+  /**
+   * Recomputes a manifest from the records as they are now, with its instant, its cut-off and
+   * the settings stored with it (the controller's current ones only for a manifest stored without).
+   */
   async verifyManifest(id: string | null): Promise<ManifestVerification> {
     const manifest = id === null ? null : await this.manifest(id);
     if (manifest === null) throw new NotFoundError('EligibilityManifest', id ?? '');
     const purpose = await this.prisma.purpose.findFirstOrThrow({
       where: { id: manifest.purposeId, controllerId: this.viewer.controllerId },
     });
-    const context = await this.context(purpose, manifest.at, manifest.createdAt);
-    const set = await this.eligibleSet(context, versionRules(context), manifest.createdAt);
+    const stored = storedSettings(manifest.settings);
+    const context = await this.context(
+      purpose,
+      manifest.at,
+      manifest.createdAt,
+      stored && settingsFromStore(stored),
+    );
+    const set = await this.eligibleSet(context, manifest.createdAt);
     return {
       manifest,
       recomputedCount: set.eligible,
       recomputedHash: set.setHash,
       matches: set.eligible === manifest.eligible && set.setHash === manifest.setHash,
     };
+  }
+
+  /** A version by ID (evidence or transparency finding); null for none. Batched per request. */
+  version(id: string | null): Promise<NoticeVersion | null> {
+    if (id === null) return Promise.resolve(null);
+    this.versionLoader ??= new DataLoader(async (ids: readonly string[]) => {
+      const rows = await this.prisma.noticeVersion.findMany({
+        where: { id: { in: [...ids] }, controllerId: this.viewer.controllerId },
+      });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((versionId) => byId.get(versionId) ?? null);
+    });
+    return this.versionLoader.load(id);
   }
 
   purposeById(id: string, query: Query<Prisma.PurposeInclude, Prisma.PurposeSelect> = {}) {
@@ -336,10 +390,5 @@ export class EligibilityService {
   ) {
     const args = { ...query, where: { id: id ?? nilUuid, controllerId: this.viewer.controllerId } };
     return id === null ? Promise.resolve(null) : this.prisma.purposeRevision.findFirst(args);
-  }
-
-  version(id: string | null, query: Query<Prisma.NoticeVersionInclude, Prisma.NoticeVersionSelect> = {}) {
-    const args = { ...query, where: { id: id ?? nilUuid, controllerId: this.viewer.controllerId } };
-    return id === null ? Promise.resolve(null) : this.prisma.noticeVersion.findFirst(args);
   }
 }

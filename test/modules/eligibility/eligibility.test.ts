@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { Prisma } from '../../../src/generated/prisma/client.js';
 import { EligibilityService } from '../../../src/modules/eligibility/eligibility.service.js';
 import type { NotificationChannel, NotificationEventType, ResponseKind } from '../../graphql/graphql.js';
 import { graphql } from '../../graphql/index.js';
@@ -104,12 +105,36 @@ const EligibilityOfSubject = graphql(`
               kind
             }
           }
+          transparency {
+            status
+            reached
+            since
+            version {
+              noticeKey
+              number
+            }
+            notification {
+              id
+            }
+            event {
+              id
+              type
+            }
+          }
         }
         ... on NotFoundError {
           code
           resource
         }
       }
+    }
+  }
+`);
+
+const EligibilitySubjectId = graphql(`
+  query EligibilitySubjectId($ref: String!) {
+    subject(ref: $ref) {
+      id
     }
   }
 `);
@@ -123,6 +148,17 @@ const EligibilityOfNodes = graphql(`
           ... on EligibilityResult {
             decision
             rule
+            evidence {
+              version {
+                number
+              }
+            }
+            transparency {
+              status
+              version {
+                number
+              }
+            }
           }
         }
       }
@@ -143,6 +179,21 @@ const CreateEligibilityManifest = graphql(`
           createdAt
           purpose {
             key
+          }
+          settings {
+            minimumNoticeDays
+            reachEvidence {
+              channel
+              eventTypes
+            }
+            leadTimes {
+              days
+              frozen
+              version {
+                noticeKey
+                number
+              }
+            }
           }
         }
       }
@@ -306,7 +357,75 @@ async function eligibility(app: App, apiKey: string, ref: string, purposeKey: st
     event: result.evidence.event ? rawId(result.evidence.event.id) : null,
     eventType: result.evidence.event?.type ?? null,
     response: result.evidence.response ? rawId(result.evidence.response.id) : null,
+    transparency: result.transparency && {
+      status: result.transparency.status,
+      reached: result.transparency.reached,
+      since: result.transparency.since,
+      version: result.transparency.version
+        ? `${result.transparency.version.noticeKey}#${result.transparency.version.number}`
+        : null,
+      notification: result.transparency.notification ? rawId(result.transparency.notification.id) : null,
+      event: result.transparency.event ? rawId(result.transparency.event.id) : null,
+    },
   };
+}
+
+/**
+ * Sets the lead time frozen on a published version, behind the immutability trigger: to pin the
+ * value a test is about, whatever publication stored (null: a version published before lead
+ * times were frozen).
+ */
+async function freezeLeadTime(versionId: string, days: number | null) {
+  const id = /^[0-9a-f-]{36}$/.test(versionId) ? versionId : rawId(versionId);
+  const sql = t.database.sql.bind(t.database);
+  await sql(`ALTER TABLE "NoticeVersion" DISABLE TRIGGER "NoticeVersion_immutable"`);
+  try {
+    await sql(`UPDATE "NoticeVersion" SET "minimumNoticeDays" = $1 WHERE "id" = $2`, [days, id]);
+  } finally {
+    await sql(`ALTER TABLE "NoticeVersion" ENABLE TRIGGER "NoticeVersion_immutable"`);
+  }
+}
+
+/**
+ * A new revision of the purpose under another legal basis, with the justification a switch away
+ * from consent needs, written directly: how the API checks such a switch is the purpose module's
+ * concern, what eligibility makes of it is this file's.
+ */
+async function switchBasis(
+  controllerId: string,
+  purposeKey: string,
+  legalBasis: 'LEGITIMATE_INTERESTS' | 'CONTRACT' | 'LEGAL_OBLIGATION',
+) {
+  const prisma = t.database.prisma;
+  await prisma.$transaction(async (tx) => {
+    const purpose = await tx.purpose.update({
+      where: { controllerId_key: { controllerId, key: purposeKey } },
+      data: { currentRevision: { increment: 1 } },
+    });
+    const {
+      id: _id,
+      number: _number,
+      createdAt: _createdAt,
+      ...previous
+    } = await tx.purposeRevision.findFirstOrThrow({
+      where: { purposeId: purpose.id },
+      orderBy: { number: 'desc' },
+    });
+    await tx.purposeRevision.create({
+      data: {
+        ...previous,
+        number: purpose.currentRevision,
+        legalBasis,
+        legitimateInterest: legalBasis === 'LEGITIMATE_INTERESTS' ? 'Keeping members informed.' : null,
+        consentValidityDays: null,
+        explicitConsent: false,
+        basisChangeJustification: 'The processing is needed for another reason than the consent given.',
+        automatedDecisionMaking: previous.automatedDecisionMaking ?? Prisma.DbNull,
+        specialCategories: previous.specialCategories ?? [],
+        transfers: previous.transfers ?? [],
+      },
+    });
+  });
 }
 
 /**
@@ -335,26 +454,37 @@ describe('eligibility of one subject', () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await createPurpose(t.app, 'training', keys.EDITOR);
     const beforePublication = new Date().toISOString();
-    await noticeInForce(t.app, keys.EDITOR, 'ai-notice', ['training']);
+    const published = await noticeInForce(t.app, keys.EDITOR, 'ai-notice', ['training']);
     await createPurpose(t.app, 'newsletter', keys.EDITOR, consentContent);
     await noticeInForce(t.app, keys.EDITOR, 'marketing', ['newsletter']);
+    // The lead time this test is about, frozen on the version (whatever publication stored).
+    await freezeLeadTime(published.id, 28);
 
-    const [delivered, inApp, bounced, recent, other] = await notify(t.app, keys.NOTIFIER, [
+    const [delivered, inApp, unseen, bounced, recent, other] = await notify(t.app, keys.NOTIFIER, [
       { ref: 'delivered', notice: 'ai-notice', version: 1, occurredAt: ago(40) },
       { ref: 'in-app', notice: 'ai-notice', version: 1, channel: 'IN_APP', occurredAt: ago(30) },
+      { ref: 'in-app-unseen', notice: 'ai-notice', version: 1, channel: 'IN_APP', occurredAt: ago(30) },
       { ref: 'bounced', notice: 'ai-notice', version: 1, occurredAt: ago(40) },
       { ref: 'recent', notice: 'ai-notice', version: 1, occurredAt: ago(10) },
       { ref: 'other-notice', notice: 'marketing', version: 1, occurredAt: ago(40) },
     ]);
-    const [deliveredEvent, , bounceEvent, recentEvent] = await deliver(t.app, keys.NOTIFIER, [
-      { key: delivered!.key, type: 'DELIVERED', occurredAt: ago(39.9) },
-      { key: delivered!.key, type: 'OPENED', occurredAt: ago(39) },
-      { key: bounced!.key, type: 'BOUNCED', occurredAt: ago(39.9) },
-      { key: recent!.key, type: 'DELIVERED', occurredAt: ago(10) },
-      { key: other!.key, type: 'DELIVERED', occurredAt: ago(40) },
-    ]);
+    const deliveredAt = ago(39.9);
+    const [deliveredEvent, , displayedEvent, sentEvent, bounceEvent, recentEvent] = await deliver(
+      t.app,
+      keys.NOTIFIER,
+      [
+        { key: delivered!.key, type: 'DELIVERED', occurredAt: deliveredAt },
+        { key: delivered!.key, type: 'OPENED', occurredAt: ago(39) },
+        { key: inApp!.key, type: 'DISPLAYED', occurredAt: ago(29.5) },
+        { key: unseen!.key, type: 'SENT', occurredAt: ago(30) },
+        { key: bounced!.key, type: 'BOUNCED', occurredAt: ago(39.9) },
+        { key: recent!.key, type: 'DELIVERED', occurredAt: ago(10) },
+        { key: other!.key, type: 'DELIVERED', occurredAt: ago(40) },
+      ],
+    );
 
-    expect(await eligibility(t.app, keys.AUDITOR, 'delivered', 'training')).toMatchObject({
+    const allowed = await eligibility(t.app, keys.AUDITOR, 'delivered', 'training');
+    expect(allowed).toMatchObject({
       decision: 'ALLOWED',
       rule: 'LEGITIMATE_INTERESTS_NOTIFIED',
       legalBasis: 'LEGITIMATE_INTERESTS',
@@ -364,11 +494,28 @@ describe('eligibility of one subject', () => {
       event: deliveredEvent,
       eventType: 'DELIVERED',
       response: null,
+      transparency: {
+        status: 'CURRENT',
+        reached: true,
+        version: 'ai-notice#1',
+        notification: delivered!.id,
+        event: deliveredEvent,
+      },
     });
+    expect(allowed.transparency?.since).toBe(deliveredAt);
+    // Shown in the app: reached when displayed; sent but never displayed: not reached.
     expect(await eligibility(t.app, keys.AUDITOR, 'in-app', 'training')).toMatchObject({
       decision: 'ALLOWED',
       notification: inApp!.id,
-      event: null,
+      event: displayedEvent,
+      eventType: 'DISPLAYED',
+    });
+    expect(await eligibility(t.app, keys.AUDITOR, 'in-app-unseen', 'training')).toMatchObject({
+      decision: 'DENIED',
+      rule: 'NOT_REACHED',
+      notification: unseen!.id,
+      event: sentEvent,
+      transparency: { status: 'CURRENT', reached: false, notification: unseen!.id, event: null },
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'bounced', 'training')).toMatchObject({
       decision: 'DENIED',
@@ -394,18 +541,36 @@ describe('eligibility of one subject', () => {
       rule: 'NOT_NOTIFIED',
       version: 'ai-notice#1',
       notification: null,
+      transparency: { status: 'NONE', reached: false, since: null, version: null, notification: null },
     });
     // Before the version took effect, nothing covered the purpose.
     expect(await eligibility(t.app, keys.AUDITOR, 'delivered', 'training', beforePublication)).toMatchObject({
       decision: 'DENIED',
       rule: 'NO_VERSION_IN_FORCE',
     });
-    // The notice period is the controller's: shorter, and the recent delivery is enough.
+    // The lead time is frozen with the version: a shorter controller setting today changes nothing.
     await t.database.prisma.controller.update({
       where: { id: controller.id },
       data: { minimumNoticeDays: 7 },
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'recent', 'training')).toMatchObject({
+      rule: 'LEAD_TIME_NOT_MET',
+    });
+    // A version published before lead times were frozen takes the controller's setting.
+    await freezeLeadTime(published.id, null);
+    expect(await eligibility(t.app, keys.AUDITOR, 'recent', 'training')).toMatchObject({
+      decision: 'ALLOWED',
+    });
+    // The controller decides what shows reach on a channel: here only an acknowledgement for e-mail.
+    await t.database.prisma.controller.update({
+      where: { id: controller.id },
+      data: { reachEvidence: { EMAIL: ['ACKNOWLEDGED'] } },
+    });
+    expect(await eligibility(t.app, keys.AUDITOR, 'delivered', 'training')).toMatchObject({
+      rule: 'NOT_REACHED',
+      transparency: { status: 'CURRENT', reached: false },
+    });
+    expect(await eligibility(t.app, keys.AUDITOR, 'in-app', 'training')).toMatchObject({
       decision: 'ALLOWED',
     });
   });
@@ -414,11 +579,16 @@ describe('eligibility of one subject', () => {
     const { keys } = await makeTenant(t.database.prisma);
     await createPurpose(t.app, 'training', keys.EDITOR);
     await noticeInForce(t.app, keys.EDITOR, 'ai-notice', ['training']);
-    await notify(t.app, keys.NOTIFIER, [
+    const shown = await notify(t.app, keys.NOTIFIER, [
       { ref: 'objector', notice: 'ai-notice', version: 1, channel: 'IN_APP', occurredAt: ago(40) },
       { ref: 'changed-mind', notice: 'ai-notice', version: 1, channel: 'IN_APP', occurredAt: ago(40) },
       { ref: 'same-instant', notice: 'ai-notice', version: 1, channel: 'IN_APP', occurredAt: ago(40) },
     ]);
+    await deliver(
+      t.app,
+      keys.NOTIFIER,
+      shown.map((item) => ({ key: item.key, type: 'DISPLAYED', occurredAt: ago(40) })),
+    );
     const objectedAt = new Date(Date.now() + 2 * 60_000);
     const [objection] = await respond(t.app, keys.NOTIFIER, [
       { ref: 'objector', purpose: 'training', kind: 'OBJECTED', occurredAt: objectedAt.toISOString() },
@@ -468,18 +638,27 @@ describe('eligibility of one subject', () => {
       number: 2,
       classification: 'RENOTIFY',
     });
-    const [toldOfTwo] = await notify(t.app, keys.NOTIFIER, [
+    const told = await notify(t.app, keys.NOTIFIER, [
       { ref: 'told', notice: 'privacy', version: 2, channel: 'IN_APP', occurredAt: ago(0) },
       { ref: 'told-of-one', notice: 'privacy', version: 1, channel: 'IN_APP', occurredAt: ago(0) },
     ]);
+    await deliver(
+      t.app,
+      keys.NOTIFIER,
+      told.map((item) => ({ key: item.key, type: 'DISPLAYED', occurredAt: ago(0) })),
+    );
+    const toldOfTwo = told[0]!;
 
     expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training')).toMatchObject({
       rule: 'NO_VERSION_IN_FORCE',
+      // Told ahead of a version not yet in force: informed, but not of the version in force.
+      transparency: { status: 'OTHER_VERSION_ONLY', version: 'privacy#2' },
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training', inDays(31))).toMatchObject({
       decision: 'ALLOWED',
       version: 'privacy#2',
-      notification: toldOfTwo!.id,
+      notification: toldOfTwo.id,
+      transparency: { status: 'CURRENT', version: 'privacy#2', reached: true },
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'told-of-one', 'ai-training', inDays(31))).toMatchObject({
       rule: 'NOT_NOTIFIED',
@@ -502,10 +681,22 @@ describe('eligibility of one subject', () => {
     expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training', inDays(41))).toMatchObject({
       decision: 'ALLOWED',
       version: 'privacy#3',
-      notification: toldOfTwo!.id,
+      notification: toldOfTwo.id,
     });
-    // Version 4 changes ai-training materially: people must be told again.
+    // A new revision of ai-training (a new recipient): the version in force still describes the
+    // old one, so nobody has been told of the purpose as it is now processed.
     await revisePurpose(t.app, 'ai-training', keys.EDITOR, { recipients: ['model vendor'] });
+    expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training', inDays(41))).toMatchObject({
+      decision: 'DENIED',
+      rule: 'REVISION_NOT_NOTIFIED',
+      revision: 2,
+      version: 'privacy#3',
+    });
+    // `feed` did not change: unaffected.
+    expect(await eligibility(t.app, keys.AUDITOR, 'told', 'feed', inDays(41))).toMatchObject({
+      decision: 'ALLOWED',
+    });
+    // Version 4 describes it; the change is material (RENOTIFY): people must be told of version 4.
     const fourth = await createDraft(t.app, keys.EDITOR, {
       noticeKey: 'privacy',
       purposeKeys: ['feed', 'ai-training', 'ranking'],
@@ -515,13 +706,20 @@ describe('eligibility of one subject', () => {
       number: 4,
       classification: 'RENOTIFY',
     });
-    expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training', inDays(41))).toMatchObject({
-      decision: 'ALLOWED',
-      revision: 2,
-    });
+    const [toldOfFour] = await notify(t.app, keys.NOTIFIER, [
+      { ref: 'told-of-four', notice: 'privacy', version: 4, occurredAt: ago(0) },
+    ]);
+    await deliver(t.app, keys.NOTIFIER, [{ key: toldOfFour!.key, type: 'DELIVERED', occurredAt: ago(0) }]);
     expect(await eligibility(t.app, keys.AUDITOR, 'told', 'ai-training', inDays(71))).toMatchObject({
       rule: 'NOT_NOTIFIED',
       version: 'privacy#4',
+      transparency: { status: 'OTHER_VERSION_ONLY', version: 'privacy#2' },
+    });
+    expect(await eligibility(t.app, keys.AUDITOR, 'told-of-four', 'ai-training', inDays(71))).toMatchObject({
+      decision: 'ALLOWED',
+      revision: 2,
+      version: 'privacy#4',
+      notification: toldOfFour!.id,
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'told', 'feed', inDays(71))).toMatchObject({
       decision: 'ALLOWED',
@@ -545,7 +743,7 @@ describe('eligibility of one subject', () => {
         occurredAt: new Date().toISOString(),
       },
     ]);
-    await notify(t.app, keys.NOTIFIER, [
+    const [silent] = await notify(t.app, keys.NOTIFIER, [
       { ref: 'silent', notice: 'marketing', version: 1, occurredAt: ago(1) },
     ]);
 
@@ -571,14 +769,18 @@ describe('eligibility of one subject', () => {
       rule: 'CONSENT_LAPSED',
       response: old,
     });
+    // A consent that does not name the version shown cannot be shown to be informed.
     expect(await eligibility(t.app, keys.AUDITOR, 'versionless', 'newsletter')).toMatchObject({
-      decision: 'ALLOWED',
+      decision: 'DENIED',
+      rule: 'CONSENT_VERSION_UNKNOWN',
       response: recent,
       version: null,
     });
+    // Told, but never asked: no consent. The transparency finding says they were informed.
     expect(await eligibility(t.app, keys.AUDITOR, 'silent', 'newsletter')).toMatchObject({
       rule: 'CONSENT_MISSING',
       response: null,
+      transparency: { status: 'CURRENT', reached: false, version: 'marketing#1', notification: silent!.id },
     });
   });
 
@@ -621,10 +823,12 @@ describe('eligibility of one subject', () => {
     expect(await eligibility(t.app, keys.AUDITOR, 'early', 'newsletter', unpublished)).toMatchObject({
       rule: 'CONSENT_OUTDATED',
     });
-    // Without a version, a consent is to the revision in force when it was given.
-    expect(await eligibility(t.app, keys.AUDITOR, 'early-versionless', 'newsletter')).toMatchObject({
-      rule: 'CONSENT_OUTDATED',
-    });
+    // Without a version, a consent never counts, before or after the change.
+    for (const at of [unpublished, undefined]) {
+      expect(await eligibility(t.app, keys.AUDITOR, 'early-versionless', 'newsletter', at)).toMatchObject({
+        rule: 'CONSENT_VERSION_UNKNOWN',
+      });
+    }
 
     // A change that needs new consent (legitimate interests → consent) makes earlier consents outdated for good.
     await createPurpose(t.app, 'profiling', keys.EDITOR);
@@ -668,11 +872,19 @@ describe('eligibility of one subject', () => {
     });
   });
 
-  it('other bases need a notification; public task also yields to objections; archived and unknown purposes', async () => {
+  it('contract, legal obligation, vital interests, public task: lawful whether or not notified, with a separate transparency finding; public task yields to objections', async () => {
     const { keys } = await makeTenant(t.database.prisma);
     await createPurpose(t.app, 'billing', keys.EDITOR, { legalBasis: 'CONTRACT', legitimateInterest: null });
     await createPurpose(t.app, 'census', keys.EDITOR, {
       legalBasis: 'PUBLIC_TASK',
+      legitimateInterest: null,
+    });
+    await createPurpose(t.app, 'tax', keys.EDITOR, {
+      legalBasis: 'LEGAL_OBLIGATION',
+      legitimateInterest: null,
+    });
+    await createPurpose(t.app, 'rescue', keys.EDITOR, {
+      legalBasis: 'VITAL_INTERESTS',
       legitimateInterest: null,
     });
     await createPurpose(t.app, 'legacy', keys.EDITOR, { legalBasis: 'CONTRACT', legitimateInterest: null });
@@ -680,38 +892,94 @@ describe('eligibility of one subject', () => {
       legalBasis: 'CONTRACT',
       legitimateInterest: null,
     });
-    await noticeInForce(t.app, keys.EDITOR, 'terms', ['billing', 'census', 'legacy']);
-    const [first] = await notify(t.app, keys.NOTIFIER, [
-      { ref: 'customer', notice: 'terms', version: 1, channel: 'POSTAL', occurredAt: ago(2) },
+    const purposeKeys = ['billing', 'census', 'tax', 'rescue', 'legacy'];
+    await noticeInForce(t.app, keys.EDITOR, 'terms', purposeKeys);
+    const sentFirst = ago(2);
+    const [first, second] = await notify(t.app, keys.NOTIFIER, [
+      { ref: 'customer', notice: 'terms', version: 1, channel: 'POSTAL', occurredAt: sentFirst },
       { ref: 'customer', notice: 'terms', version: 1, channel: 'POSTAL', occurredAt: ago(1) },
+    ]);
+    // Delivered a minute from now: not yet at the request's instant.
+    const deliveredAt = new Date(Date.now() + 60_000).toISOString();
+    const [delivery] = await deliver(t.app, keys.NOTIFIER, [
+      { key: second!.key, type: 'DELIVERED', occurredAt: deliveredAt },
     ]);
     const [objection] = await respond(t.app, keys.NOTIFIER, [
       { ref: 'customer', purpose: 'census', kind: 'OBJECTED', occurredAt: ago(0) },
       { ref: 'stranger', purpose: 'billing', kind: 'OBJECTED', occurredAt: ago(0) },
     ]);
 
+    // Not known to have arrived yet: informed since the first letter was sent, and it says so.
     expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'billing')).toMatchObject({
       decision: 'ALLOWED',
-      rule: 'NOTIFIED',
+      rule: 'LAWFUL_BASIS',
       legalBasis: 'CONTRACT',
       notification: first!.id,
+      event: null,
       version: 'terms#1',
       response: null,
+      transparency: {
+        status: 'CURRENT',
+        reached: false,
+        since: sentFirst,
+        notification: first!.id,
+        event: null,
+      },
     });
-    expect(await eligibility(t.app, keys.AUDITOR, 'stranger', 'billing')).toMatchObject({
-      rule: 'NOT_NOTIFIED',
-      response: null,
+    const delivered = inDays(0.01);
+    expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'billing', delivered)).toMatchObject({
+      decision: 'ALLOWED',
+      rule: 'LAWFUL_BASIS',
+      notification: second!.id,
+      event: delivery,
+      transparency: {
+        status: 'CURRENT',
+        reached: true,
+        since: deliveredAt,
+        version: 'terms#1',
+        notification: second!.id,
+        event: delivery,
+      },
     });
+    // Never told: still lawful; the finding records the duty to inform as unmet. An objection
+    // does not stop processing under a contract (Art. 21(1) covers public task and legitimate interests).
+    for (const purposeKey of ['billing', 'tax', 'rescue', 'census']) {
+      expect(await eligibility(t.app, keys.AUDITOR, 'stranger', purposeKey), purposeKey).toMatchObject({
+        decision: 'ALLOWED',
+        rule: 'LAWFUL_BASIS',
+        notification: null,
+        version: null,
+        response: null,
+        transparency: { status: 'NONE', reached: false, since: null, version: null, notification: null },
+      });
+    }
     expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'census')).toMatchObject({
+      decision: 'DENIED',
       rule: 'OBJECTED',
       response: objection,
-    });
-    expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'legacy')).toMatchObject({
-      decision: 'ALLOWED',
+      transparency: { status: 'CURRENT', reached: false },
     });
     expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'billing', ago(30))).toMatchObject({
       rule: 'PURPOSE_NOT_IN_FORCE',
       legalBasis: null,
+      transparency: null,
+    });
+
+    // A new version in force: the customer was told only of the earlier one.
+    const reworded = await createDraft(t.app, keys.EDITOR, {
+      noticeKey: 'terms',
+      purposeKeys,
+      effectiveFrom: inDays(0),
+      translations: translations('Our terms, explained better.'),
+    });
+    expect(await publish(t.app, keys.EDITOR, reworded)).toMatchObject({
+      number: 2,
+      classification: 'EDITORIAL',
+    });
+    expect(await eligibility(t.app, keys.AUDITOR, 'customer', 'tax', delivered)).toMatchObject({
+      decision: 'ALLOWED',
+      rule: 'LAWFUL_BASIS',
+      transparency: { status: 'OTHER_VERSION_ONLY', reached: true, version: 'terms#1' },
     });
 
     const beforeArchive = new Date().toISOString();
@@ -777,20 +1045,29 @@ describe('eligibility of one subject', () => {
 });
 
 describe('eligibility manifests', () => {
-  /** Thirty subjects in different situations, for four purposes of different bases. */
-  async function population(keys: Record<'EDITOR' | 'NOTIFIER', string>) {
+  /**
+   * Thirty subjects in different situations, for four purposes of different bases: p-li
+   * (legitimate interests), p-consent (consent, valid 30 days), p-contract (consent until now,
+   * switched to contract), p-public (public task). The version in force, pn #2, has a lead time of
+   * 14 days frozen with it (the controller's is 28), and the controller counts a web banner as
+   * reached only when dismissed.
+   */
+  async function population({
+    controller,
+    keys,
+  }: {
+    controller: { id: string };
+    keys: Record<'EDITOR' | 'NOTIFIER', string>;
+  }) {
     await createPurpose(t.app, 'p-li', keys.EDITOR);
     await createPurpose(t.app, 'p-consent', keys.EDITOR, { ...consentContent, consentValidityDays: 30 });
-    await createPurpose(t.app, 'p-contract', keys.EDITOR, {
-      legalBasis: 'CONTRACT',
-      legitimateInterest: null,
-    });
+    await createPurpose(t.app, 'p-contract', keys.EDITOR, consentContent);
     await createPurpose(t.app, 'p-public', keys.EDITOR, {
       legalBasis: 'PUBLIC_TASK',
       legitimateInterest: null,
     });
     const purposeKeys = ['p-li', 'p-consent', 'p-contract', 'p-public'];
-    await noticeInForce(t.app, keys.EDITOR, 'pn', purposeKeys);
+    const first = await noticeInForce(t.app, keys.EDITOR, 'pn', purposeKeys);
     const editorial = await createDraft(t.app, keys.EDITOR, {
       noticeKey: 'pn',
       purposeKeys,
@@ -801,6 +1078,12 @@ describe('eligibility manifests', () => {
     expect(await publishAsOf(t.database, editorial, new Date(ago(80)))).toMatchObject({
       number: 2,
       classification: 'EDITORIAL',
+    });
+    await freezeLeadTime(first.id, 28);
+    await freezeLeadTime(editorial, 14);
+    await t.database.prisma.controller.update({
+      where: { id: controller.id },
+      data: { minimumNoticeDays: 28, reachEvidence: { WEB_BANNER: ['DISMISSED'] } },
     });
 
     const notifications: NotificationSpec[] = [];
@@ -813,55 +1096,69 @@ describe('eligibility manifests', () => {
       const key = nextKey('pop');
       const told = (occurredAt: string, channel: NotificationChannel = 'EMAIL') =>
         notifications.push({ ref, notice: 'pn', version, channel, occurredAt, key });
+      const event = (type: NotificationEventType, occurredAt: string) =>
+        events.push({ key, type, occurredAt });
       const answer = (purpose: string, kind: ResponseKind, occurredAt: string, withVersion = true) =>
         responses.push({ ref, purpose, kind, occurredAt, ...(withVersion ? { notice: 'pn', version } : {}) });
       switch (index % 10) {
         case 0:
           told(ago(40));
-          events.push({ key, type: 'DELIVERED', occurredAt: ago(39) });
+          event('DELIVERED', ago(39));
           break;
         case 1:
+          // Bounced; 21's delivery is reported for after the instant asked about.
           told(ago(40));
-          events.push({
-            key,
-            type: index === 21 ? 'DELIVERED' : 'BOUNCED',
-            occurredAt: index === 21 ? soon : ago(39),
-          });
+          event(index === 21 ? 'DELIVERED' : 'BOUNCED', index === 21 ? soon : ago(39));
           break;
         case 2:
-          told(ago(10));
-          events.push({ key, type: 'OPENED', occurredAt: ago(9) });
+          // Reached 20 days ago (12): enough under the frozen 14 days, not under the controller's 28.
+          told(index === 12 ? ago(20) : ago(10));
+          event(index === 12 ? 'DELIVERED' : 'OPENED', index === 12 ? ago(20) : ago(9));
           break;
         case 3:
+          // In-app: displayed (3, 13) or only sent (23).
           told(ago(35), 'IN_APP');
+          event(index === 23 ? 'SENT' : 'DISPLAYED', ago(35));
           answer('p-li', 'OBJECTED', ago(1), false);
           answer('p-public', 'OBJECTED', ago(1), false);
           break;
         case 4:
+          // A banner displayed (4: not reached under this controller's setting), dismissed (14), nothing (24).
           told(ago(35), 'WEB_BANNER');
+          if (index === 4) event('DISPLAYED', ago(35));
+          if (index === 14) event('DISMISSED', ago(34));
           answer('p-li', 'OBJECTED', ago(3), false);
           answer('p-li', 'OBJECTION_WITHDRAWN', ago(1), false);
           break;
         case 5:
           answer('p-consent', 'CONSENT_GIVEN', ago(5));
+          answer('p-contract', 'CONSENT_GIVEN', ago(5));
           break;
         case 6:
           answer('p-consent', 'CONSENT_GIVEN', ago(40));
           told(ago(50), 'IN_APP');
+          event('SENT', ago(50));
           break;
         case 7:
+          // Withdrawn before p-contract switched away from consent: an objection from then on.
           answer('p-consent', 'CONSENT_GIVEN', ago(5));
           answer('p-consent', 'CONSENT_WITHDRAWN', ago(1), false);
+          answer('p-contract', 'CONSENT_GIVEN', ago(5));
+          answer('p-contract', 'CONSENT_WITHDRAWN', ago(1), false);
           break;
         case 8:
+          // Consent without naming a version; 28 withdraws it after the instant asked about.
           answer('p-consent', 'CONSENT_GIVEN', index === 18 ? ago(1) : new Date().toISOString(), false);
           if (index === 28) answer('p-consent', 'CONSENT_WITHDRAWN', soon, false);
           break;
         case 9: {
           const instant = ago(2);
           told(ago(45), 'IN_APP');
+          event('DISPLAYED', ago(44));
           answer('p-consent', 'CONSENT_GIVEN', instant);
           answer('p-consent', 'CONSENT_WITHDRAWN', instant, false);
+          answer('p-contract', 'CONSENT_GIVEN', instant);
+          answer('p-contract', 'CONSENT_WITHDRAWN', instant, false);
           answer('p-li', 'OBJECTION_WITHDRAWN', instant, false);
           answer('p-li', 'OBJECTED', instant, false);
           break;
@@ -871,6 +1168,7 @@ describe('eligibility manifests', () => {
     await notify(t.app, keys.NOTIFIER, notifications);
     await deliver(t.app, keys.NOTIFIER, events);
     await respond(t.app, keys.NOTIFIER, responses);
+    await switchBasis(controller.id, 'p-contract', 'CONTRACT');
     return purposeKeys;
   }
 
@@ -895,7 +1193,7 @@ describe('eligibility manifests', () => {
 
   it('agree with the per-subject decision for every subject, for every legal basis', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
-    const purposeKeys = await population(keys);
+    const purposeKeys = await population({ controller, keys });
     const subjectIds = (
       await t.database.prisma.subject.findMany({ where: { controllerId: controller.id } })
     ).map((subject) => Buffer.from(`Subject:${subject.id}`).toString('base64'));
@@ -905,10 +1203,27 @@ describe('eligibility manifests', () => {
       role: 'AUDITOR',
       controllerId: controller.id,
     });
-    const sizes: Record<string, number> = {};
+    const refOf = new Map<string, number>();
+    for (let index = 0; index < 30; index++) {
+      const subject = expectData(
+        await execute(t.app, EligibilitySubjectId, { key: keys.AUDITOR, variables: { ref: `pop-${index}` } }),
+      ).subject;
+      refOf.set(rawId(subject!.id), index);
+    }
+    const everyone = Array.from({ length: 30 }, (_, index) => index);
+    // Who is eligible, by the rules (docs/eligibility.md), subject by subject (see `population`).
+    const expected: Record<string, number[]> = {
+      'p-li': [0, 10, 12, 14, 20],
+      'p-consent': [5, 15, 25],
+      'p-contract': everyone.filter((index) => ![7, 9, 17, 19, 27, 29].includes(index)),
+      'p-public': everyone.filter((index) => ![3, 13, 23].includes(index)),
+    };
     for (const purposeKey of purposeKeys) {
       const manifest = await createManifest(keys.AUDITOR, purposeKey);
       expect(manifest.purpose.key).toBe(purposeKey);
+      expect(manifest.settings?.leadTimes, purposeKey).toEqual(
+        purposeKey === 'p-li' ? [{ days: 14, frozen: true, version: { noticeKey: 'pn', number: 2 } }] : [],
+      );
       // Every subject of the controller, decided one by one (batched in one request).
       const decisions = expectData(
         await execute(t.app, EligibilityOfNodes, {
@@ -928,13 +1243,11 @@ describe('eligibility manifests', () => {
       expect(listed, purposeKey).toEqual([...allowed].sort());
       expect(manifest.eligible, purposeKey).toBe(allowed.length);
       expect(manifest.setHash, purposeKey).toBe(setHash(allowed));
-      sizes[purposeKey] = allowed.length;
+      expect(
+        allowed.map((id) => refOf.get(id)).sort((a, b) => a! - b!),
+        purposeKey,
+      ).toEqual(expected[purposeKey]);
       expect((await verify(keys.AUDITOR, manifest.id)).matches).toBe(true);
-    }
-    // The population really is mixed: every basis has people on both sides.
-    for (const purposeKey of purposeKeys) {
-      expect(sizes[purposeKey]).toBeGreaterThan(0);
-      expect(sizes[purposeKey]).toBeLessThan(30);
     }
     const empty = await createManifest(keys.AUDITOR, 'p-li', ago(1));
     expect(empty).toMatchObject({ eligible: 0, setHash: setHash([]) });
@@ -942,7 +1255,7 @@ describe('eligibility manifests', () => {
 
   it('erased subjects are not eligible from their erasure on; earlier manifests still verify', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
-    await population(keys);
+    await population({ controller, keys });
     const before = await createManifest(keys.AUDITOR, 'p-li');
     const erased = await eligibility(t.app, keys.AUDITOR, 'pop-0', 'p-li', before.at);
     expect(erased.decision).toBe('ALLOWED');
@@ -980,7 +1293,7 @@ describe('eligibility manifests', () => {
 
   it('verify: matches until records are altered behind the append-only guard; late records do not count', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
-    await population(keys);
+    await population({ controller, keys });
     const consent = await createManifest(keys.AUDITOR, 'p-consent');
     const legitimate = await createManifest(keys.AUDITOR, 'p-li');
     expect(await verify(keys.AUDITOR, consent.id)).toMatchObject({
@@ -1028,10 +1341,147 @@ describe('eligibility manifests', () => {
     expect((await verify(keys.AUDITOR, legitimate.id)).matches).toBe(false);
   });
 
+  it('keep the settings they were computed with: later changes to the controller do not break verification', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await population({ controller, keys });
+    const manifest = await createManifest(keys.AUDITOR, 'p-li');
+    expect(manifest.settings).toMatchObject({
+      minimumNoticeDays: 28,
+      leadTimes: [{ days: 14, frozen: true, version: { noticeKey: 'pn', number: 2 } }],
+    });
+    const reach = Object.fromEntries(
+      manifest.settings!.reachEvidence.map((item) => [item.channel, item.eventTypes]),
+    );
+    expect(reach).toMatchObject({
+      EMAIL: ['DELIVERED', 'OPENED', 'ACKNOWLEDGED'],
+      IN_APP: ['DISPLAYED', 'OPENED', 'ACKNOWLEDGED', 'DISMISSED'],
+      WEB_BANNER: ['DISMISSED'],
+    });
+    expect(Object.keys(reach)).toHaveLength(7);
+    expect((await createManifest(keys.AUDITOR, 'p-consent')).settings?.leadTimes).toEqual([]);
+
+    // The controller changes its settings, and the version in force loses its frozen lead time.
+    await t.database.prisma.controller.update({
+      where: { id: controller.id },
+      data: { minimumNoticeDays: 60, reachEvidence: { EMAIL: ['ACKNOWLEDGED'], WEB_BANNER: ['DISPLAYED'] } },
+    });
+    const second = await t.database.prisma.noticeVersion.findFirstOrThrow({
+      where: { controllerId: controller.id, number: 2 },
+    });
+    await freezeLeadTime(second.id, null);
+
+    expect(await verify(keys.AUDITOR, manifest.id)).toMatchObject({
+      matches: true,
+      recomputedCount: manifest.eligible,
+      recomputedHash: manifest.setHash,
+    });
+    // Computed afresh for the same instant, the new settings give another set.
+    const now = await createManifest(keys.AUDITOR, 'p-li', manifest.at);
+    expect(now.setHash).not.toBe(manifest.setHash);
+    expect(now.settings).toMatchObject({
+      minimumNoticeDays: 60,
+      leadTimes: [{ days: 60, frozen: false }],
+    });
+    expect(await verify(keys.AUDITOR, now.id)).toMatchObject({
+      matches: true,
+      recomputedCount: now.eligible,
+    });
+  });
+
+  it('withdrawal of consent before a switch away from consent stands as an objection, under the new basis too', async () => {
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await createPurpose(t.app, 'updates', keys.EDITOR, consentContent);
+    await createPurpose(t.app, 'records', keys.EDITOR, consentContent);
+    await noticeInForce(t.app, keys.EDITOR, 'members', ['updates', 'records']);
+    const version = { notice: 'members', version: 1 };
+    const [, withdrawal] = await respond(
+      t.app,
+      keys.NOTIFIER,
+      ['updates', 'records'].flatMap((purpose) => [
+        { ref: 'withdrew-before', purpose, kind: 'CONSENT_GIVEN' as const, occurredAt: ago(20), ...version },
+        { ref: 'withdrew-before', purpose, kind: 'CONSENT_WITHDRAWN' as const, occurredAt: ago(10) },
+        { ref: 'consenting', purpose, kind: 'CONSENT_GIVEN' as const, occurredAt: ago(20), ...version },
+        { ref: 'withdrew-after', purpose, kind: 'CONSENT_GIVEN' as const, occurredAt: ago(20), ...version },
+      ]),
+    );
+    const beforeSwitch = new Date().toISOString();
+    await switchBasis(controller.id, 'updates', 'LEGITIMATE_INTERESTS');
+    await switchBasis(controller.id, 'records', 'LEGAL_OBLIGATION');
+    // A second after the switch, so that no clock resolution makes it look simultaneous.
+    const switchedAt = new Date(Date.now() + 1000).toISOString();
+    await respond(t.app, keys.NOTIFIER, [
+      { ref: 'withdrew-after', purpose: 'updates', kind: 'CONSENT_WITHDRAWN', occurredAt: switchedAt },
+      { ref: 'withdrew-after', purpose: 'records', kind: 'CONSENT_WITHDRAWN', occurredAt: switchedAt },
+    ]);
+    // A version describing the new revisions, in force now; everyone is told of it.
+    const draft = await createDraft(t.app, keys.EDITOR, {
+      noticeKey: 'members',
+      purposeKeys: ['updates', 'records'],
+      effectiveFrom: inDays(0),
+    });
+    expect(await publish(t.app, keys.EDITOR, draft, 'the legal basis changed today')).toMatchObject({
+      number: 2,
+    });
+    await freezeLeadTime(draft, 28);
+    const told = await notify(
+      t.app,
+      keys.NOTIFIER,
+      ['withdrew-before', 'consenting', 'withdrew-after'].map((ref) => ({
+        ref,
+        notice: 'members',
+        version: 2,
+        occurredAt: ago(0),
+      })),
+    );
+    await deliver(
+      t.app,
+      keys.NOTIFIER,
+      told.map((item) => ({ key: item.key, type: 'DELIVERED', occurredAt: ago(0) })),
+    );
+
+    const later = inDays(29);
+    for (const purposeKey of ['updates', 'records']) {
+      expect(
+        await eligibility(t.app, keys.AUDITOR, 'withdrew-before', purposeKey, later),
+        purposeKey,
+      ).toMatchObject({
+        decision: 'DENIED',
+        rule: 'CONSENT_WITHDRAWN_BEFORE_SWITCH',
+        revision: 2,
+        transparency: { status: 'CURRENT', reached: true, version: 'members#2' },
+      });
+      expect(await eligibility(t.app, keys.AUDITOR, 'consenting', purposeKey, later)).toMatchObject({
+        decision: 'ALLOWED',
+      });
+      // Withdrawn after the switch: a consent no longer relied on.
+      expect(await eligibility(t.app, keys.AUDITOR, 'withdrew-after', purposeKey, later)).toMatchObject({
+        decision: 'ALLOWED',
+      });
+    }
+    expect(await eligibility(t.app, keys.AUDITOR, 'withdrew-before', 'updates', later)).toMatchObject({
+      response: withdrawal,
+      legalBasis: 'LEGITIMATE_INTERESTS',
+    });
+    // Before the switch, the same person was simply a withdrawn consent.
+    expect(await eligibility(t.app, keys.AUDITOR, 'withdrew-before', 'records', beforeSwitch)).toMatchObject({
+      rule: 'CONSENT_WITHDRAWN',
+      legalBasis: 'CONSENT',
+    });
+    for (const purposeKey of ['updates', 'records']) {
+      const manifest = await createManifest(keys.AUDITOR, purposeKey, later);
+      const ids = await Promise.all(
+        ['consenting', 'withdrew-after'].map(
+          async (ref) => (await eligibility(t.app, keys.AUDITOR, ref, purposeKey, later)).subjectId,
+        ),
+      );
+      expect(manifest, purposeKey).toMatchObject({ eligible: 2, setHash: setHash(ids) });
+    }
+  });
+
   it('are invisible to other controllers and count only their own subjects; reading roles only', async () => {
     const a = await makeTenant(t.database.prisma);
     const b = await makeTenant(t.database.prisma);
-    await population(a.keys);
+    await population(a);
     const manifest = await createManifest(a.keys.AUDITOR, 'p-contract');
     expect(manifest.eligible).toBeGreaterThan(1);
 
