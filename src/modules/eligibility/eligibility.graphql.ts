@@ -242,7 +242,7 @@ builder.objectField(SubjectRef, 'eligibility', (t) =>
 );
 
 const ChannelReachRef = builder
-  .objectRef<{ channel: Channel; eventTypes: readonly EventType[] }>('ChannelReachEvidence')
+  .objectRef<{ channel: Channel; eventTypes: readonly EventType[] }>('ManifestReachEvidence')
   .implement({
     description: 'The event types that counted as reaching the person on one channel.',
     authScopes: { role: 'readRecords' },
