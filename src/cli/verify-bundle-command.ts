@@ -67,7 +67,7 @@ export async function runVerifyBundleCommand(args: string[]): Promise<number> {
     print('  parts');
     for (const part of manifest.parts) {
       print(
-        `    ${part.name.padEnd(22)} ${number(part.records).padStart(11)} records ${number(part.bytes).padStart(15)} bytes  sha256 ${part.sha256}`,
+        `    ${part.name.padEnd(23)} ${number(part.records).padStart(11)} records ${number(part.bytes).padStart(15)} bytes  sha256 ${part.sha256}`,
       );
     }
   }
@@ -145,7 +145,7 @@ export async function runExportBundleCommand(
       await rename(partial, values.output);
       print(`Wrote ${values.output}: bundle ${summary.bundleId}, ${number(summary.bytes)} bytes`);
       for (const part of summary.parts.filter((entry) => entry.name.endsWith('.jsonl')))
-        print(`  ${part.name.padEnd(22)} ${number(part.records).padStart(11)} records`);
+        print(`  ${part.name.padEnd(23)} ${number(part.records).padStart(11)} records`);
       const { unmatched } = summary;
       if (unmatched.subjectRefHashes.length + unmatched.noticeKeys.length > 0)
         print(

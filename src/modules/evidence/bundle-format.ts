@@ -4,8 +4,15 @@ import { LegalBasis } from '../../generated/prisma/enums.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { channels, eventTypes, responseKinds } from '../notification/notification.validation.js';
 
-/** Names the container format described in docs/evidence-bundle.md; another layout gets another name. */
-export const BUNDLE_FORMAT = 'notarium.evidence-bundle.v1';
+/**
+ * Names the container format described in docs/evidence-bundle.md; another layout gets another
+ * name. v2 added the message templates (a part, and `templateHash` on notifications); the verifier
+ * still reads v1, the layout of bundles written before.
+ */
+export const BUNDLE_FORMAT = 'notarium.evidence-bundle.v2';
+export const BUNDLE_FORMAT_V1 = 'notarium.evidence-bundle.v1';
+export const bundleFormats = [BUNDLE_FORMAT_V1, BUNDLE_FORMAT] as const;
+export type BundleFormat = (typeof bundleFormats)[number];
 
 /** Records per segment: a JSON Lines segment is followed by the CSV segment of the same records. */
 export const SEGMENT_SIZE = 10_000;
@@ -15,12 +22,10 @@ export const recordParts = [
   'events',
   'responses',
   'notice-versions',
+  'message-templates',
   'audit-entries',
 ] as const;
 export type RecordPart = (typeof recordParts)[number];
-
-/** Every part a v1 bundle holds, in the order they first appear. */
-export const partNames: readonly string[] = recordParts.flatMap((part) => [`${part}.jsonl`, `${part}.csv`]);
 
 export const mediaTypeOf = (name: string) =>
   name.endsWith('.csv') ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson';
@@ -33,9 +38,12 @@ const uuid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID');
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+const prefixedSha256 = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 lowercase hex digits');
 const positiveInt = z.number().int().min(1);
 
-export const notificationRecord = z.strictObject({
+const notificationRecordV1 = z.strictObject({
   id: uuid,
   subjectRefHash: z.string().min(1),
   subjectErased: z.boolean(),
@@ -54,6 +62,9 @@ export const notificationRecord = z.strictObject({
   batchId: uuid,
   contentHash: sha256Hex,
 });
+
+/** A v2 notification: `templateHash` is the content hash of the template revision sent, or null. */
+export const notificationRecord = notificationRecordV1.extend({ templateHash: prefixedSha256.nullable() });
 
 export const eventRecord = z.strictObject({
   id: uuid,
@@ -144,11 +155,26 @@ export const noticeVersionRecord = z.strictObject({
   classification: z.enum(['EDITORIAL', 'RENOTIFY', 'RECONSENT']).nullable(),
   classificationReasons: z.unknown(),
   leadTimeOverrideReason: z.string().nullable(),
-  contentHash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 lowercase hex digits'),
+  contentHash: prefixedSha256,
   canonicalForm: z.string().min(1),
   controller: controllerIdentity.nullable().optional(),
   translations: z.array(z.strictObject({ locale: z.string(), title: z.string(), body: z.string() })),
   purposes: z.array(purposeSnapshot),
+});
+
+/** A message template revision a notification in the bundle was sent with (docs/message-templates.md). */
+export const messageTemplateRecord = z.strictObject({
+  id: uuid,
+  key: z.string().min(1),
+  channel: z.enum(channels),
+  locale: z.string().min(1),
+  revision: positiveInt,
+  publishedAt: isoInstant,
+  subject: z.string().nullable(),
+  body: z.string(),
+  linkTarget: z.string().nullable(),
+  contentHash: prefixedSha256,
+  canonicalForm: z.string().min(1),
 });
 
 export const auditEntryRecord = z.strictObject({
@@ -176,10 +202,14 @@ export const auditLinkRecord = z.strictObject({
 
 export const auditRecord = z.discriminatedUnion('withheld', [auditEntryRecord, auditLinkRecord]);
 
-export type NotificationRecord = z.infer<typeof notificationRecord>;
+/** A notification of either format: the exporter always writes `templateHash`; a v1 bundle has none. */
+export type NotificationRecord = z.infer<typeof notificationRecordV1> & {
+  readonly templateHash?: string | null;
+};
 export type EventRecord = z.infer<typeof eventRecord>;
 export type ResponseRecord = z.infer<typeof responseRecord>;
 export type NoticeVersionRecord = z.infer<typeof noticeVersionRecord>;
+export type MessageTemplateRecord = z.infer<typeof messageTemplateRecord>;
 export type AuditRecord = z.infer<typeof auditRecord>;
 
 export interface RecordTypes {
@@ -187,14 +217,18 @@ export interface RecordTypes {
   events: EventRecord;
   responses: ResponseRecord;
   'notice-versions': NoticeVersionRecord;
+  'message-templates': MessageTemplateRecord;
   'audit-entries': AuditRecord;
 }
 
-export const recordSchemas: { [P in RecordPart]: z.ZodType<RecordTypes[P]> } = {
+type RecordSchemas = { readonly [P in RecordPart]: z.ZodType<RecordTypes[P]> };
+
+const recordSchemas: RecordSchemas = {
   notifications: notificationRecord,
   events: eventRecord,
   responses: responseRecord,
   'notice-versions': noticeVersionRecord,
+  'message-templates': messageTemplateRecord,
   'audit-entries': auditRecord,
 };
 
@@ -206,8 +240,10 @@ const auditField =
   (record: AuditRecord): Cell =>
     record.withheld ? null : (record[key] as Cell);
 
+type CsvColumns = { readonly [P in RecordPart]: Columns<RecordTypes[P]> };
+
 /** The CSV renditions: one row per JSON record, columns in this order. */
-export const csvColumns: { [P in RecordPart]: Columns<RecordTypes[P]> } = {
+const csvColumns: CsvColumns = {
   notifications: [
     ['id', (r) => r.id],
     ['subjectRefHash', (r) => r.subjectRefHash],
@@ -225,6 +261,7 @@ export const csvColumns: { [P in RecordPart]: Columns<RecordTypes[P]> } = {
     ['senderMessageId', (r) => r.senderMessageId],
     ['idempotencyKey', (r) => r.idempotencyKey],
     ['batchId', (r) => r.batchId],
+    ['templateHash', (r) => r.templateHash],
     ['contentHash', (r) => r.contentHash],
   ],
   events: [
@@ -271,6 +308,18 @@ export const csvColumns: { [P in RecordPart]: Columns<RecordTypes[P]> } = {
     ['purposes', (r) => r.purposes.map((p) => `${p.key}@${p.revision}:${p.legalBasis}`).join(';')],
     ['contentHash', (r) => r.contentHash],
   ],
+  // The body is only in the .jsonl part, like notice texts (a spreadsheet cell holds 32,767 characters).
+  'message-templates': [
+    ['id', (r) => r.id],
+    ['key', (r) => r.key],
+    ['channel', (r) => r.channel],
+    ['locale', (r) => r.locale],
+    ['revision', (r) => r.revision],
+    ['publishedAt', (r) => r.publishedAt],
+    ['subject', (r) => r.subject],
+    ['linkTarget', (r) => r.linkTarget],
+    ['contentHash', (r) => r.contentHash],
+  ],
   'audit-entries': [
     ['sequence', (r) => r.sequence],
     ['withheld', (r) => r.withheld],
@@ -298,12 +347,63 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvHeader(part: RecordPart): string {
-  return `\uFEFF${csvColumns[part].map(([header]) => csvField(header)).join(',')}\r\n`;
+/** What a format's bundle holds: its parts, the shape of their records and their CSV columns. */
+export interface BundleLayout {
+  readonly format: BundleFormat;
+  /** The first line of the bundle. */
+  readonly headerLine: string;
+  readonly recordParts: readonly RecordPart[];
+  /** Every part, in the order they first appear. */
+  readonly partNames: readonly string[];
+  readonly schemas: RecordSchemas;
+  readonly csvColumns: CsvColumns;
 }
 
-export function csvRow<P extends RecordPart>(part: P, record: RecordTypes[P]): string {
-  const columns = csvColumns[part] as Columns<RecordTypes[P]>;
+function bundleLayout(
+  format: BundleFormat,
+  parts: readonly RecordPart[],
+  schemas: RecordSchemas,
+  columns: CsvColumns,
+): BundleLayout {
+  return {
+    format,
+    headerLine: canonicalJson({ $: 'bundle', format }),
+    recordParts: parts,
+    partNames: parts.flatMap((part) => [`${part}.jsonl`, `${part}.csv`]),
+    schemas,
+    csvColumns: columns,
+  };
+}
+
+/** The layout the exporter writes. */
+export const currentLayout = bundleLayout(BUNDLE_FORMAT, recordParts, recordSchemas, csvColumns);
+
+/** v1: no message templates, and notifications without `templateHash`. */
+const layoutV1 = bundleLayout(
+  BUNDLE_FORMAT_V1,
+  recordParts.filter((part) => part !== 'message-templates'),
+  { ...recordSchemas, notifications: notificationRecordV1 },
+  {
+    ...csvColumns,
+    notifications: csvColumns.notifications.filter(([header]) => header !== 'templateHash'),
+  },
+);
+
+export const bundleLayouts: { readonly [F in BundleFormat]: BundleLayout } = {
+  [BUNDLE_FORMAT_V1]: layoutV1,
+  [BUNDLE_FORMAT]: currentLayout,
+};
+
+export function csvHeader(part: RecordPart, layout: BundleLayout = currentLayout): string {
+  return `\uFEFF${layout.csvColumns[part].map(([header]) => csvField(header)).join(',')}\r\n`;
+}
+
+export function csvRow<P extends RecordPart>(
+  part: P,
+  record: RecordTypes[P],
+  layout: BundleLayout = currentLayout,
+): string {
+  const columns = layout.csvColumns[part] as Columns<RecordTypes[P]>;
   let row = '';
   for (let i = 0; i < columns.length; i++) row += (i === 0 ? '' : ',') + csvField(columns[i]![1](record));
   return `${row}\r\n`;
@@ -349,7 +449,7 @@ export interface ManifestScope {
 }
 
 export interface Manifest {
-  readonly format: string;
+  readonly format: BundleFormat;
   readonly bundleId: string;
   readonly createdAt: string;
   readonly controller: { id: string; slug: string; name: string; legalName: string };
@@ -365,7 +465,7 @@ const nullableSorted = z.array(z.string()).nullable();
 
 export const manifestSchema = z.strictObject({
   $: z.literal('manifest'),
-  format: z.literal(BUNDLE_FORMAT),
+  format: z.enum(bundleFormats),
   bundleId: uuid,
   createdAt: isoInstant,
   controller: z.strictObject({ id: uuid, slug: z.string(), name: z.string(), legalName: z.string() }),
@@ -395,9 +495,6 @@ export const signatureSchema = z.strictObject({
   keyId: z.string(),
   value: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
 });
-
-/** The first line of every bundle. */
-export const headerLine = canonicalJson({ $: 'bundle', format: BUNDLE_FORMAT });
 
 export const partLine = (name: string) => canonicalJson({ $: 'part', name });
 

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.js';
 import { allOf, isoUtc } from '../../db/raw-sql.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { NotFoundError } from '../../graphql/error-results.js';
+import { templateCanonicalForm } from '../message-template/template-hash.js';
 import { canonicalPurpose } from '../notice/content-hash.js';
 import { loadVersionSnapshot } from '../notice/version-snapshot.js';
 import {
@@ -11,15 +12,15 @@ import {
   BUNDLE_FORMAT,
   csvHeader,
   csvRow,
-  headerLine,
+  currentLayout,
   keyIdOf,
   type Manifest,
   type ManifestPart,
+  type MessageTemplateRecord,
   manifestLine,
   mediaTypeOf,
   type NoticeVersionRecord,
   partLine,
-  partNames,
   type RecordPart,
   type RecordTypes,
   SEGMENT_SIZE,
@@ -78,13 +79,15 @@ export async function exportBundle(
       const auditHead = head ? { sequence: Number(head.sequence), hash: head.hash } : null;
 
       const writer = new BundleWriter(output);
-      await writer.line(headerLine);
+      await writer.line(currentLayout.headerLine);
       const versionIds = new Set<string>();
       const batchIds = new Set<string>();
+      const templateHashes = new Set<string>();
       for await (const page of notificationPages(tx, controllerId, resolved)) {
         for (const record of page) {
           versionIds.add(record.versionId);
           batchIds.add(record.batchId);
+          if (record.templateHash) templateHashes.add(record.templateHash);
         }
         await writer.segment('notifications', page);
       }
@@ -104,11 +107,18 @@ export async function exportBundle(
         await writer.segment('notice-versions', versions.slice(i, i + SEGMENT_SIZE));
       }
       await writer.emptySegment('notice-versions');
+      const templateIds: string[] = [];
+      for await (const page of templatePages(tx, controllerId, templateHashes)) {
+        for (const record of page) templateIds.push(record.id);
+        await writer.segment('message-templates', page);
+      }
+      await writer.emptySegment('message-templates');
       const relatedIds = [
         ...(resolved.subjectIds ?? []),
         ...(resolved.noticeIds ?? []),
         ...versions.flatMap((version) => [version.id, version.noticeId]),
         ...batchIds,
+        ...templateIds,
       ];
       for await (const page of auditPages(tx, controllerId, resolved, auditHead, relatedIds)) {
         await writer.segment('audit-entries', page);
@@ -179,7 +189,8 @@ class BundleWriter {
 
   constructor(output: NodeJS.WritableStream) {
     this.#output = output;
-    for (const name of partNames) this.#parts.set(name, { hash: createHash('sha256'), records: 0, bytes: 0 });
+    for (const name of currentLayout.partNames)
+      this.#parts.set(name, { hash: createHash('sha256'), records: 0, bytes: 0 });
   }
 
   line(text: string): Promise<void> {
@@ -230,7 +241,7 @@ class BundleWriter {
   }
 
   manifestParts(): ManifestPart[] {
-    return partNames.map((name) => {
+    return currentLayout.partNames.map((name) => {
       const state = this.#parts.get(name)!;
       return {
         name,
@@ -282,12 +293,13 @@ function notificationPages(tx: Tx, controllerId: string, scope: ResolvedScope) {
         n."locale", ${isoUtc(Prisma.sql`n."occurredAt"`)} AS "occurredAt",
         ${isoUtc(Prisma.sql`n."recordedAt"`)} AS "recordedAt",
         n."campaignId"::text AS "campaignId", c."name" AS "campaignName", n."senderMessageId",
-        n."idempotencyKey", n."batchId"::text AS "batchId", n."contentHash"
+        n."idempotencyKey", n."batchId"::text AS "batchId", mt."contentHash" AS "templateHash", n."contentHash"
       FROM "Notification" n
       JOIN "Subject" s ON s."id" = n."subjectId"
       JOIN "NoticeVersion" v ON v."id" = n."versionId"
       JOIN "Notice" nt ON nt."id" = v."noticeId"
       LEFT JOIN "Campaign" c ON c."id" = n."campaignId"
+      LEFT JOIN "MessageTemplate" mt ON mt."id" = n."templateId" AND mt."controllerId" = n."controllerId"
       WHERE ${allOf(sql.notification())} AND n."id" > ${after}::uuid
       ORDER BY n."id" ${pageSize}`,
     beforeAnyUuid,
@@ -340,6 +352,36 @@ function responsePages(tx: Tx, controllerId: string, scope: ResolvedScope) {
     beforeAnyUuid,
     (row) => row.id,
   );
+}
+
+/**
+ * The template revisions the bundle's notifications were sent with, by content hash (which covers
+ * key, channel, locale and revision, so it names one revision of the controller). The canonical
+ * form is rebuilt from the stored fields: should they disagree with the stored hash, the verifier
+ * says so.
+ */
+async function* templatePages(
+  tx: Tx,
+  controllerId: string,
+  hashes: ReadonlySet<string>,
+): AsyncGenerator<MessageTemplateRecord[]> {
+  if (hashes.size === 0) return;
+  const wanted = [...hashes];
+  const rows = pages<Omit<MessageTemplateRecord, 'canonicalForm'>, string>(
+    tx,
+    (after) => Prisma.sql`
+      SELECT t."id"::text AS "id", t."key", t."channel"::text AS "channel", t."locale", t."revision",
+        ${isoUtc(Prisma.sql`t."createdAt"`)} AS "publishedAt", t."subject", t."body", t."linkTarget",
+        t."contentHash"
+      FROM "MessageTemplate" t
+      WHERE t."controllerId" = ${controllerId}::uuid AND t."contentHash" = ANY(${wanted}::text[])
+        AND t."id" > ${after}::uuid
+      ORDER BY t."id" ${pageSize}`,
+    beforeAnyUuid,
+    (row) => row.id,
+  );
+  for await (const page of rows)
+    yield page.map((row) => ({ ...row, canonicalForm: templateCanonicalForm(row) }));
 }
 
 /** The versions records refer to, plus every published version of the notices named in the scope. */

@@ -5,29 +5,29 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { auditHash, genesisHash } from '../audit/audit-hash.js';
-import { canonicalForm, contentHash } from '../notice/content-hash.js';
-import { recordHash } from '../notification/record-hash.js';
+import { templateCanonicalForm } from '../message-template/template-hash.js';
+import { canonicalForm } from '../notice/content-hash.js';
+import { notificationHashContent, recordHash } from '../notification/record-hash.js';
 import type { VersionSnapshot } from '../purpose/purpose.snapshot.js';
 import {
   type AuditRecord,
-  BUNDLE_FORMAT,
-  csvColumns,
+  type BundleLayout,
+  bundleLayouts,
   csvHeader,
   csvRow,
+  currentLayout,
   type EventRecord,
-  headerLine,
   keyIdOf,
   type Manifest,
+  type MessageTemplateRecord,
   manifestSchema,
   type NoticeVersionRecord,
   type NotificationRecord,
   parseCsvRow,
-  partNames,
   type RecordPart,
   type RecordTypes,
   type ResponseRecord,
   recordParts,
-  recordSchemas,
   signatureSchema,
 } from './bundle-format.js';
 
@@ -61,9 +61,11 @@ const maxCsvLag = 50_000;
 /**
  * Checks a bundle offline, in one streaming pass after reading the manifest from its end: the
  * signature over the manifest, every part's SHA-256, size and record count, every record's shape,
- * order and scope, the stored record hashes, every notice version's content hash (from its
- * canonical form and from its structured content), the audit chain (links and hashes, up to the
- * head the manifest names) and that each CSV row is the rendition of its JSON record.
+ * order and scope, the stored record hashes, every notice version's and message template's content
+ * hash (from its canonical form and from its structured content), that every template a
+ * notification names is in the bundle, the audit chain (links and hashes, up to the head the
+ * manifest names) and that each CSV row is the rendition of its JSON record. Reads bundles of
+ * every format in `bundleLayouts` (v1 has no templates).
  */
 export async function verifyBundle(
   filePath: string,
@@ -195,7 +197,7 @@ function checkManifestAndSignature(
         problems.add(
           'manifest',
           'shape',
-          `manifest (second-to-last line): not a ${BUNDLE_FORMAT} manifest: ${describeIssues(result.error.issues)}`,
+          `manifest (second-to-last line): not a ${currentLayout.format} or earlier manifest: ${describeIssues(result.error.issues)}`,
         );
     }
   }
@@ -269,9 +271,18 @@ interface ExpectedRow {
   readonly where: string;
 }
 
+/** A template revision as the notifications name it (by hash) and as the bundle holds it. */
+interface TemplateUse {
+  readonly hash: string;
+  readonly channel: string;
+  readonly locale: string;
+  readonly where: string;
+}
+
 class BundleChecker {
   lineNumber = 0;
   readonly #manifest: Manifest | null;
+  #layout: BundleLayout;
   readonly #tail: Tail;
   readonly #problems: Problems;
   readonly #parts = new Map<string, PartState>();
@@ -285,12 +296,16 @@ class BundleChecker {
   readonly #to: string | null;
   readonly #versionsPresent = new Set<string>();
   readonly #versionsReferenced = new Map<string, string>();
+  readonly #templatesPresent = new Map<string, TemplateUse>();
+  /** The first notification naming each template hash in each channel and locale. */
+  readonly #templatesReferenced = new Map<string, TemplateUse>();
   readonly #erased = new Map<RecordPart, number>();
   #auditFirst: number | null = null;
   #auditLast: { sequence: number; hash: string } | null = null;
 
   constructor(manifest: Manifest | null, tail: Tail, problems: Problems) {
     this.#manifest = manifest;
+    this.#layout = manifest ? bundleLayouts[manifest.format] : currentLayout;
     this.#tail = tail;
     this.#problems = problems;
     this.#subjects = manifest?.scope.subjectRefHashes ? new Set(manifest.scope.subjectRefHashes) : null;
@@ -311,8 +326,16 @@ class BundleChecker {
         `line ${n}: the file does not end with a line feed (truncated?)`,
       );
     if (n === 1) {
-      if (bytes.toString('utf8') !== headerLine)
-        this.#problems.add('file', 'header', `line 1: not the ${BUNDLE_FORMAT} header line ${headerLine}`);
+      const header = bytes.toString('utf8');
+      // Without a manifest, the header line says which layout the rest is checked against.
+      const named = Object.values(bundleLayouts).find((layout) => layout.headerLine === header);
+      if (this.#manifest === null && named) this.#layout = named;
+      if (header !== this.#layout.headerLine)
+        this.#problems.add(
+          'file',
+          'header',
+          `line 1: not the header line of ${this.#layout.format}${this.#manifest ? ', the format the manifest names' : ''}: ${this.#layout.headerLine}`,
+        );
       this.#phase = 'parts';
       return;
     }
@@ -339,8 +362,12 @@ class BundleChecker {
     const value = 'value' in parsed ? (parsed.value as { $?: unknown; name?: unknown }) : null;
     if (value?.$ === 'part' && typeof value.name === 'string' && this.#phase === 'parts') {
       const name = value.name;
-      if (!partNames.includes(name)) {
-        this.#problems.add('file', 'structure', `line ${n}: unknown part "${name}"`);
+      if (!this.#layout.partNames.includes(name)) {
+        this.#problems.add(
+          'file',
+          'structure',
+          `line ${n}: unknown part "${name}" (not a part of ${this.#layout.format})`,
+        );
         this.#current = null;
         return;
       }
@@ -384,7 +411,7 @@ class BundleChecker {
       this.#expectRow(part, null, `${where})`);
       return;
     }
-    const result = recordSchemas[part].safeParse(parsed.value);
+    const result = this.#layout.schemas[part].safeParse(parsed.value);
     const id = (parsed.value as { id?: unknown; sequence?: unknown } | null)?.id ?? null;
     const at = `${where}${typeof id === 'string' ? `, id ${id}` : ''})`;
     if (!result.success) {
@@ -411,13 +438,16 @@ class BundleChecker {
       case 'notice-versions':
         this.#noticeVersion(result.data as NoticeVersionRecord, report);
         break;
+      case 'message-templates':
+        this.#messageTemplate(result.data as MessageTemplateRecord, report, at);
+        break;
       case 'audit-entries':
         this.#auditEntry(result.data as AuditRecord, report);
         break;
     }
     let row: string | null = null;
     try {
-      row = csvRow(part, result.data as RecordTypes[typeof part]);
+      row = csvRow(part, result.data as RecordTypes[typeof part], this.#layout);
     } catch (error) {
       report('csv-rendition', `cannot be rendered as CSV: ${(error as Error).message}`);
     }
@@ -470,27 +500,39 @@ class BundleChecker {
 
   #notification(record: NotificationRecord, report: Report, at: string): void {
     this.#ascending('notifications', record.id, report);
-    if (this.#erasedSubject('notifications', record.subjectErased)) {
-      this.#inScope(report, record.subjectRefHash, record.noticeKey, record.occurredAt);
-      this.#reference(record.versionId, at);
-      return;
-    }
-    const recomputed = recordHash({
-      subject: record.subjectRefHash,
-      version: record.versionId,
-      channel: record.channel,
-      locale: record.locale,
-      occurredAt: record.occurredAt,
-      campaign: record.campaignId,
-      senderMessageId: record.senderMessageId,
-    });
-    if (recomputed !== record.contentHash)
-      report(
-        'record-hash',
-        `the record's content hashes to ${recomputed}, but its contentHash is ${record.contentHash}`,
+    // A v1 bundle has no templateHash: its notifications were recorded without a template.
+    const template = record.templateHash ?? null;
+    if (!this.#erasedSubject('notifications', record.subjectErased)) {
+      const recomputed = recordHash(
+        notificationHashContent({
+          subject: record.subjectRefHash,
+          version: record.versionId,
+          channel: record.channel,
+          locale: record.locale,
+          occurredAt: record.occurredAt,
+          campaign: record.campaignId,
+          senderMessageId: record.senderMessageId,
+          template,
+        }),
       );
+      if (recomputed !== record.contentHash)
+        report(
+          'record-hash',
+          `the record's content${template === null ? ' (sent without a template)' : ` (with template ${template})`} hashes to ${recomputed}, but its contentHash is ${record.contentHash}`,
+        );
+    }
     this.#inScope(report, record.subjectRefHash, record.noticeKey, record.occurredAt);
     this.#reference(record.versionId, at);
+    if (template !== null) {
+      const key = `${template} ${record.channel} ${record.locale}`;
+      if (!this.#templatesReferenced.has(key))
+        this.#templatesReferenced.set(key, {
+          hash: template,
+          channel: record.channel,
+          locale: record.locale,
+          where: at,
+        });
+    }
   }
 
   #event(record: EventRecord, report: Report, at: string): void {
@@ -525,12 +567,6 @@ class BundleChecker {
     this.#versionsPresent.add(record.id);
     if (this.#notices && !this.#notices.has(record.noticeKey))
       report('scope', `notice ${record.noticeKey} is not among the scope's notices`);
-    const formHash = `sha256:${createHash('sha256').update(record.canonicalForm, 'utf8').digest('hex')}`;
-    if (formHash !== record.contentHash)
-      report(
-        'content-hash (canonical form)',
-        `canonicalForm hashes to ${formHash}, but contentHash is ${record.contentHash}`,
-      );
     const snapshot: VersionSnapshot = {
       controller: record.controller ?? null,
       noticeKey: record.noticeKey,
@@ -539,20 +575,54 @@ class BundleChecker {
       translations: record.translations,
       purposes: record.purposes,
     };
-    try {
-      const recomputed = contentHash(snapshot);
-      if (recomputed !== record.contentHash)
-        report(
-          'content-hash (structured content)',
-          `the texts and purposes hash to ${recomputed}, but contentHash is ${record.contentHash}`,
+    checkHashedText(record, report, 'content-hash (structured content)', 'the texts and purposes', () =>
+      canonicalForm(snapshot),
+    );
+  }
+
+  /** A template's hash is recomputed from its canonical form and from its fields (picked one by one). */
+  #messageTemplate(record: MessageTemplateRecord, report: Report, at: string): void {
+    this.#ascending('message-templates', record.id, report);
+    if (!this.#templatesPresent.has(record.contentHash))
+      this.#templatesPresent.set(record.contentHash, {
+        hash: record.contentHash,
+        channel: record.channel,
+        locale: record.locale,
+        where: at,
+      });
+    const fields = 'the key, channel, locale, revision, subject, body and linkTarget';
+    checkHashedText(record, report, 'content-hash (fields)', fields, () => templateCanonicalForm(record));
+  }
+
+  /**
+   * Every template a notification names is in the bundle, for the notification's channel and
+   * locale (a template's hash covers both), and every template in the bundle is named by one.
+   */
+  #checkTemplateReferences(): void {
+    const used = new Set<string>();
+    for (const reference of this.#templatesReferenced.values()) {
+      const template = this.#templatesPresent.get(reference.hash);
+      used.add(reference.hash);
+      if (template === undefined)
+        this.#problems.add(
+          'message-templates.jsonl',
+          'reference',
+          `message-templates.jsonl: template ${reference.hash}, named by ${reference.where}, is not in the bundle`,
         );
-      if (canonicalForm(snapshot) !== record.canonicalForm)
-        report(
-          'canonical-form',
-          'canonicalForm is not the canonical form of the texts and purposes beside it',
+      else if (template.channel !== reference.channel || template.locale !== reference.locale)
+        this.#problems.add(
+          'notifications.jsonl',
+          'template',
+          `${reference.where}: template: ${reference.hash} is the template for ${template.channel}/${template.locale} (${template.where}), not for the notification's ${reference.channel}/${reference.locale}`,
         );
-    } catch (error) {
-      report('content-hash (structured content)', `cannot be canonicalised: ${(error as Error).message}`);
+    }
+    for (const template of this.#templatesPresent.values()) {
+      if (!used.has(template.hash))
+        this.#problems.add(
+          'message-templates.jsonl',
+          'reference',
+          `${template.where}: reference: no notification in the bundle names this template`,
+        );
     }
   }
 
@@ -632,11 +702,12 @@ class BundleChecker {
     state.bytes += Buffer.byteLength(row, 'utf8');
     if (!state.headerSeen) {
       state.headerSeen = true;
-      if (row !== csvHeader(part))
+      const header = csvHeader(part, this.#layout);
+      if (row !== header)
         this.#problems.add(
           name,
           'csv-header',
-          `${name} header row (line ${n}): not the v1 header ${JSON.stringify(csvHeader(part))}`,
+          `${name} header row (line ${n}): not the ${this.#layout.format} header ${JSON.stringify(header)}`,
         );
       return;
     }
@@ -660,10 +731,11 @@ class BundleChecker {
     if (expected.row === null || expected.row === row) return;
     const actualCells = parseCsvRow(row);
     const expectedCells = parseCsvRow(expected.row);
-    const column = csvColumns[part].findIndex((_, i) => actualCells[i] !== expectedCells[i]);
+    const columns = this.#layout.csvColumns[part];
+    const column = columns.findIndex((_, i) => actualCells[i] !== expectedCells[i]);
     const detail =
       column >= 0
-        ? `column ${csvColumns[part][column]![0]} is ${JSON.stringify(actualCells[column] ?? null)}, the JSON record says ${JSON.stringify(expectedCells[column])}`
+        ? `column ${columns[column]![0]} is ${JSON.stringify(actualCells[column] ?? null)}, the JSON record says ${JSON.stringify(expectedCells[column])}`
         : `it has ${actualCells.length} columns`;
     this.#problems.add(
       name,
@@ -679,7 +751,7 @@ class BundleChecker {
       problems.add('manifest', 'present', 'manifest: no manifest line after the parts (truncated?)');
     if (this.#phase === 'manifest')
       problems.add('signature', 'present', 'signature: missing after the manifest');
-    for (const part of recordParts) {
+    for (const part of this.#layout.recordParts) {
       const queue = this.#csvQueue.get(part)!;
       const missing = queue.rows.length - queue.head;
       if (!queue.overflow && missing > 0)
@@ -697,6 +769,7 @@ class BundleChecker {
           `notice-versions.jsonl: version ${versionId}, referred to by ${where}, is not in the bundle`,
         );
     }
+    this.#checkTemplateReferences();
     this.#checkAuditEnds();
     this.#checkParts();
   }
@@ -737,6 +810,7 @@ class BundleChecker {
 
   #checkParts(): void {
     const manifest = this.#manifest;
+    const partNames = this.#layout.partNames;
     for (const name of partNames) {
       if (!this.#parts.has(name)) this.#problems.add(name, 'present', `${name}: missing from the file`);
     }
@@ -777,6 +851,40 @@ class BundleChecker {
 }
 
 type Report = (check: string, message: string) => void;
+
+const prefixedSha256 = (text: string) => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+
+/**
+ * A hashed text (notice version, message template): its `contentHash` is the hash of its
+ * `canonicalForm`, and that is the canonical form of the structured content beside it (`what`,
+ * rebuilt by `form`), so both are recomputed.
+ */
+function checkHashedText(
+  record: { readonly canonicalForm: string; readonly contentHash: string },
+  report: Report,
+  check: string,
+  what: string,
+  form: () => string,
+): void {
+  const formHash = prefixedSha256(record.canonicalForm);
+  if (formHash !== record.contentHash)
+    report(
+      'content-hash (canonical form)',
+      `canonicalForm hashes to ${formHash}, but contentHash is ${record.contentHash}`,
+    );
+  let rebuilt: string;
+  try {
+    rebuilt = form();
+  } catch (error) {
+    report(check, `cannot be canonicalised: ${(error as Error).message}`);
+    return;
+  }
+  const recomputed = prefixedSha256(rebuilt);
+  if (recomputed !== record.contentHash)
+    report(check, `${what} hash to ${recomputed}, but contentHash is ${record.contentHash}`);
+  if (rebuilt !== record.canonicalForm)
+    report('canonical-form', `canonicalForm is not the canonical form of ${what} beside it`);
+}
 
 /** Calls `onLine` for every line (without its LF), streaming; `terminated` is false for a last line without LF. */
 async function forEachLine(
@@ -831,7 +939,7 @@ export async function extractBundle(filePath: string, directory: string): Promis
       if (bytes.subarray(0, controlPrefix.length).equals(controlPrefix)) {
         const control = JSON.parse(bytes.toString('utf8')) as { $: string; name?: string };
         current = null;
-        if (control.$ === 'part' && control.name && partNames.includes(control.name)) {
+        if (control.$ === 'part' && control.name && currentLayout.partNames.includes(control.name)) {
           current = openPart(control.name);
           csv = control.name.endsWith('.csv');
         } else if (control.$ === 'manifest' || control.$ === 'signature') {

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runExportBundleCommand, runVerifyBundleCommand } from '../../../src/cli/verify-bundle-command.js';
 import { developmentSubjectRefSecret } from '../../../src/config/env.js';
 import { appendAudit } from '../../../src/modules/audit/audit.service.js';
-import type { AuditRecord, Manifest } from '../../../src/modules/evidence/bundle-format.js';
+import type { AuditRecord } from '../../../src/modules/evidence/bundle-format.js';
 import { exportEvidenceBundle } from '../../../src/modules/evidence/evidence.service.js';
 import type { BundleScope } from '../../../src/modules/evidence/evidence.validation.js';
-import { exportBundle } from '../../../src/modules/evidence/export-bundle.js';
 import { getOrCreateSigningKey, listSigningKeys } from '../../../src/modules/evidence/signing-key.js';
 import { extractBundle, verifyBundle } from '../../../src/modules/evidence/verify-bundle.js';
 import { SubjectRefHasher } from '../../../src/modules/subject/subject-ref.js';
@@ -21,6 +20,7 @@ import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { type TestContext, useTestApp } from '../../support/test-app.js';
+import { exportToFile, lineStart, readBundle, records, tamper } from './bundle-helpers.js';
 
 // Plain documents (not codegen'd): this file only seeds through the real mutations.
 interface BulkResult {
@@ -263,55 +263,6 @@ async function seed(t: TestContext): Promise<Seeded> {
   return { controllerId: mine.controller.id, otherControllerId: theirs.controller.id, ids };
 }
 
-interface ParsedBundle {
-  readonly text: string;
-  readonly parts: Map<string, unknown[]>;
-  readonly manifest: Manifest;
-}
-
-function readBundle(file: string): ParsedBundle {
-  const text = readFileSync(file, 'utf8');
-  const parts = new Map<string, unknown[]>();
-  let current: unknown[] | null = null;
-  let manifest: Manifest | null = null;
-  for (const line of text.split('\n').slice(0, -1)) {
-    const value = JSON.parse(line) as { $?: string; name?: string };
-    if (typeof value === 'object' && value.$ === 'part') {
-      current = parts.get(value.name!) ?? [];
-      parts.set(value.name!, current);
-    } else if (typeof value === 'object' && value.$ === 'manifest') {
-      manifest = value as unknown as Manifest;
-      current = null;
-    } else if (typeof value !== 'object' || value.$ === undefined) current?.push(value);
-  }
-  return { text, parts, manifest: manifest! };
-}
-
-const records = <T = Record<string, unknown>>(bundle: ParsedBundle, part: string) =>
-  (bundle.parts.get(`${part}.jsonl`) ?? []) as T[];
-
-/** Changes one byte (a letter's case, a digit, or base64's + and /) at the first place `locate` points to. */
-function tamper(file: string, locate: (text: string) => number): string {
-  const text = readFileSync(file, 'utf8');
-  const index = locate(text);
-  expect(index).toBeGreaterThan(0);
-  const bytes = Buffer.from(text, 'utf8');
-  const offset = Buffer.byteLength(text.slice(0, index), 'utf8');
-  const byte = bytes[offset]!;
-  if (byte >= 0x30 && byte <= 0x39) bytes[offset] = 0x30 + ((byte - 0x30 + 1) % 10);
-  else if (/[A-Za-z]/.test(String.fromCharCode(byte))) bytes[offset] = byte ^ 0x20;
-  else if (byte === 0x2b || byte === 0x2f) bytes[offset] = byte === 0x2b ? 0x2f : 0x2b;
-  else throw new Error(`not a letter or digit at ${index}: ${String.fromCharCode(byte)}`);
-  const copy = `${file}.tampered-${randomUUID()}`;
-  writeFileSync(copy, bytes);
-  return copy;
-}
-
-const lineStart = (text: string, needle: string) => {
-  const index = text.indexOf(needle);
-  return index < 0 ? -1 : text.lastIndexOf('\n', index) + 1;
-};
-
 describe('evidence bundle', () => {
   const t = useTestApp();
   let seeded: Seeded;
@@ -325,15 +276,8 @@ describe('evidence bundle', () => {
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  async function exportTo(controllerId: string, scope: BundleScope = {}) {
-    const file = join(directory, `${randomUUID()}.ndjson`);
-    const output = createWriteStream(file);
-    const signingKey = await getOrCreateSigningKey(t.database, controllerId);
-    const summary = await exportBundle(t.database, { controllerId, scope, signingKey }, output);
-    output.end();
-    await finished(output);
-    return { file, summary, bundle: readBundle(file) };
-  }
+  const exportTo = (controllerId: string, scope: BundleScope = {}) =>
+    exportToFile(t.database, directory, controllerId, scope);
 
   let full: Awaited<ReturnType<typeof exportTo>>;
   const fullBundle = async () => {
@@ -362,7 +306,9 @@ describe('evidence bundle', () => {
       'responses.jsonl': 4,
       'notice-versions.jsonl': 2,
     });
-    expect(bundle.text.split('\n', 1)[0]).toBe('{"$":"bundle","format":"notarium.evidence-bundle.v1"}');
+    expect(bundle.text.split('\n', 1)[0]).toBe('{"$":"bundle","format":"notarium.evidence-bundle.v2"}');
+    expect(records(bundle, 'notifications').every((n) => n.templateHash === null)).toBe(true);
+    expect(counts['message-templates.jsonl']).toBe(0);
     expect(records(bundle, 'events').map((event) => event.notificationKey)).not.toContain('never-recorded');
     expect(records<AuditRecord>(bundle, 'audit-entries').every((entry) => !entry.withheld)).toBe(true);
     const versions = records(bundle, 'notice-versions');
