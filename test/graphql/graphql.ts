@@ -28,6 +28,8 @@ export type AssignableRole =
 
 /** Automated decision-making or profiling. */
 export type AutomatedDecisionMakingInput = {
+  /** The decision relies on the person's explicit consent (Art. 22(2)(c)); the purpose must then set explicitConsent. */
+  explicitConsent?: boolean | null | undefined;
   /** The logic involved. */
   logic: string;
   /** Significance and consequences. */
@@ -233,6 +235,14 @@ export type LocaleMatch =
   /** Another locale of the same language (e.g. de for de-AT). */
   | 'LANGUAGE';
 
+/** A signed statement that the wording changes (purpose names and descriptions, notice text) do not change what people are told. */
+export type NotMaterialInput = {
+  /** Why the wording changes are not material. */
+  reason: string;
+  /** Who signs it off, e.g. "Jane Doe, DPO". */
+  signedBy: string;
+};
+
 /** Which notices to list. */
 export type NoticeStatusFilter =
   /** Not archived. */
@@ -368,6 +378,8 @@ export type PublishNoticeVersionInput = {
   id: string;
   /** Publish despite the notice period, for this stated reason (stored and shown). */
   leadTimeOverrideReason?: string | null | undefined;
+  /** Signs off the wording changes as not material, making them EDITORIAL (stored and shown); refused when nothing was reworded. */
+  notMaterial?: NotMaterialInput | null | undefined;
 };
 
 /** Everything a purpose revision says (GDPR Art. 13/14/30). */
@@ -384,6 +396,8 @@ export type PurposeContentInput = {
   dataSubjectCategories: Array<string>;
   /** What is done with the data, and why. */
   description: string;
+  /** The purpose relies on explicit consent (Art. 9(2)(a), 49(1)(a), 22(2)(c)); requires the CONSENT basis. */
+  explicitConsent?: boolean | null | undefined;
   /** Art. 6(1) basis. */
   legalBasis: LegalBasis;
   /** Required for LEGITIMATE_INTERESTS. */
@@ -488,6 +502,8 @@ export type ResponseKind =
 
 /** A new revision of an existing purpose; earlier revisions stay unchanged. */
 export type RevisePurposeInput = {
+  /** Required when the purpose moves from CONSENT to another basis, and only then: why (EDPB Guidelines 05/2020 on consent, §§ 121–123). Stored with the revision. */
+  basisChangeJustification?: string | null | undefined;
   /** What the purpose says from now on. */
   content: PurposeContentInput;
   /** Key of the purpose. */
@@ -515,6 +531,8 @@ export type SpecialCategoryInput = {
   category: string;
   /** The condition relied on. */
   condition: string;
+  /** The condition is the person's explicit consent (Art. 9(2)(a)); the purpose must then set explicitConsent. */
+  explicitConsent?: boolean | null | undefined;
 };
 
 /** How a locale changed. */
@@ -530,6 +548,8 @@ export type TextChangeStatus =
 export type ThirdCountryTransferInput = {
   /** Country code or organisation. */
   destination: string;
+  /** The transfer relies on the person's explicit consent (Art. 49(1)(a)); the purpose must then set explicitConsent. */
+  explicitConsent?: boolean | null | undefined;
   /** The safeguard. */
   safeguard: string;
 };
@@ -1272,6 +1292,7 @@ export type RevisePurposeMutationVariables = Exact<{
 
 
 export type RevisePurposeMutation = { revisePurpose:
+    | { __typename: 'BasisChangeUnjustifiedError', code: string }
     | { __typename: 'ConflictError', code: string }
     | { __typename: 'ForbiddenStateError', code: string }
     | { __typename: 'InputValidationError', code: string }
@@ -1408,11 +1429,12 @@ export type RevisePurposeForFixtureMutationVariables = Exact<{
 
 
 export type RevisePurposeForFixtureMutation = { revisePurpose:
-    | { __typename: 'ConflictError' }
-    | { __typename: 'ForbiddenStateError' }
-    | { __typename: 'InputValidationError' }
-    | { __typename: 'NotFoundError' }
-    | { __typename: 'PurposeArchivedError' }
+    | { __typename: 'BasisChangeUnjustifiedError', code: string, message: string }
+    | { __typename: 'ConflictError', code: string, message: string }
+    | { __typename: 'ForbiddenStateError', code: string, message: string }
+    | { __typename: 'InputValidationError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'PurposeArchivedError', code: string, message: string }
     | { __typename: 'PurposePayload' }
    };
 
@@ -1544,7 +1566,7 @@ export const RegulatorResponsesDocument = {"kind":"Document","definitions":[{"ki
 export const CoverageOutsideScopeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CoverageOutsideScope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"regulatorRequest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"responses"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"coverage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}}]}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CoverageOutsideScopeQuery, CoverageOutsideScopeQueryVariables>;
 export const PurposesOutsideScopeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PurposesOutsideScope"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"key"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"key"},"value":{"kind":"Variable","name":{"kind":"Name","value":"key"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}}]}}]}}]} as unknown as DocumentNode<PurposesOutsideScopeQuery, PurposesOutsideScopeQueryVariables>;
 export const CreatePurposeForFixtureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreatePurposeForFixture"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePurposeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<CreatePurposeForFixtureMutation, CreatePurposeForFixtureMutationVariables>;
-export const RevisePurposeForFixtureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevisePurposeForFixture"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevisePurposeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revisePurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<RevisePurposeForFixtureMutation, RevisePurposeForFixtureMutationVariables>;
+export const RevisePurposeForFixtureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevisePurposeForFixture"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevisePurposeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revisePurpose"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RevisePurposeForFixtureMutation, RevisePurposeForFixtureMutationVariables>;
 export const CreateNoticeForFixtureDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateNoticeForFixture"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateNoticeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createNotice"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<CreateNoticeForFixtureMutation, CreateNoticeForFixtureMutationVariables>;
 export const CreateDraftDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateDraft"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateNoticeDraftInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createNoticeDraft"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NoticeVersionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InputValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnknownPurposesError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purposeKeys"}}]}}]}}]}}]} as unknown as DocumentNode<CreateDraftMutation, CreateDraftMutationVariables>;
 export const PublishDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Publish"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PublishNoticeVersionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"publishNoticeVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NoticeVersionPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"classification"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"leadTimeOverrideReason"}},{"kind":"Field","name":{"kind":"Name","value":"classificationReasons"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"classification"}},{"kind":"Field","name":{"kind":"Name","value":"purposeKey"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NoticeVersionIncompleteError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"missingLocales"}},{"kind":"Field","name":{"kind":"Name","value":"emptyLocales"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NoticeLeadTimeError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"earliestEffectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"minimumNoticeDays"}}]}}]}}]}}]} as unknown as DocumentNode<PublishMutation, PublishMutationVariables>;
