@@ -241,6 +241,7 @@ export async function publishAsOf(
   id: string,
   publishedAt: Date,
   leadTimeOverrideReason?: string,
+  wordingSignOff?: NotMaterialInput,
 ) {
   const { controllerId } = await database.prisma.noticeVersion.findUniqueOrThrow({
     where: { id: rawId(id) },
@@ -252,7 +253,11 @@ export async function publishAsOf(
     { apiKeyId: editor.id, keyName: 'back-dating publisher', role: 'EDITOR', controllerId },
     createPubSub<NoticeEvents>(),
   );
-  return service.publish(rawId(id), { changeMessage: 'publish', leadTimeOverrideReason }, publishedAt);
+  return service.publish(
+    rawId(id),
+    { changeMessage: 'publish', leadTimeOverrideReason, notMaterial: wordingSignOff },
+    publishedAt,
+  );
 }
 
 /** Like `publishedNotice`, but its version was published at `publishedAt` (see `publishAsOf`). */
