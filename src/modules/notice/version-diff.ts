@@ -411,13 +411,11 @@ function classifyPurpose(
 
   const admBefore = from.automatedDecisionMaking;
   const admAfter = to.automatedDecisionMaking;
+  // Introduced on explicit consent, it has that reason (above) instead.
+  const admOnExplicitConsent = explicit.required.some((p) => p.field === 'automatedDecisionMaking');
   if (admBefore === null && admAfter !== null) {
-    if (explicit.required.some((p) => p.field === 'automatedDecisionMaking')) {
-      // Introduced on explicit consent: its own reason above.
-    } else {
-      const message = `automated decision-making introduced: ${quoted(admAfter.logic)}`;
-      widen(['automatedDecisionMaking'], 'AUTOMATED_DECISION_MAKING_ADDED', message);
-    }
+    const message = `automated decision-making introduced: ${quoted(admAfter.logic)}`;
+    if (!admOnExplicitConsent) widen(['automatedDecisionMaking'], 'AUTOMATED_DECISION_MAKING_ADDED', message);
   } else if (admBefore !== null && admAfter === null) {
     const message = 'automated decision-making no longer used';
     add(['automatedDecisionMaking'], 'EDITORIAL', 'AUTOMATED_DECISION_MAKING_REMOVED', message);
