@@ -11,7 +11,14 @@ import { createLogger, type Logger } from '../../src/log/logger.js';
 import { createEventBus, type EventBus, noticeTopic } from '../../src/modules/notice/notice.events.js';
 import { startServer } from '../../src/server.js';
 import { makeController, makeKey, makeTenant } from '../support/factories.js';
-import { createDraft, inDays, publish, publishedNotice, translations } from '../support/notice-fixtures.js';
+import {
+  createDraft,
+  inDays,
+  notMaterial,
+  publish,
+  publishedNotice,
+  translations,
+} from '../support/notice-fixtures.js';
 import { eventually, type Fetcher, type SseSubscription, subscribeSse } from '../support/sse.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { heavyTestTimeout } from '../support/timeouts.js';
@@ -360,6 +367,8 @@ describe.skipIf(redisServerMissing)(
             translations: translations(text),
             effectiveFrom: inDays(0),
           }),
+          undefined,
+          notMaterial,
         );
       const channel = `noticeVersionPublished:${noticeTopic(controller.id, 'privacy-policy')}`;
       const subscribed = async () => {

@@ -4,7 +4,7 @@ import type { App } from '../../src/app.js';
 import type { Database } from '../../src/db/database.js';
 import type { NoticeEvents } from '../../src/modules/notice/notice.events.js';
 import { NoticeVersionService } from '../../src/modules/notice/notice-version.service.js';
-import type { NoticeTranslationInput, PurposeContentInput } from '../graphql/graphql.js';
+import type { NoticeTranslationInput, NotMaterialInput, PurposeContentInput } from '../graphql/graphql.js';
 import { graphql } from '../graphql/index.js';
 import { execute, expectData, rawId } from './client.js';
 import { makeKey } from './factories.js';
@@ -22,6 +22,10 @@ const RevisePurposeForFixture = graphql(`
   mutation RevisePurposeForFixture($input: RevisePurposeInput!) {
     revisePurpose(input: $input) {
       __typename
+      ... on Error {
+        code
+        message
+      }
     }
   }
 `);
@@ -112,19 +116,21 @@ export async function createPurpose(
   expect(result.createPurpose.__typename).toBe('PurposePayload');
 }
 
+/** A new revision; `basisChangeJustification` is needed when it moves the purpose away from CONSENT. */
 export async function revisePurpose(
   app: App,
   key: string,
   apiKey: string,
   overrides: Partial<PurposeContentInput>,
+  basisChangeJustification?: string,
 ) {
   const result = expectData(
     await execute(app, RevisePurposeForFixture, {
       key: apiKey,
-      variables: { input: { key, content: purposeContent(overrides) } },
+      variables: { input: { key, content: purposeContent(overrides), basisChangeJustification } },
     }),
-  );
-  expect(result.revisePurpose.__typename).toBe('PurposePayload');
+  ).revisePurpose;
+  expect(result, JSON.stringify(result)).toEqual({ __typename: 'PurposePayload' });
 }
 
 export async function createNotice(
@@ -180,11 +186,25 @@ export async function createDraft(
   return result.version.id;
 }
 
-export async function publish(app: App, apiKey: string, id: string, leadTimeOverrideReason?: string) {
+/** A sign-off for versions that only reword: their wording changes are then EDITORIAL. */
+export const notMaterial = {
+  signedBy: 'Test editor',
+  reason: 'Rewording only; the processing is unchanged.',
+} as const satisfies NotMaterialInput;
+
+export async function publish(
+  app: App,
+  apiKey: string,
+  id: string,
+  leadTimeOverrideReason?: string,
+  wordingSignOff?: NotMaterialInput,
+) {
   const result = expectData(
     await execute(app, Publish, {
       key: apiKey,
-      variables: { input: { id, changeMessage: 'publish', leadTimeOverrideReason } },
+      variables: {
+        input: { id, changeMessage: 'publish', leadTimeOverrideReason, notMaterial: wordingSignOff },
+      },
     }),
   ).publishNoticeVersion;
   if (result.__typename !== 'NoticeVersionPayload')
@@ -221,6 +241,7 @@ export async function publishAsOf(
   id: string,
   publishedAt: Date,
   leadTimeOverrideReason?: string,
+  wordingSignOff?: NotMaterialInput,
 ) {
   const { controllerId } = await database.prisma.noticeVersion.findUniqueOrThrow({
     where: { id: rawId(id) },
@@ -232,7 +253,11 @@ export async function publishAsOf(
     { apiKeyId: editor.id, keyName: 'back-dating publisher', role: 'EDITOR', controllerId },
     createPubSub<NoticeEvents>(),
   );
-  return service.publish(rawId(id), { changeMessage: 'publish', leadTimeOverrideReason }, publishedAt);
+  return service.publish(
+    rawId(id),
+    { changeMessage: 'publish', leadTimeOverrideReason, notMaterial: wordingSignOff },
+    publishedAt,
+  );
 }
 
 /** Like `publishedNotice`, but its version was published at `publishedAt` (see `publishAsOf`). */

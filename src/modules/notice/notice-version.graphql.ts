@@ -13,7 +13,8 @@ import {
 } from './notice.errors.js';
 import { pickLocale } from './notice.policy.js';
 import { createDraftSchema, publishSchema, updateDraftSchema } from './notice.validation.js';
-import { ChangeClassEnum, ClassificationReasonRef } from './version-diff.graphql.js';
+import { ChangeClassEnum, ClassificationReasonRef, WordingSignOffRef } from './version-diff.graphql.js';
+import type { WordingSignOff } from './version-diff.js';
 
 builder.objectType(NoticeVersionIncompleteError, {
   name: 'NoticeVersionIncompleteError',
@@ -40,6 +41,10 @@ builder.objectType(NoticeLeadTimeError, {
       description: 'The earliest effective date the notice period allows.',
     }),
     minimumNoticeDays: t.exposeInt('minimumNoticeDays', { description: "The controller's notice period." }),
+    onlyWording: t.exposeBoolean('onlyWording', {
+      description:
+        'Whether only changes of wording demand the notice period: a notMaterial sign-off would make them EDITORIAL.',
+    }),
   }),
 });
 
@@ -162,6 +167,12 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
       nullable: true,
       description: 'Why the notice period was not respected, when the publisher overrode it.',
     }),
+    wordingSignOff: t.field({
+      type: WordingSignOffRef,
+      nullable: true,
+      description: "The publisher's statement that the version's wording changes are not material, if given.",
+      resolve: (version) => version.wordingSignOff as unknown as WordingSignOff | null,
+    }),
     retiredAt: t.expose('retiredAt', {
       type: 'DateTime',
       nullable: true,
@@ -271,6 +282,15 @@ const VersionIdInput = builder.inputType('NoticeVersionIdInput', {
   fields: (t) => ({ id: t.globalID({ for: NoticeVersionRef, description: 'Its global ID.' }) }),
 });
 
+const NotMaterialInput = builder.inputType('NotMaterialInput', {
+  description:
+    'A signed statement that the wording changes (purpose names and descriptions, notice text) do not change what people are told.',
+  fields: (t) => ({
+    signedBy: t.string({ description: 'Who signs it off, e.g. "Jane Doe, DPO".' }),
+    reason: t.string({ description: 'Why the wording changes are not material.' }),
+  }),
+});
+
 const PublishInput = builder.inputType('PublishNoticeVersionInput', {
   description: 'Publishes a draft.',
   fields: (t) => ({
@@ -279,6 +299,12 @@ const PublishInput = builder.inputType('PublishNoticeVersionInput', {
     leadTimeOverrideReason: t.string({
       required: false,
       description: 'Publish despite the notice period, for this stated reason (stored and shown).',
+    }),
+    notMaterial: t.field({
+      type: NotMaterialInput,
+      required: false,
+      description:
+        'Signs off the wording changes as not material, making them EDITORIAL (stored and shown); refused when nothing was reworded.',
     }),
   }),
   validate: publishSchema,

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { type NoticeVersion, Prisma } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
+import { InputValidationError, NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
@@ -15,7 +15,7 @@ import {
 import { type NoticePubSub, noticeTopic } from './notice.events.js';
 import { earliestEffectiveFrom, emptyLocales, missingLocales, violatesLeadTime } from './notice.policy.js';
 import type { CreateDraftInput, TranslationInput, UpdateDraftInput } from './notice.validation.js';
-import { diffVersions, type VersionDiff } from './version-diff.js';
+import { diffVersions, onlyWording, type VersionDiff, type WordingSignOff } from './version-diff.js';
 import { emptySnapshot, loadVersionSnapshot } from './version-snapshot.js';
 
 type Tx = Prisma.TransactionClient;
@@ -24,6 +24,8 @@ type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.Not
 export interface PublishOptions {
   readonly changeMessage: string;
   readonly leadTimeOverrideReason?: string | null;
+  /** A signed statement that the version's wording changes are not material (docs/change-classification.md). */
+  readonly notMaterial?: { readonly signedBy: string; readonly reason: string } | null;
 }
 
 export class NoticeVersionService {
@@ -205,7 +207,24 @@ export class NoticeVersionService {
       const before = previous
         ? await loadVersionSnapshot(tx, previous.id, previous.number)
         : emptySnapshot(notice.key, effectiveFrom);
-      const diff = diffVersions(before, snapshot);
+      const signOff: WordingSignOff | null = options.notMaterial
+        ? {
+            signedBy: options.notMaterial.signedBy.trim(),
+            reason: options.notMaterial.reason.trim(),
+            apiKeyId: this.viewer.apiKeyId,
+            signedAt: now.toISOString(),
+          }
+        : null;
+      const diff = diffVersions(before, snapshot, { wordingSignOff: signOff });
+      if (signOff !== null && diff.wordingSignOff === null) {
+        throw new InputValidationError([
+          {
+            path: ['input', 'notMaterial'],
+            message:
+              'nothing to sign off: the version changes no purpose name or description and no notice text',
+          },
+        ]);
+      }
       const controller = await tx.controller.findUniqueOrThrow({ where: { id: this.viewer.controllerId } });
       const override = options.leadTimeOverrideReason?.trim() || null;
       if (
@@ -216,6 +235,7 @@ export class NoticeVersionService {
           diff.classification,
           earliestEffectiveFrom(now, controller.minimumNoticeDays),
           controller.minimumNoticeDays,
+          onlyWording(diff),
         );
       }
       const version = await tx.noticeVersion.update({
@@ -233,6 +253,7 @@ export class NoticeVersionService {
           leadTimeOverrideReason: override,
           controllerIdentity: snapshot.controller ? { ...snapshot.controller } : Prisma.DbNull,
           minimumNoticeDays: controller.minimumNoticeDays,
+          wordingSignOff: signOff ? { ...signOff } : Prisma.DbNull,
         },
       });
       await appendAudit(
@@ -249,6 +270,7 @@ export class NoticeVersionService {
             classification: diff.classification,
             effectiveFrom: effectiveFrom.toISOString(),
             leadTimeOverrideReason: override,
+            wordingSignOff: signOff ? { ...signOff } : null,
             changeMessage: options.changeMessage,
           },
         },
@@ -312,6 +334,6 @@ export class NoticeVersionService {
       await loadVersionSnapshot(prisma, before.id, before.number),
       await loadVersionSnapshot(prisma, after.id, after.number),
     ];
-    return diffVersions(a, b);
+    return diffVersions(a, b, { wordingSignOff: after.wordingSignOff as unknown as WordingSignOff | null });
   }
 }

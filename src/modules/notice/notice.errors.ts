@@ -23,10 +23,15 @@ export class NoticeLeadTimeError extends ExpectedError {
     readonly classification: string,
     readonly earliestEffectiveFrom: Date,
     readonly minimumNoticeDays: number,
+    /** Only changes of wording demand the notice period: a `notMaterial` sign-off would make them EDITORIAL. */
+    readonly onlyWording = false,
   ) {
     super(
       `A ${classification} version cannot take effect before ${earliestEffectiveFrom.toISOString()} ` +
-        `(${minimumNoticeDays} days after publication). Give a later effectiveFrom, or an override reason.`,
+        `(${minimumNoticeDays} days after publication). Give a later effectiveFrom, or an override reason` +
+        (onlyWording
+          ? ', or, if the wording changes do not change what people are told, a notMaterial sign-off.'
+          : '.'),
     );
   }
 }

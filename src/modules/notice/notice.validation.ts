@@ -66,6 +66,7 @@ export const publishSchema = z.object({
   id: z.unknown(),
   changeMessage: text(5_000),
   leadTimeOverrideReason: text(5_000).nullish(),
+  notMaterial: z.object({ signedBy: text(300), reason: text(5_000) }).nullish(),
 });
 
 export type CreateDraftInput = z.output<typeof createDraftSchema>;

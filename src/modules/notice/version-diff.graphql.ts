@@ -6,6 +6,7 @@ import type {
   PurposeChange,
   TextChange,
   VersionDiff,
+  WordingSignOff,
 } from './version-diff.js';
 
 export const ChangeClassEnum = builder.enumType('ChangeClass', {
@@ -35,6 +36,22 @@ export const ClassificationReasonRef = builder
       message: t.exposeString('message', { description: 'Explanation for people.' }),
     }),
   });
+
+export const WordingSignOffRef = builder.objectRef<WordingSignOff>('WordingSignOff').implement({
+  description:
+    "A publisher's signed statement that a version's wording changes are not material: they are EDITORIAL instead of RENOTIFY.",
+  authScopes: { role: 'viewNotices' },
+  fields: (t) => ({
+    signedBy: t.exposeString('signedBy', { description: 'Who signed it off, as the publisher named them.' }),
+    reason: t.exposeString('reason', { description: 'Why the wording changes are not material.' }),
+    apiKeyId: t.exposeString('apiKeyId', { description: 'ID of the API key that published the version.' }),
+    signedAt: t.field({
+      type: 'DateTime',
+      description: 'When it was given: the publication instant.',
+      resolve: (signOff) => new Date(signOff.signedAt),
+    }),
+  }),
+});
 
 const FieldChangeRef = builder.objectRef<FieldChange>('PurposeFieldChange').implement({
   description: 'A purpose field whose value differs between the two versions.',
@@ -146,6 +163,13 @@ export const VersionDiffRef = builder.objectRef<VersionDiff>('NoticeVersionDiff'
       type: [ClassificationReasonRef],
       description: 'Every reason.',
       resolve: (diff) => diff.reasons,
+    }),
+    wordingSignOff: t.field({
+      type: WordingSignOffRef,
+      nullable: true,
+      description:
+        "The newer version's sign-off of its wording changes, when it applies: only between consecutive versions.",
+      resolve: (diff) => diff.wordingSignOff,
     }),
   }),
 });

@@ -48,7 +48,10 @@ export type ReasonCode =
   | 'CONTROLLER_CONTACT_CHANGED'
   | 'DPO_CHANGED'
   | 'EU_REPRESENTATIVE_CHANGED'
-  | 'TEXT_ONLY'
+  | 'EXPLICIT_CONSENT_REQUIRED'
+  | 'EXPLICIT_CONSENT_DROPPED'
+  | 'TEXT_CHANGED'
+  | 'WORDING_SIGNED_OFF'
   | 'NO_CHANGE';
 
 export interface FieldChange {
@@ -78,6 +81,24 @@ export interface ClassificationReason {
   readonly message: string;
 }
 
+/**
+ * A publisher's signed statement that the wording changes of a version (purpose names and
+ * descriptions, notice text) are not material, stored with the version (`wordingSignOff`).
+ */
+export interface WordingSignOff {
+  readonly signedBy: string;
+  readonly reason: string;
+  /** The API key that published the version with the statement. */
+  readonly apiKeyId: string;
+  /** When it was given: the publication instant, ISO 8601. */
+  readonly signedAt: string;
+}
+
+export interface DiffOptions {
+  /** The `to` version's sign-off; applied only when `to` directly follows `from`. */
+  readonly wordingSignOff?: WordingSignOff | null;
+}
+
 export interface VersionDiff {
   readonly purposesAdded: string[];
   readonly purposesRemoved: string[];
@@ -90,6 +111,8 @@ export interface VersionDiff {
   readonly classification: ChangeClass;
   /** Most severe first. */
   readonly reasons: ClassificationReason[];
+  /** The sign-off that made this diff's wording changes EDITORIAL; null when none applied. */
+  readonly wordingSignOff: WordingSignOff | null;
 }
 
 const purposeFields: readonly PurposeField[] = [
@@ -117,6 +140,16 @@ export const consentWideningRule =
   'consent covers only the processing people were told about, so it must be asked for again' +
   ' (GDPR Art. 4(11), Art. 7; EDPB Guidelines 05/2020 on consent)';
 
+/** Why a new reliance on explicit consent asks for it, whatever the basis was; ends every such message. */
+export const explicitConsentRule =
+  'explicit consent must be asked for, whatever the legal basis was before' +
+  ' (GDPR Art. 4(11), Art. 7; EDPB Guidelines 05/2020 on consent, "explicit consent")';
+
+/** Why a change of wording is re-notified; ends every wording reason that is not signed off. */
+export const wordingRule =
+  'new wording can change what people are told, so it is re-notified unless signed off as not material' +
+  ' (GDPR Art. 13(3), Art. 14(4); WP29 Guidelines on transparency, WP260 rev.01, para. 29)';
+
 const fieldLabels: Record<PurposeField, string> = {
   name: 'name',
   description: 'description',
@@ -138,7 +171,15 @@ const fieldLabels: Record<PurposeField, string> = {
 };
 
 /** Compares two versions and classifies what people must be told: the rules are docs/change-classification.md. */
-export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): VersionDiff {
+export function diffVersions(
+  from: VersionSnapshot,
+  to: VersionSnapshot,
+  options: DiffOptions = {},
+): VersionDiff {
+  // A sign-off covers the wording of one publication: a diff across several steps cannot use it.
+  const follows = from.number === null || (to.number !== null && to.number === from.number + 1);
+  const signOff = follows ? (options.wordingSignOff ?? null) : null;
+  const wording = wordingReasons(signOff);
   const before = new Map(from.purposes.map((p) => [p.key, p]));
   const after = new Map(to.purposes.map((p) => [p.key, p]));
   const purposesAdded = [...after.keys()].filter((key) => !before.has(key)).sort(compareCodeUnits);
@@ -146,10 +187,13 @@ export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): Versio
   const reasons: ClassificationReason[] = [];
 
   for (const key of purposesAdded) {
-    const basis = after.get(key)!.legalBasis;
+    const added = after.get(key)!;
+    const basis = added.legalBasis;
     if (basis === 'CONSENT')
       reasons.push(reason('RECONSENT', 'PURPOSE_ADDED_CONSENT', key, 'added, based on consent'));
     else reasons.push(reason('RENOTIFY', 'PURPOSE_ADDED', key, `added (legal basis: ${basisLabel(basis)})`));
+    const explicit = explicitConsentChanges(null, added).required;
+    if (explicit.length > 0) reasons.push(explicitConsentRequired(key, explicit));
   }
   for (const key of purposesRemoved) reasons.push(reason('EDITORIAL', 'PURPOSE_REMOVED', key, 'removed'));
 
@@ -158,15 +202,21 @@ export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): Versio
     const change = comparePurpose(before.get(key)!, after.get(key)!);
     if (change.changes.length === 0) continue;
     purposesChanged.push(change);
-    reasons.push(...classifyPurpose(before.get(key)!, after.get(key)!, change.changes));
+    reasons.push(...classifyPurpose(before.get(key)!, after.get(key)!, change.changes, wording));
   }
 
   reasons.push(...compareControllers(from.controller ?? null, to.controller ?? null));
   const textChanges = compareTexts(from.translations, to.translations);
-  if (reasons.length === 0 && textChanges.length > 0) {
+  if (textChanges.length > 0) {
     const locales = textChanges.map((t) => t.locale).join(', ');
-    reasons.push(reason('EDITORIAL', 'TEXT_ONLY', null, `Only the notice text changed (${locales})`));
-  } else if (reasons.length === 0) {
+    reasons.push(wording(null, 'TEXT_CHANGED', `The notice text changed (${locales})`));
+  }
+  const worded = signOff !== null && reasons.some((r) => wordingCodes.has(r.code));
+  if (worded) {
+    const message = `Wording changes signed off as not material by ${quoted(signOff.signedBy)}: ${quoted(signOff.reason)}`;
+    reasons.push(reason('EDITORIAL', 'WORDING_SIGNED_OFF', null, message));
+  }
+  if (reasons.length === 0) {
     reasons.push(reason('EDITORIAL', 'NO_CHANGE', null, 'No change to the purposes or the notice text'));
   }
   // sort() is stable, so reasons of the same class keep the order they were found in.
@@ -180,7 +230,36 @@ export function diffVersions(from: VersionSnapshot, to: VersionSnapshot): Versio
     effectiveFromChanged: from.effectiveFrom.getTime() !== to.effectiveFrom.getTime(),
     classification: reasons[0]!.classification,
     reasons,
+    wordingSignOff: worded ? signOff : null,
   };
+}
+
+/** The reasons a sign-off can make EDITORIAL: changes of wording, not of what is done with data. */
+const wordingCodes: ReadonlySet<ReasonCode> = new Set([
+  'NAME_CHANGED',
+  'DESCRIPTION_CHANGED',
+  'TEXT_CHANGED',
+]);
+
+/** True when every reason that demands anything is a change of wording, which a sign-off would make EDITORIAL. */
+export function onlyWording(diff: VersionDiff): boolean {
+  const demanding = diff.reasons.filter((r) => r.classification !== 'EDITORIAL');
+  return demanding.length > 0 && demanding.every((r) => wordingCodes.has(r.code));
+}
+
+type WordingReason = (purposeKey: string | null, code: ReasonCode, detail: string) => ClassificationReason;
+
+/** Wording reasons: RENOTIFY, or EDITORIAL under a sign-off that their message names. */
+function wordingReasons(signOff: WordingSignOff | null): WordingReason {
+  return (purposeKey, code, detail) =>
+    signOff === null
+      ? reason('RENOTIFY', code, purposeKey, `${detail}; ${wordingRule}`)
+      : reason(
+          'EDITORIAL',
+          code,
+          purposeKey,
+          `${detail}; signed off as not material by ${quoted(signOff.signedBy)}`,
+        );
 }
 
 function comparePurpose(from: PurposeSnapshot, to: PurposeSnapshot): PurposeChange {
@@ -197,6 +276,7 @@ function classifyPurpose(
   from: PurposeSnapshot,
   to: PurposeSnapshot,
   changes: readonly FieldChange[],
+  wording: WordingReason,
 ): ClassificationReason[] {
   const key = to.key;
   const reasons: ClassificationReason[] = [];
@@ -207,6 +287,8 @@ function classifyPurpose(
   };
   // A basis change has its own rule; only a purpose based on consent before and after is widened.
   const consentKept = from.legalBasis === 'CONSENT' && to.legalBasis === 'CONSENT';
+  const leavesConsent = from.legalBasis === 'CONSENT' && to.legalBasis !== 'CONSENT';
+  const explicit = explicitConsentChanges(from, to);
   const widen = (fields: PurposeField[], code: ReasonCode, message: string): void => {
     if (consentKept)
       add(fields, 'RECONSENT', 'CONSENT_PURPOSE_WIDENED', `${message}; ${consentWideningRule}`);
@@ -221,8 +303,11 @@ function classifyPurpose(
     [label, joiner]: readonly [string, string],
   ): void => {
     const knownFirst = new Set(known.map(item));
-    const fresh = consentKept ? added.filter(([first]) => !knownFirst.has(item(first))) : [];
-    const rest = added.filter((pair) => !fresh.includes(pair));
+    // What newly relies on explicit consent has its own reason (EXPLICIT_CONSENT_REQUIRED).
+    const ownReason = new Set(explicit.required.filter((p) => p.field === field).map((p) => p.item));
+    const open = added.filter(([first]) => !ownReason.has(item(first)));
+    const fresh = consentKept ? open.filter(([first]) => !knownFirst.has(item(first))) : [];
+    const rest = open.filter((pair) => !fresh.includes(pair));
     const describe = (pairs: readonly PairChange[]) =>
       `${label}: ${pairs.map((p) => describePair(p, joiner)).join(', ')}`;
     if (fresh.length > 0) widen([field], code, describe(fresh));
@@ -230,11 +315,33 @@ function classifyPurpose(
   };
 
   if (from.legalBasis !== to.legalBasis) {
-    // The interest and the consent validity only exist for their basis; they follow its change.
-    const fields: PurposeField[] = ['legalBasis', 'legitimateInterest', 'consentValidityDays'];
+    // The interest, the consent validity and the justification only exist for their basis; they
+    // follow its change, and so does explicit consent when consent is left.
+    const fields: PurposeField[] = [
+      'legalBasis',
+      'legitimateInterest',
+      'consentValidityDays',
+      'basisChangeJustification',
+      ...(leavesConsent ? explicit.dropped.map((p) => p.field) : []),
+    ];
     const message = `legal basis changed from ${basisLabel(from.legalBasis)} to ${basisLabel(to.legalBasis)}`;
     if (to.legalBasis === 'CONSENT') add(fields, 'RECONSENT', 'LEGAL_BASIS_CHANGED_TO_CONSENT', message);
+    else if (leavesConsent) add(fields, 'RENOTIFY', 'LEGAL_BASIS_CHANGED', justified(message, to));
     else add(fields, 'RENOTIFY', 'LEGAL_BASIS_CHANGED', message);
+  }
+  if (explicit.required.length > 0) {
+    for (const part of explicit.required) explained.add(part.field);
+    reasons.push(explicitConsentRequired(key, explicit.required));
+  }
+  if (explicit.dropped.length > 0 && !leavesConsent) {
+    const fields = explicit.dropped.map((p) => p.field);
+    const message = `no longer relies on explicit consent: ${explicit.dropped.map((p) => p.label).join('; ')}`;
+    add(
+      fields,
+      'RENOTIFY',
+      'EXPLICIT_CONSENT_DROPPED',
+      `${message} (GDPR Art. 13(1)(c); EDPB Guidelines 05/2020 on consent, §§ 121–123)`,
+    );
   }
   if (
     to.legalBasis === 'LEGITIMATE_INTERESTS' &&
@@ -304,9 +411,11 @@ function classifyPurpose(
 
   const admBefore = from.automatedDecisionMaking;
   const admAfter = to.automatedDecisionMaking;
+  // Introduced on explicit consent, it has that reason (above) instead.
+  const admOnExplicitConsent = explicit.required.some((p) => p.field === 'automatedDecisionMaking');
   if (admBefore === null && admAfter !== null) {
     const message = `automated decision-making introduced: ${quoted(admAfter.logic)}`;
-    widen(['automatedDecisionMaking'], 'AUTOMATED_DECISION_MAKING_ADDED', message);
+    if (!admOnExplicitConsent) widen(['automatedDecisionMaking'], 'AUTOMATED_DECISION_MAKING_ADDED', message);
   } else if (admBefore !== null && admAfter === null) {
     const message = 'automated decision-making no longer used';
     add(['automatedDecisionMaking'], 'EDITORIAL', 'AUTOMATED_DECISION_MAKING_REMOVED', message);
@@ -329,10 +438,12 @@ function classifyPurpose(
     add(['consentValidityDays'], 'EDITORIAL', 'CONSENT_VALIDITY_CHANGED', message);
   }
   if (text(from.name) !== text(to.name)) {
-    add(['name'], 'EDITORIAL', 'NAME_CHANGED', `renamed from ${quoted(from.name)} to ${quoted(to.name)}`);
+    explained.add('name');
+    reasons.push(wording(key, 'NAME_CHANGED', `renamed from ${quoted(from.name)} to ${quoted(to.name)}`));
   }
   if (text(from.description) !== text(to.description)) {
-    add(['description'], 'EDITORIAL', 'DESCRIPTION_CHANGED', 'description reworded');
+    explained.add('description');
+    reasons.push(wording(key, 'DESCRIPTION_CHANGED', 'description reworded'));
   }
 
   // Every changed field gets a reason, even when the edit (order, spacing) has no effect on the class.
@@ -340,6 +451,81 @@ function classifyPurpose(
     if (!explained.has(field)) add([field], 'EDITORIAL', 'FIELD_EDITED', `${fieldLabels[field]} edited`);
   }
   return reasons;
+}
+
+/** The reason a basis change away from consent gives: it quotes the revision's justification. */
+function justified(message: string, to: PurposeSnapshot): string {
+  const justification = to.basisChangeJustification?.trim();
+  if (justification) return `${message}; justification: ${quoted(justification)}`;
+  return `${message}; revision ${to.revision} records no justification`;
+}
+
+interface ExplicitPart {
+  readonly field: PurposeField;
+  /** The item's identity (category or destination), trimmed and NFC; null for the purpose or its ADM. */
+  readonly item: string | null;
+  readonly label: string;
+  readonly article: string;
+}
+
+/** Where explicit consent is relied on, per Art. 9(2)(a), 49(1)(a) and 22(2)(c). */
+function explicitParts(p: PurposeSnapshot): ExplicitPart[] {
+  const parts: ExplicitPart[] = [];
+  if (p.explicitConsent === true) {
+    const article = 'Art. 9(2)(a), Art. 49(1)(a), Art. 22(2)(c)';
+    parts.push({ field: 'explicitConsent', item: null, label: 'the purpose', article });
+  }
+  for (const s of p.specialCategories) {
+    if (s.explicitConsent !== true) continue;
+    const label = `special category ${quoted(s.category)}`;
+    parts.push({ field: 'specialCategories', item: item(s.category), label, article: 'Art. 9(2)(a)' });
+  }
+  for (const t of p.transfers) {
+    if (t.explicitConsent !== true) continue;
+    const label = `transfer to ${quoted(t.destination)}`;
+    parts.push({ field: 'transfers', item: item(t.destination), label, article: 'Art. 49(1)(a)' });
+  }
+  if (p.automatedDecisionMaking?.explicitConsent === true) {
+    const label = 'automated decision-making';
+    parts.push({ field: 'automatedDecisionMaking', item: null, label, article: 'Art. 22(2)(c)' });
+  }
+  return parts;
+}
+
+const partIdentity = (p: ExplicitPart): string => `${p.field}\u0000${p.item ?? ''}`;
+
+/**
+ * What relies on explicit consent in `to` and did not in `from` (absent or not flagged); and what
+ * did in `from`, is still there in `to`, and no longer does (what is gone has its removal rule).
+ */
+function explicitConsentChanges(
+  from: PurposeSnapshot | null,
+  to: PurposeSnapshot,
+): { required: ExplicitPart[]; dropped: ExplicitPart[] } {
+  const before = missingFrom([], from ? explicitParts(from) : [], partIdentity);
+  const after = missingFrom([], explicitParts(to), partIdentity);
+  const kept = (p: ExplicitPart): boolean => {
+    if (p.field === 'explicitConsent') return true;
+    if (p.field === 'automatedDecisionMaking') return to.automatedDecisionMaking !== null;
+    const items =
+      p.field === 'specialCategories'
+        ? to.specialCategories.map((c) => c.category)
+        : to.transfers.map((t) => t.destination);
+    return items.some((value) => item(value) === p.item);
+  };
+  return {
+    required: missingFrom(before, after, partIdentity),
+    dropped: missingFrom(after, before, partIdentity).filter(kept),
+  };
+}
+
+function explicitConsentRequired(key: string, parts: readonly ExplicitPart[]): ClassificationReason {
+  // The articles of the items; the purpose's own flag alone names all three.
+  const items = parts.filter((p) => p.field !== 'explicitConsent');
+  const cited = [...new Set((items.length > 0 ? items : parts).map((p) => p.article))].join(', ');
+  const labels = parts.map((p) => p.label).join('; ');
+  const message = `now relies on explicit consent (GDPR ${cited}): ${labels}; ${explicitConsentRule}`;
+  return reason('RECONSENT', 'EXPLICIT_CONSENT_REQUIRED', key, message);
 }
 
 /**

@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { PurposeArchivedError } from './purpose.errors.js';
+import { BasisChangeUnjustifiedError, PurposeArchivedError } from './purpose.errors.js';
 import type { AutomatedDecisionMaking, SpecialCategory, ThirdCountryTransfer } from './purpose.snapshot.js';
 import { createPurposeSchema, type legalBases, revisePurposeSchema } from './purpose.validation.js';
 
@@ -11,6 +11,17 @@ builder.objectType(PurposeArchivedError, {
   description: 'The purpose is archived: it cannot be revised or added to a notice version.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ purposeKey: t.exposeString('purposeKey', { description: 'The archived purpose.' }) }),
+});
+
+builder.objectType(BasisChangeUnjustifiedError, {
+  name: 'BasisChangeUnjustifiedError',
+  description:
+    'The revision moves a purpose away from CONSENT without basisChangeJustification (EDPB Guidelines 05/2020 on consent, §§ 121–123); nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    previousBasis: t.exposeString('previousBasis', { description: 'The basis of the previous revision.' }),
+    legalBasis: t.exposeString('legalBasis', { description: 'The basis the revision asked for.' }),
+  }),
 });
 
 export const LegalBasisEnum = builder.enumType('LegalBasis', {
@@ -31,6 +42,10 @@ const SpecialCategoryRef = builder.objectRef<SpecialCategory>('SpecialCategory')
   fields: (t) => ({
     category: t.exposeString('category', { description: 'The category, e.g. "health data".' }),
     condition: t.exposeString('condition', { description: 'The Art. 9(2) condition relied on.' }),
+    explicitConsent: t.boolean({
+      description: "Whether the condition is the person's explicit consent (Art. 9(2)(a)).",
+      resolve: (item) => item.explicitConsent === true,
+    }),
   }),
 });
 
@@ -40,6 +55,10 @@ const TransferRef = builder.objectRef<ThirdCountryTransfer>('ThirdCountryTransfe
   fields: (t) => ({
     destination: t.exposeString('destination', { description: 'Country code or organisation.' }),
     safeguard: t.exposeString('safeguard', { description: 'Adequacy decision, SCCs, BCRs, derogation…' }),
+    explicitConsent: t.boolean({
+      description: "Whether it relies on the person's explicit consent (derogation of Art. 49(1)(a)).",
+      resolve: (item) => item.explicitConsent === true,
+    }),
   }),
 });
 
@@ -52,6 +71,10 @@ const AutomatedDecisionMakingRef = builder
       logic: t.exposeString('logic', { description: 'Meaningful information about the logic involved.' }),
       significance: t.exposeString('significance', {
         description: 'Significance and envisaged consequences.',
+      }),
+      explicitConsent: t.boolean({
+        description: "Whether the decision relies on the person's explicit consent (Art. 22(2)(c)).",
+        resolve: (item) => item.explicitConsent === true,
       }),
     }),
   });
@@ -119,6 +142,15 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
       nullable: true,
       description: 'Days a consent stays valid (CONSENT only); null when it does not lapse.',
     }),
+    explicitConsent: t.exposeBoolean('explicitConsent', {
+      description:
+        'Whether the purpose relies on explicit consent (Art. 9(2)(a), 49(1)(a), 22(2)(c)); CONSENT only.',
+    }),
+    basisChangeJustification: t.exposeString('basisChangeJustification', {
+      nullable: true,
+      description:
+        'Why this revision moved the purpose away from CONSENT (EDPB Guidelines 05/2020 on consent, §§ 121–123); null for any other revision.',
+    }),
   }),
 });
 
@@ -184,6 +216,11 @@ const SpecialCategoryInput = builder.inputType('SpecialCategoryInput', {
   fields: (t) => ({
     category: t.string({ description: 'The category.' }),
     condition: t.string({ description: 'The condition relied on.' }),
+    explicitConsent: t.boolean({
+      required: false,
+      description:
+        "The condition is the person's explicit consent (Art. 9(2)(a)); the purpose must then set explicitConsent.",
+    }),
   }),
 });
 
@@ -192,6 +229,11 @@ const TransferInput = builder.inputType('ThirdCountryTransferInput', {
   fields: (t) => ({
     destination: t.string({ description: 'Country code or organisation.' }),
     safeguard: t.string({ description: 'The safeguard.' }),
+    explicitConsent: t.boolean({
+      required: false,
+      description:
+        "The transfer relies on the person's explicit consent (Art. 49(1)(a)); the purpose must then set explicitConsent.",
+    }),
   }),
 });
 
@@ -200,6 +242,11 @@ const AutomatedDecisionMakingInput = builder.inputType('AutomatedDecisionMakingI
   fields: (t) => ({
     logic: t.string({ description: 'The logic involved.' }),
     significance: t.string({ description: 'Significance and consequences.' }),
+    explicitConsent: t.boolean({
+      required: false,
+      description:
+        "The decision relies on the person's explicit consent (Art. 22(2)(c)); the purpose must then set explicitConsent.",
+    }),
   }),
 });
 
@@ -235,6 +282,11 @@ const PurposeContentInput = builder.inputType('PurposeContentInput', {
       required: false,
       description: 'Days a consent stays valid (CONSENT only).',
     }),
+    explicitConsent: t.boolean({
+      required: false,
+      description:
+        'The purpose relies on explicit consent (Art. 9(2)(a), 49(1)(a), 22(2)(c)); requires the CONSENT basis.',
+    }),
   }),
 });
 
@@ -252,6 +304,11 @@ const RevisePurposeInput = builder.inputType('RevisePurposeInput', {
   fields: (t) => ({
     key: t.string({ description: 'Key of the purpose.' }),
     content: t.field({ type: PurposeContentInput, description: 'What the purpose says from now on.' }),
+    basisChangeJustification: t.string({
+      required: false,
+      description:
+        'Required when the purpose moves from CONSENT to another basis, and only then: why (EDPB Guidelines 05/2020 on consent, §§ 121–123). Stored with the revision.',
+    }),
   }),
   validate: revisePurposeSchema,
 });
@@ -305,9 +362,10 @@ builder.mutationFields((t) => ({
     type: PurposePayload,
     description: 'Adds a revision to a purpose. ADMIN or EDITOR.',
     authScopes: { role: 'editNotices' },
-    errors: { types: [...commonErrors, PurposeArchivedError] },
+    errors: { types: [...commonErrors, PurposeArchivedError, BasisChangeUnjustifiedError] },
     args: { input: t.arg({ type: RevisePurposeInput, description: 'The new content.' }) },
-    resolve: async (_root, { input }, context) => context.services.purpose.revise(input.key, input.content),
+    resolve: async (_root, { input }, context) =>
+      context.services.purpose.revise(input.key, input.content, input.basisChangeJustification),
   }),
   archivePurpose: t.field({
     type: PurposePayload,

@@ -1,34 +1,61 @@
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
-import { Prisma, type Purpose } from '../../generated/prisma/client.js';
-import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
+import { type LegalBasis, Prisma, type Purpose } from '../../generated/prisma/client.js';
+import { ConflictError, InputValidationError, NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
-import { PurposeArchivedError } from './purpose.errors.js';
+import { BasisChangeUnjustifiedError, PurposeArchivedError } from './purpose.errors.js';
 import type { PurposeContent } from './purpose.validation.js';
 
 type Query<T extends 'Purpose' | 'PurposeRevision'> = T extends 'Purpose'
   ? { include?: Prisma.PurposeInclude; select?: Prisma.PurposeSelect }
   : { include?: Prisma.PurposeRevisionInclude; select?: Prisma.PurposeRevisionSelect };
 
+/** An item's explicit-consent flag, stored inside its JSON column (absent on older rows means false). */
+function flagged<T extends { explicitConsent?: boolean | null }>(item: T) {
+  return { ...item, explicitConsent: item.explicitConsent === true };
+}
+
 function revisionData(content: PurposeContent) {
+  const adm = content.automatedDecisionMaking;
   return {
     name: content.name,
     description: content.description,
     legalBasis: content.legalBasis,
     legitimateInterest: content.legitimateInterest ?? null,
     dataCategories: content.dataCategories,
-    specialCategories: content.specialCategories ?? [],
+    specialCategories: (content.specialCategories ?? []).map(flagged),
     dataSubjectCategories: content.dataSubjectCategories,
     dataSources: content.dataSources ?? [],
     publiclyAccessibleSources: content.publiclyAccessibleSources ?? false,
     recipients: content.recipients ?? [],
     retentionPeriodDays: content.retentionPeriodDays ?? null,
     retentionCriteria: content.retentionCriteria ?? null,
-    transfers: content.transfers ?? [],
-    automatedDecisionMaking: content.automatedDecisionMaking ?? Prisma.DbNull,
+    transfers: (content.transfers ?? []).map(flagged),
+    automatedDecisionMaking: adm ? flagged(adm) : Prisma.DbNull,
     consentValidityDays: content.consentValidityDays ?? null,
+    explicitConsent: content.explicitConsent === true,
   };
+}
+
+/**
+ * Moving from CONSENT to another basis needs a justification (EDPB Guidelines 05/2020 on consent,
+ * §§ 121–123); a justification for any other revision is refused rather than stored where it
+ * explains nothing (ADR 0013).
+ */
+function checkBasisChange(previous: LegalBasis, next: LegalBasis, justification: string | null): void {
+  const leavesConsent = previous === 'CONSENT' && next !== 'CONSENT';
+  if (leavesConsent && justification === null) throw new BasisChangeUnjustifiedError(previous, next);
+  if (!leavesConsent && justification !== null) {
+    throw new InputValidationError([
+      {
+        path: ['input', 'basisChangeJustification'],
+        message:
+          `applies only to a revision that moves the purpose from CONSENT to another basis; this one goes from ${previous} to ${next}` +
+          ' (EDPB Guidelines 05/2020 on consent, §§ 121–123)',
+      },
+    ]);
+  }
 }
 
 export interface PurposeFilter {
@@ -77,8 +104,16 @@ export class PurposeService {
     }
   }
 
-  /** A new, numbered revision; earlier revisions stay as they were. */
-  async revise(key: string, content: PurposeContent): Promise<Purpose> {
+  /**
+   * A new, numbered revision; earlier revisions stay as they were. Leaving consent for another
+   * basis needs a recorded justification, and a justification is only taken for that move
+   * (ADR 0013).
+   */
+  async revise(
+    key: string,
+    content: PurposeContent,
+    basisChangeJustification: string | null = null,
+  ): Promise<Purpose> {
     return this.prisma.$transaction(async (tx) => {
       const existing = await tx.purpose.findUnique({
         where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
@@ -90,6 +125,13 @@ export class PurposeService {
         where: { id: existing.id },
         data: { currentRevision: { increment: 1 } },
       });
+      // Read under the row lock the increment took: no other revision can come in between.
+      const previous = await tx.purposeRevision.findUniqueOrThrow({
+        where: { purposeId_number: { purposeId: purpose.id, number: purpose.currentRevision - 1 } },
+        select: { legalBasis: true },
+      });
+      const justification = basisChangeJustification?.trim() || null;
+      checkBasisChange(previous.legalBasis, content.legalBasis, justification);
       await tx.purposeRevision.create({
         data: {
           controllerId: this.viewer.controllerId,
@@ -97,13 +139,20 @@ export class PurposeService {
           number: purpose.currentRevision,
           createdByKeyId: this.viewer.apiKeyId,
           ...revisionData(content),
+          basisChangeJustification: justification,
         },
       });
       await appendAudit(tx, actorOf(this.viewer), {
         action: 'purpose:revise',
         targetType: 'Purpose',
         targetId: purpose.id,
-        details: { key, revision: purpose.currentRevision, legalBasis: content.legalBasis },
+        details: {
+          key,
+          revision: purpose.currentRevision,
+          legalBasis: content.legalBasis,
+          previousLegalBasis: previous.legalBasis,
+          basisChangeJustification: justification,
+        },
       });
       return purpose;
     });

@@ -26,74 +26,124 @@ const textList = z
 
 const days = z.number().int('must be a whole number').min(1, 'must be at least 1').max(36_500);
 
+/** Whether an item relies on the person's explicit consent; absent means it does not. */
+const explicitConsent = z.boolean().nullish();
+
+/** Where an item may rely on explicit consent, and the article that allows it. */
+const explicitConsentItems = [
+  ['specialCategories', 'Art. 9(2)(a)'],
+  ['transfers', 'Art. 49(1)(a)'],
+  ['automatedDecisionMaking', 'Art. 22(2)(c)'],
+] as const;
+
+const purposeFields = z.object({
+  name: text(200),
+  description: text(10_000),
+  legalBasis: z.enum(legalBases),
+  legitimateInterest: text(5_000).nullish(),
+  dataCategories: textList,
+  specialCategories: z
+    .array(z.object({ category: text(300), condition: text(1_000), explicitConsent }))
+    .max(20)
+    .nullish(),
+  dataSubjectCategories: textList,
+  dataSources: textList.nullish(),
+  publiclyAccessibleSources: z.boolean().nullish(),
+  recipients: textList.nullish(),
+  retentionPeriodDays: days.nullish(),
+  retentionCriteria: text(2_000).nullish(),
+  transfers: z
+    .array(z.object({ destination: text(200), safeguard: text(1_000), explicitConsent }))
+    .max(100)
+    .nullish(),
+  automatedDecisionMaking: z
+    .object({ logic: text(5_000), significance: text(5_000), explicitConsent })
+    .nullish(),
+  consentValidityDays: days.nullish(),
+  explicitConsent,
+});
+
 /** The content of a purpose revision (GDPR Art. 13/14/30). */
-export const purposeContentSchema = z
-  .object({
-    name: text(200),
-    description: text(10_000),
-    legalBasis: z.enum(legalBases),
-    legitimateInterest: text(5_000).nullish(),
-    dataCategories: textList,
-    specialCategories: z
-      .array(z.object({ category: text(300), condition: text(1_000) }))
-      .max(20)
-      .nullish(),
-    dataSubjectCategories: textList,
-    dataSources: textList.nullish(),
-    publiclyAccessibleSources: z.boolean().nullish(),
-    recipients: textList.nullish(),
-    retentionPeriodDays: days.nullish(),
-    retentionCriteria: text(2_000).nullish(),
-    transfers: z
-      .array(z.object({ destination: text(200), safeguard: text(1_000) }))
-      .max(100)
-      .nullish(),
-    automatedDecisionMaking: z.object({ logic: text(5_000), significance: text(5_000) }).nullish(),
-    consentValidityDays: days.nullish(),
-  })
-  .superRefine((purpose, context) => {
-    if (purpose.legalBasis === 'LEGITIMATE_INTERESTS' && !purpose.legitimateInterest) {
+export const purposeContentSchema = purposeFields.superRefine((purpose, context) => {
+  if (purpose.legalBasis === 'LEGITIMATE_INTERESTS' && !purpose.legitimateInterest) {
+    context.addIssue({
+      code: 'custom',
+      path: ['legitimateInterest'],
+      message: 'is required when the legal basis is LEGITIMATE_INTERESTS (Art. 13(1)(d))',
+    });
+  }
+  if (purpose.legalBasis !== 'LEGITIMATE_INTERESTS' && purpose.legitimateInterest) {
+    context.addIssue({
+      code: 'custom',
+      path: ['legitimateInterest'],
+      message: 'applies only to the LEGITIMATE_INTERESTS basis',
+    });
+  }
+  if (purpose.consentValidityDays != null && purpose.legalBasis !== 'CONSENT') {
+    context.addIssue({
+      code: 'custom',
+      path: ['consentValidityDays'],
+      message: 'applies only to the CONSENT basis',
+    });
+  }
+  checkExplicitConsent(purpose, context);
+  if (purpose.retentionPeriodDays == null && !purpose.retentionCriteria) {
+    context.addIssue({
+      code: 'custom',
+      path: ['retentionPeriodDays'],
+      message: 'give a retention period or retentionCriteria (Art. 13(2)(a))',
+    });
+  }
+  if (purpose.dataCategories.length === 0 && (purpose.specialCategories ?? []).length === 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['dataCategories'],
+      message: 'name at least one data category',
+    });
+  }
+  if (purpose.dataSubjectCategories.length === 0) {
+    context.addIssue({ code: 'custom', path: ['dataSubjectCategories'], message: 'name at least one' });
+  }
+});
+
+type Context = z.core.$RefinementCtx<z.output<typeof purposeFields>>;
+
+/**
+ * Explicit consent is consent (Art. 4(11)) given by an express statement: an item relying on it
+ * makes the purpose rely on it, and a purpose relying on it is based on consent (ADR 0013).
+ */
+function checkExplicitConsent(purpose: z.output<typeof purposeFields>, context: Context): void {
+  for (const [field, article] of explicitConsentItems) {
+    const value = purpose[field];
+    const items = Array.isArray(value) ? value : value ? [value] : [];
+    items.forEach((item, index) => {
+      if (item.explicitConsent !== true || purpose.explicitConsent === true) return;
       context.addIssue({
         code: 'custom',
-        path: ['legitimateInterest'],
-        message: 'is required when the legal basis is LEGITIMATE_INTERESTS (Art. 13(1)(d))',
+        path: Array.isArray(value) ? [field, index, 'explicitConsent'] : [field, 'explicitConsent'],
+        message: `relies on explicit consent (${article}), so the purpose must say so: set explicitConsent on the purpose`,
       });
-    }
-    if (purpose.legalBasis !== 'LEGITIMATE_INTERESTS' && purpose.legitimateInterest) {
-      context.addIssue({
-        code: 'custom',
-        path: ['legitimateInterest'],
-        message: 'applies only to the LEGITIMATE_INTERESTS basis',
-      });
-    }
-    if (purpose.consentValidityDays != null && purpose.legalBasis !== 'CONSENT') {
-      context.addIssue({
-        code: 'custom',
-        path: ['consentValidityDays'],
-        message: 'applies only to the CONSENT basis',
-      });
-    }
-    if (purpose.retentionPeriodDays == null && !purpose.retentionCriteria) {
-      context.addIssue({
-        code: 'custom',
-        path: ['retentionPeriodDays'],
-        message: 'give a retention period or retentionCriteria (Art. 13(2)(a))',
-      });
-    }
-    if (purpose.dataCategories.length === 0 && (purpose.specialCategories ?? []).length === 0) {
-      context.addIssue({
-        code: 'custom',
-        path: ['dataCategories'],
-        message: 'name at least one data category',
-      });
-    }
-    if (purpose.dataSubjectCategories.length === 0) {
-      context.addIssue({ code: 'custom', path: ['dataSubjectCategories'], message: 'name at least one' });
-    }
-  });
+    });
+  }
+  if (purpose.explicitConsent === true && purpose.legalBasis !== 'CONSENT') {
+    context.addIssue({
+      code: 'custom',
+      path: ['explicitConsent'],
+      message:
+        'explicit consent (Art. 9(2)(a), 49(1)(a), 22(2)(c)) is consent (Art. 4(11)): it requires the CONSENT legal basis',
+    });
+  }
+}
+
+/** Why a revision moves a purpose away from consent (EDPB Guidelines 05/2020 on consent, §§ 121–123). */
+export const basisChangeJustification = text(5_000).nullish();
 
 export const createPurposeSchema = z.object({ key: recordKey, content: purposeContentSchema });
-export const revisePurposeSchema = z.object({ key: recordKey, content: purposeContentSchema });
+export const revisePurposeSchema = z.object({
+  key: recordKey,
+  content: purposeContentSchema,
+  basisChangeJustification,
+});
 
 /** Validated content; optional lists may still be null (GraphQL lets clients send null). */
 export type PurposeContent = z.output<typeof purposeContentSchema>;

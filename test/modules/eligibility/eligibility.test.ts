@@ -12,6 +12,7 @@ import {
   createNotice,
   createPurpose,
   inDays,
+  notMaterial,
   publish,
   publishAsOf,
   revisePurpose,
@@ -1075,10 +1076,13 @@ describe('eligibility manifests', () => {
       translations: translations('We process your data, explained better.'),
     });
     // Published after the first (90 days ago) and before the notifications of it, dated up to 50 days back.
-    expect(await publishAsOf(t.database, editorial, new Date(ago(80)))).toMatchObject({
-      number: 2,
-      classification: 'EDITORIAL',
-    });
+    // The text is reworded only, signed off as not material: EDITORIAL.
+    expect(await publishAsOf(t.database, editorial, new Date(ago(80)), undefined, notMaterial)).toMatchObject(
+      {
+        number: 2,
+        classification: 'EDITORIAL',
+      },
+    );
     await freezeLeadTime(first.id, 28);
     await freezeLeadTime(editorial, 14);
     await t.database.prisma.controller.update({

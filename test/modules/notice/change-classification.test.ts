@@ -3,11 +3,18 @@ import { describe, expect, it } from 'vitest';
 import {
   type ChangeClass,
   consentWideningRule,
+  type DiffOptions,
   diffVersions,
+  explicitConsentRule,
   type ReasonCode,
   type VersionDiff,
+  wordingRule,
 } from '../../../src/modules/notice/version-diff.js';
-import type { PurposeSnapshot, VersionSnapshot } from '../../../src/modules/purpose/purpose.snapshot.js';
+import type {
+  ControllerIdentity,
+  PurposeSnapshot,
+  VersionSnapshot,
+} from '../../../src/modules/purpose/purpose.snapshot.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
@@ -72,14 +79,29 @@ function snapshot(overrides: Partial<PurposeSnapshot>): PurposeSnapshot {
   };
 }
 
-function notice(purposes: PurposeSnapshot[], body = 'Hello.'): VersionSnapshot {
+const controller: ControllerIdentity = {
+  name: 'Members Club',
+  legalName: 'Members Club Ltd.',
+  contactEmail: 'privacy@members.example',
+  dpoContact: 'dpo@members.example',
+  euRepresentative: null,
+};
+
+/** Version `number` of the notice; `body` is its English text. */
+function notice(purposes: PurposeSnapshot[], body = 'Hello.', number = 1): VersionSnapshot {
   return {
+    controller,
     noticeKey: 'members',
-    number: 1,
+    number,
     effectiveFrom: new Date('2026-01-01T00:00:00Z'),
     translations: [{ locale: 'en', title: 'Privacy', body }],
     purposes,
   };
+}
+
+/** Versions 1 and 2 of the notice; `options` as the publisher of version 2 gave them. */
+function publishedAfter(from: VersionSnapshot, to: VersionSnapshot, options?: DiffOptions): VersionDiff {
+  return diffVersions(from, { ...to, number: 2 }, options);
 }
 
 /** One purpose, before and after a new revision; `basis` applies to both unless overridden. */
@@ -87,12 +109,29 @@ function revise(
   basis: Partial<PurposeSnapshot>,
   before: Partial<PurposeSnapshot>,
   after: Partial<PurposeSnapshot>,
+  options?: DiffOptions,
 ): VersionDiff {
-  return diffVersions(
+  return publishedAfter(
     notice([snapshot({ ...basis, ...before })]),
     notice([snapshot({ ...basis, revision: 2, ...after })]),
+    options,
   );
 }
+
+/** The controller changed as `change` says between versions 1 and 2. */
+function restate(change: Partial<ControllerIdentity>): VersionDiff {
+  const purposes = [snapshot(consent)];
+  return publishedAfter(notice(purposes), { ...notice(purposes), controller: { ...controller, ...change } });
+}
+
+const signOff = {
+  wordingSignOff: {
+    signedBy: 'Dana Ortiz, DPO',
+    reason: 'Clearer words; the processing is the same.',
+    apiKeyId: '00000000-0000-4000-8000-000000000001',
+    signedAt: '2026-01-01T00:00:00.000Z',
+  },
+} as const;
 
 const health = { category: 'health data', condition: 'explicit consent (Art. 9(2)(a))' };
 const biometric = { category: 'biometric data', condition: 'explicit consent (Art. 9(2)(a))' };
@@ -102,6 +141,11 @@ const american = { destination: 'US', safeguard: 'standard contractual clauses' 
 const swissUnderContract = { destination: 'CH', safeguard: 'standard contractual clauses' };
 const ranking = { logic: 'A model ranks posts.', significance: 'Some posts are not shown.' };
 const criteria = { retentionPeriodDays: null, retentionCriteria: 'until the account is closed' };
+const explicitConsent = { ...consent, explicitConsent: true } as const;
+const explicitHealth = { ...health, explicitConsent: true };
+const explicitBiometric = { ...biometric, explicitConsent: true };
+const explicitAmerican = { ...american, explicitConsent: true };
+const justification = 'Members must be ranked to run the club: the contract covers it.';
 
 /** Per rule: the diff it is about, and every reason code that diff must give, most demanding first. */
 const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = {
@@ -113,6 +157,14 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
     diff: () => diffVersions(notice([]), notice([snapshot(contract)])),
     codes: ['PURPOSE_ADDED'],
   },
+  'purpose-added-explicit-consent': {
+    diff: () =>
+      diffVersions(
+        notice([]),
+        notice([snapshot({ ...explicitConsent, specialCategories: [explicitHealth] })]),
+      ),
+    codes: ['PURPOSE_ADDED_CONSENT', 'EXPLICIT_CONSENT_REQUIRED'],
+  },
   'purpose-removed': {
     diff: () => diffVersions(notice([snapshot({}), snapshot({ key: 'ads' })]), notice([snapshot({})])),
     codes: ['PURPOSE_REMOVED'],
@@ -122,8 +174,35 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
     codes: ['LEGAL_BASIS_CHANGED_TO_CONSENT', 'CONSENT_VALIDITY_CHANGED'],
   },
   'basis-away-from-consent': {
+    diff: () =>
+      revise({}, consent, {
+        ...contract,
+        consentValidityDays: null,
+        basisChangeJustification: justification,
+      }),
+    codes: ['LEGAL_BASIS_CHANGED'],
+  },
+  'basis-away-from-consent-unjustified': {
     diff: () => revise({}, consent, { ...contract, consentValidityDays: null }),
     codes: ['LEGAL_BASIS_CHANGED'],
+  },
+  'basis-away-from-explicit-consent': {
+    diff: () =>
+      revise(
+        {},
+        { ...explicitConsent, specialCategories: [explicitHealth] },
+        {
+          ...contract,
+          consentValidityDays: null,
+          specialCategories: [health],
+          basisChangeJustification: justification,
+        },
+      ),
+    codes: ['LEGAL_BASIS_CHANGED'],
+  },
+  'basis-justification-only': {
+    diff: () => revise(contract, { basisChangeJustification: justification }, {}),
+    codes: ['FIELD_EDITED'],
   },
   'basis-changed': {
     diff: () => revise({}, contract, { ...contract, legalBasis: 'LEGAL_OBLIGATION' }),
@@ -141,6 +220,51 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
   'legitimate-interest-changed': {
     diff: () => revise({}, {}, { legitimateInterest: 'Selling advertising.' }),
     codes: ['LEGITIMATE_INTEREST_CHANGED'],
+  },
+
+  'explicit-consent-purpose': {
+    diff: () => revise(consent, {}, { explicitConsent: true }),
+    codes: ['EXPLICIT_CONSENT_REQUIRED'],
+  },
+  'explicit-consent-basis-to-consent': {
+    diff: () => revise({}, {}, { ...explicitConsent, specialCategories: [explicitHealth] }),
+    codes: ['LEGAL_BASIS_CHANGED_TO_CONSENT', 'EXPLICIT_CONSENT_REQUIRED', 'CONSENT_VALIDITY_CHANGED'],
+  },
+  'explicit-consent-special-category-added': {
+    diff: () =>
+      revise(
+        explicitConsent,
+        { specialCategories: [explicitHealth] },
+        { specialCategories: [explicitHealth, explicitBiometric] },
+      ),
+    codes: ['EXPLICIT_CONSENT_REQUIRED'],
+  },
+  'explicit-consent-special-category-flagged': {
+    diff: () =>
+      revise(
+        explicitConsent,
+        { specialCategories: [healthInPublicInterest] },
+        { specialCategories: [explicitHealth] },
+      ),
+    codes: ['EXPLICIT_CONSENT_REQUIRED'],
+  },
+  'explicit-consent-transfer-added': {
+    diff: () => revise(explicitConsent, {}, { transfers: [swiss, explicitAmerican] }),
+    codes: ['EXPLICIT_CONSENT_REQUIRED'],
+  },
+  'explicit-consent-automated-decision-making-added': {
+    diff: () =>
+      revise(explicitConsent, {}, { automatedDecisionMaking: { ...ranking, explicitConsent: true } }),
+    codes: ['EXPLICIT_CONSENT_REQUIRED'],
+  },
+  'explicit-consent-dropped': {
+    diff: () =>
+      revise(
+        explicitConsent,
+        { specialCategories: [explicitHealth] },
+        { specialCategories: [healthInPublicInterest] },
+      ),
+    codes: ['EXPLICIT_CONSENT_DROPPED', 'SPECIAL_CATEGORIES_ADDED'],
   },
 
   'consent-recipients-added': {
@@ -320,6 +444,45 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
     diff: () => revise(legitimateInterests, {}, { description: 'We rank posts and train models on them.' }),
     codes: ['DESCRIPTION_CHANGED'],
   },
+  'text-changed': {
+    diff: () => publishedAfter(notice([snapshot(consent)]), notice([snapshot(consent)], 'Hello again.')),
+    codes: ['TEXT_CHANGED'],
+  },
+  'text-changed-with-other-changes': {
+    diff: () =>
+      publishedAfter(
+        notice([snapshot(contract)]),
+        notice([snapshot({ ...contract, revision: 2, recipients: ['Cloud host', 'Ad network'] })], 'Hi.'),
+      ),
+    codes: ['RECIPIENTS_ADDED', 'TEXT_CHANGED'],
+  },
+  'wording-signed-off': {
+    diff: () =>
+      publishedAfter(
+        notice([snapshot(consent)]),
+        notice([snapshot({ ...consent, revision: 2, name: 'Feed', description: 'We rank posts.' })], 'Hi.'),
+        signOff,
+      ),
+    codes: ['NAME_CHANGED', 'DESCRIPTION_CHANGED', 'TEXT_CHANGED', 'WORDING_SIGNED_OFF'],
+  },
+  'wording-signed-off-with-other-changes': {
+    diff: () =>
+      publishedAfter(
+        notice([snapshot(contract)]),
+        notice([snapshot({ ...contract, revision: 2, recipients: ['Cloud host', 'Ad network'] })], 'Hi.'),
+        signOff,
+      ),
+    codes: ['RECIPIENTS_ADDED', 'TEXT_CHANGED', 'WORDING_SIGNED_OFF'],
+  },
+  'wording-sign-off-not-consecutive': {
+    diff: () =>
+      diffVersions(
+        notice([snapshot(consent)]),
+        notice([snapshot({ ...consent, revision: 3, name: 'Feed' })], 'Hello.', 3),
+        signOff,
+      ),
+    codes: ['NAME_CHANGED'],
+  },
   'field-edited': {
     diff: () =>
       revise(
@@ -329,12 +492,32 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
       ),
     codes: ['FIELD_EDITED'],
   },
-  'text-only': {
-    diff: () => diffVersions(notice([snapshot(consent)]), notice([snapshot(consent)], 'Hello again.')),
-    codes: ['TEXT_ONLY'],
-  },
   'no-change': {
     diff: () => diffVersions(notice([snapshot(consent)]), notice([snapshot({ ...consent, revision: 2 })])),
+    codes: ['NO_CHANGE'],
+  },
+
+  'controller-identity-changed': {
+    diff: () => restate({ legalName: 'Members Club GmbH' }),
+    codes: ['CONTROLLER_IDENTITY_CHANGED'],
+  },
+  'controller-contact-changed': {
+    diff: () => restate({ contactEmail: 'rights@members.example' }),
+    codes: ['CONTROLLER_CONTACT_CHANGED'],
+  },
+  'dpo-changed': {
+    diff: () => restate({ dpoContact: null }),
+    codes: ['DPO_CHANGED'],
+  },
+  'eu-representative-changed': {
+    diff: () => restate({ euRepresentative: 'Members Club EU Rep, Dublin' }),
+    codes: ['EU_REPRESENTATIVE_CHANGED'],
+  },
+  'controller-not-stated': {
+    diff: () => {
+      const purposes = [snapshot(consent)];
+      return publishedAfter({ ...notice(purposes), controller: null }, notice(purposes));
+    },
     codes: ['NO_CHANGE'],
   },
 };
@@ -371,6 +554,100 @@ describe('the change-classification decision table', () => {
       purposeKey: 'profiling',
       message: `Purpose "profiling": new recipients: "Ad network"; ${consentWideningRule}`,
     });
+  });
+
+  it('names the articles and the rule in every reason explicit consent gives', () => {
+    const required = rows.filter((row) => row.code === 'EXPLICIT_CONSENT_REQUIRED');
+    expect(required).not.toHaveLength(0);
+    for (const { rule } of required) {
+      for (const reason of cases[rule]!.diff().reasons.filter(
+        (r) => r.code === 'EXPLICIT_CONSENT_REQUIRED',
+      )) {
+        expect(reason.message.endsWith(`; ${explicitConsentRule}`), reason.message).toBe(true);
+      }
+    }
+    const message = (rule: string) =>
+      cases[rule]!.diff().reasons.find((r) => r.code.startsWith('EXPLICIT_CONSENT'))!.message;
+    expect(message('explicit-consent-special-category-added')).toBe(
+      `Purpose "profiling": now relies on explicit consent (GDPR Art. 9(2)(a)): special category "biometric data"; ${explicitConsentRule}`,
+    );
+    expect(message('explicit-consent-transfer-added')).toContain('(GDPR Art. 49(1)(a)): transfer to "US";');
+    expect(message('explicit-consent-automated-decision-making-added')).toContain(
+      '(GDPR Art. 22(2)(c)): automated decision-making;',
+    );
+    expect(message('explicit-consent-purpose')).toContain(
+      '(GDPR Art. 9(2)(a), Art. 49(1)(a), Art. 22(2)(c)): the purpose;',
+    );
+    expect(message('purpose-added-explicit-consent')).toContain(
+      '(GDPR Art. 9(2)(a)): the purpose; special category "health data";',
+    );
+    expect(message('explicit-consent-dropped')).toBe(
+      'Purpose "profiling": no longer relies on explicit consent: special category "health data"' +
+        ' (GDPR Art. 13(1)(c); EDPB Guidelines 05/2020 on consent, §§ 121–123)',
+    );
+  });
+
+  it('asks for explicit consent once per purpose, whatever else relies on it', () => {
+    const diff = revise(
+      {},
+      {},
+      {
+        ...explicitConsent,
+        specialCategories: [explicitHealth],
+        transfers: [swiss, explicitAmerican],
+        automatedDecisionMaking: { ...ranking, explicitConsent: true },
+      },
+    );
+    const explicit = diff.reasons.filter((reason) => reason.code === 'EXPLICIT_CONSENT_REQUIRED');
+    expect(explicit).toHaveLength(1);
+    expect(explicit[0]!.message).toContain(
+      '(GDPR Art. 9(2)(a), Art. 49(1)(a), Art. 22(2)(c)): the purpose; special category "health data";' +
+        ' transfer to "US"; automated decision-making;',
+    );
+    // What relies on explicit consent has that reason, not the rule for a new item.
+    expect(diff.reasons.map((reason) => reason.code)).not.toContain('AUTOMATED_DECISION_MAKING_ADDED');
+  });
+
+  it('quotes the justification of a switch away from consent, or says that none is recorded', () => {
+    const [justified] = cases['basis-away-from-consent']!.diff().reasons;
+    expect(justified!.message).toBe(
+      `Purpose "profiling": legal basis changed from consent to contract; justification: "${justification}"`,
+    );
+    const [unjustified] = cases['basis-away-from-consent-unjustified']!.diff().reasons;
+    expect(unjustified!.message).toBe(
+      'Purpose "profiling": legal basis changed from consent to contract; revision 2 records no justification',
+    );
+    expect(cases['basis-justification-only']!.diff().reasons[0]!.message).toBe(
+      'Purpose "profiling": justification of the legal-basis change edited',
+    );
+  });
+
+  it('ends every wording reason with its rule, or names who signed it off and why', () => {
+    const unsigned = ['name-changed', 'description-changed', 'text-changed'].flatMap(
+      (rule) => cases[rule]!.diff().reasons,
+    );
+    expect(unsigned.map((reason) => reason.message)).toEqual([
+      `Purpose "profiling": renamed from "Personalised feed" to "Personalised feed and AI training"; ${wordingRule}`,
+      `Purpose "profiling": description reworded; ${wordingRule}`,
+      `The notice text changed (en); ${wordingRule}`,
+    ]);
+    expect(cases['name-changed']!.diff().wordingSignOff).toBeNull();
+
+    const signed = cases['wording-signed-off']!.diff();
+    expect(signed.wordingSignOff).toEqual(signOff.wordingSignOff);
+    expect(signed.reasons.map((reason) => reason.message)).toEqual([
+      'Purpose "profiling": renamed from "Personalised feed" to "Feed"; signed off as not material by "Dana Ortiz, DPO"',
+      'Purpose "profiling": description reworded; signed off as not material by "Dana Ortiz, DPO"',
+      'The notice text changed (en); signed off as not material by "Dana Ortiz, DPO"',
+      'Wording changes signed off as not material by "Dana Ortiz, DPO": "Clearer words; the processing is the same."',
+    ]);
+    expect(cases['wording-sign-off-not-consecutive']!.diff().wordingSignOff).toBeNull();
+  });
+
+  it('does not apply a sign-off where nothing was reworded', () => {
+    const diff = revise(contract, {}, { recipients: ['Cloud host', 'Ad network'] }, signOff);
+    expect(diff.wordingSignOff).toBeNull();
+    expect(diff.reasons.map((reason) => reason.code)).toEqual(['RECIPIENTS_ADDED']);
   });
 
   it('splits a consent purpose’s new transfers into new destinations and new safeguards', () => {

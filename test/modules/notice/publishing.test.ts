@@ -8,6 +8,7 @@ import {
   createNotice,
   createPurpose,
   inDays,
+  notMaterial,
   Publish,
   publish,
   publishedNotice,
@@ -65,9 +66,12 @@ describe('publishing notice versions', () => {
       translations: translations('We process your data carefully.'),
       effectiveFrom: inDays(0),
     });
-    const second = await publish(t.app, keys.EDITOR, editorial);
+    const second = await publish(t.app, keys.EDITOR, editorial, undefined, notMaterial);
     expect(second).toMatchObject({ number: 2, classification: 'EDITORIAL' });
-    expect(second.classificationReasons.map((reason) => reason.code)).toEqual(['TEXT_ONLY']);
+    expect(second.classificationReasons.map((reason) => reason.code)).toEqual([
+      'TEXT_CHANGED',
+      'WORDING_SIGNED_OFF',
+    ]);
   });
 
   it('refuses a RENOTIFY version effective before the notice period, unless overridden, writing nothing', async () => {

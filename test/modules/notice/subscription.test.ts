@@ -15,6 +15,7 @@ import { makeKey, makeTenant } from '../../support/factories.js';
 import {
   createDraft,
   inDays,
+  notMaterial,
   publish,
   publishedNotice,
   translations,
@@ -136,7 +137,7 @@ class CountingEventTarget extends EventTarget {
   }
 }
 
-/** A second version of a notice made by `publishedNotice` (same purpose, new text: EDITORIAL). */
+/** A next version of a notice made by `publishedNotice` (same purpose, new text signed off: EDITORIAL). */
 async function publishNextVersion(app: App, editorKey: string, noticeKey: string, text: string) {
   const draft = await createDraft(app, editorKey, {
     noticeKey,
@@ -144,7 +145,7 @@ async function publishNextVersion(app: App, editorKey: string, noticeKey: string
     translations: translations(text),
     effectiveFrom: inDays(0),
   });
-  return publish(app, editorKey, draft);
+  return publish(app, editorKey, draft, undefined, notMaterial);
 }
 
 /** What the subscriber should receive for a published version. */

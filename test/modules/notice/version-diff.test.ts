@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { changeClassRank, diffVersions, type ReasonCode } from '../../../src/modules/notice/version-diff.js';
+import {
+  changeClassRank,
+  diffVersions,
+  type ReasonCode,
+  wordingRule,
+} from '../../../src/modules/notice/version-diff.js';
 import type {
   PurposeSnapshot,
   TranslationSnapshot,
@@ -69,20 +74,21 @@ describe('diffVersions', () => {
           message: 'No change to the purposes or the notice text',
         },
       ],
+      wordingSignOff: null,
     });
   });
 
-  it('classifies a text-only change as EDITORIAL with TEXT_ONLY', () => {
+  it('classifies a change of the text alone as RENOTIFY with TEXT_CHANGED', () => {
     const after = version([purpose()], [{ ...en, body: 'One.\nTwo, revised.\nThree.\n' }]);
     const diff = diffVersions(version([purpose()]), after);
-    expect(diff.classification).toBe('EDITORIAL');
+    expect(diff.classification).toBe('RENOTIFY');
     expect(diff.effectiveFromChanged).toBe(false);
     expect(diff.reasons).toEqual([
       {
-        classification: 'EDITORIAL',
-        code: 'TEXT_ONLY',
+        classification: 'RENOTIFY',
+        code: 'TEXT_CHANGED',
         purposeKey: null,
-        message: 'Only the notice text changed (en)',
+        message: `The notice text changed (en); ${wordingRule}`,
       },
     ]);
     expect(diff.textChanges).toEqual([
@@ -120,7 +126,7 @@ describe('diffVersions', () => {
         lines: [{ kind: 'REMOVED', line: 1, text: 'Un.' }],
       },
     ]);
-    expect(codes(diff)).toEqual(['TEXT_ONLY']);
+    expect(codes(diff)).toEqual(['TEXT_CHANGED']);
   });
 
   it('sees no text change where only the Unicode normalisation differs', () => {
@@ -469,16 +475,22 @@ describe('diffVersions', () => {
       ]);
     });
 
-    it('records renaming and rewording as EDITORIAL', () => {
+    it('asks to re-notify for renaming and rewording, which no one signed off', () => {
       const diff = diffPurpose(
         {},
         { name: 'Model training', description: 'We improve models with your posts.' },
       );
-      expect(diff.classification).toBe('EDITORIAL');
+      expect(diff.classification).toBe('RENOTIFY');
       expect(diff.reasons.map((r) => r.message)).toEqual([
-        'Purpose "ai-training": renamed from "AI training" to "Model training"',
-        'Purpose "ai-training": description reworded',
+        `Purpose "ai-training": renamed from "AI training" to "Model training"; ${wordingRule}`,
+        `Purpose "ai-training": description reworded; ${wordingRule}`,
       ]);
+    });
+
+    it('sees no rewording in spacing around a name or description', () => {
+      const diff = diffPurpose({}, { name: ' AI training ', description: 'We train models on your posts. ' });
+      expect(diff.classification).toBe('EDITORIAL');
+      expect(codes(diff)).toEqual(['FIELD_EDITED', 'FIELD_EDITED']);
     });
   });
 
@@ -498,8 +510,9 @@ describe('diffVersions', () => {
     expect(diff.reasons.map((r) => [r.classification, r.code, r.purposeKey])).toEqual([
       ['RECONSENT', 'PURPOSE_ADDED_CONSENT', 'newsletter'],
       ['RENOTIFY', 'RECIPIENTS_ADDED', 'ai-training'],
+      ['RENOTIFY', 'NAME_CHANGED', 'ai-training'],
+      ['RENOTIFY', 'TEXT_CHANGED', null],
       ['EDITORIAL', 'PURPOSE_REMOVED', 'ads'],
-      ['EDITORIAL', 'NAME_CHANGED', 'ai-training'],
     ]);
     expect(diff.textChanges).toHaveLength(1);
     for (const [i, reason] of diff.reasons.entries()) {
