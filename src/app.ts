@@ -4,9 +4,9 @@ import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from '
 import { type Config, developmentSubjectRefSecret } from './config/env.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
+import { authenticationMessages } from './domain/errors.js';
 import { admission, admit } from './graphql/authentication.js';
 import type { Context } from './graphql/context.js';
-import { authenticationMessages } from './graphql/error-results.js';
 import { errorResponse, jsonResponse } from './graphql/http-responses.js';
 import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';

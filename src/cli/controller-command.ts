@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/database.js';
-import { InputValidationError } from '../graphql/error-results.js';
+import { InputValidationError } from '../domain/errors.js';
 import { createController } from '../modules/controller/controller.service.js';
 import type { CreateControllerInput } from '../modules/controller/controller.validation.js';
 import { withDatabase } from './with-database.js';

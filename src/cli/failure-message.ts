@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/env.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { ExpectedError, InputValidationError } from '../domain/errors.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { ExpectedError, InputValidationError } from '../graphql/error-results.js';
 
 const helpHint = 'Run `npm run cli -- help` for the commands and their options.';
 

@@ -1,4 +1,4 @@
-import { InputValidationError } from '../graphql/error-results.js';
+import { InputValidationError } from '../domain/errors.js';
 
 const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 

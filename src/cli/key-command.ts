@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/database.js';
-import { NotFoundError, validationFailed } from '../graphql/error-results.js';
+import { NotFoundError, validationFailed } from '../domain/errors.js';
 import { apiKeyStatus } from '../modules/api-key/api-key.policy.js';
 import { issueApiKey, revokeApiKeyById } from '../modules/api-key/api-key.service.js';
 import { createApiKeySchema } from '../modules/api-key/api-key.validation.js';

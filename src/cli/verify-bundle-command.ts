@@ -3,7 +3,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/database.js';
-import { NotFoundError } from '../graphql/error-results.js';
+import { NotFoundError } from '../domain/errors.js';
 import { exportEvidenceBundle } from '../modules/evidence/evidence.service.js';
 import { extractBundle, verifyBundle } from '../modules/evidence/verify-bundle.js';
 import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';

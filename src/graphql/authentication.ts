@@ -1,9 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../db/database.js';
 import { classifyDatabaseFailure } from '../db/database-failure.js';
+import { type AuthenticationCode, authenticationMessages } from '../domain/errors.js';
 import type { Viewer } from '../modules/access/access.policy.js';
 import { authenticate } from '../modules/api-key/api-key.service.js';
-import { type AuthenticationCode, authenticationMessages } from './error-results.js';
 import { errorResponse } from './http-responses.js';
 import { databaseFailureResponse } from './mask-errors.js';
 import type { RateLimiter } from './rate-limit.js';

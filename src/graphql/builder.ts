@@ -5,12 +5,13 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { validationFailed } from '../domain/errors.js';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { hasRole, type RoleGroup } from '../modules/access/access.policy.js';
 import AuthorizeBeforeInputPlugin from './authorize-before-input.js';
 import type { Context } from './context.js';
-import { forbidden, validationFailed } from './error-results.js';
+import { forbidden } from './error-results.js';
 import { defaultPageSize, maxPageSize } from './limits.js';
 
 /** The builder defines no types: every type lives in its module. */

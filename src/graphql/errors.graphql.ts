@@ -1,11 +1,11 @@
-import { builder } from './builder.js';
 import {
   ConflictError,
   type ExpectedError,
   ForbiddenStateError,
   InputValidationError,
   NotFoundError,
-} from './error-results.js';
+} from '../domain/errors.js';
+import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<ExpectedError>('Error').implement({
   description: 'An expected failure, returned as data. `code` is stable; `message` is for people.',

@@ -1,7 +1,8 @@
 import type { Database } from '../../db/database.js';
 import { classifyDatabaseFailure } from '../../db/database-failure.js';
+import type { AuthenticationCode } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { ApiKey, ApiKeyRole, Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { type AuthenticationCode, NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';

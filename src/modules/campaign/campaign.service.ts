@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { ConflictError, NotFoundError, validationFailed } from '../../domain/errors.js';
 import type { Campaign, Prisma } from '../../generated/prisma/client.js';
-import { ConflictError, NotFoundError, validationFailed } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';

@@ -1,12 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { ConflictError, InputValidationError, NotFoundError, validationFailed } from '../../domain/errors.js';
 import { type Controller, Prisma, type PrismaClient } from '../../generated/prisma/client.js';
-import {
-  ConflictError,
-  InputValidationError,
-  NotFoundError,
-  validationFailed,
-} from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import {

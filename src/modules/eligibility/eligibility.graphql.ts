@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { NotFoundError } from '../../domain/errors.js';
 import { builder } from '../../graphql/builder.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import { nilUuid, tenantNodeWhere } from '../../lib/uuid.js';

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type {
   EligibilityManifest,
   NoticeVersion,
@@ -9,7 +10,6 @@ import type {
   Purpose,
   Response,
 } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import { isUuid, nilUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';

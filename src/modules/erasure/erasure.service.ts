@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validationFailed } from '../../graphql/error-results.js';
+import { validationFailed } from '../../domain/errors.js';
 import { recordKey } from '../purpose/purpose.validation.js';
 
 /**

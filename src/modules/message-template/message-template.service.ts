@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { ConflictError, validationFailed } from '../../domain/errors.js';
 import type { MessageTemplate, Prisma } from '../../generated/prisma/client.js';
-import { ConflictError, validationFailed } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { type Channel, publishTemplateSchema } from './message-template.validation.js';

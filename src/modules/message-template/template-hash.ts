@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../notice/content-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 /** Names the canonical form of a template revision; another form must get another name. */
 export const TEMPLATE_FORMAT = 'notarium.message-template.v1';

@@ -124,6 +124,3 @@ function sortUnique<T>(items: readonly T[], keyOf: (item: T) => string, what: st
   }
   return keyed.map((k) => k.item);
 }
-
-// Kept while other modules still import them from here; their home is src/lib/canonical-json.ts.
-export { canonicalJson, compareCodeUnits } from '../../lib/canonical-json.js';

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
+import { InputValidationError, NotFoundError } from '../../domain/errors.js';
 import { type NoticeVersion, Prisma } from '../../generated/prisma/client.js';
-import { InputValidationError, NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';

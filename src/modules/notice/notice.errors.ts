@@ -1,4 +1,4 @@
-import { ExpectedError } from '../../graphql/error-results.js';
+import { ExpectedError } from '../../domain/errors.js';
 
 export class NoticeVersionIncompleteError extends ExpectedError {
   readonly code = 'NOTICE_VERSION_INCOMPLETE';

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Notice, Prisma } from '../../generated/prisma/client.js';
-import { ConflictError, NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 

@@ -1,5 +1,5 @@
+import { NotFoundError } from '../../domain/errors.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import { canonicalForm, contentHash } from './content-hash.js';
 import { loadVersionSnapshot } from './version-snapshot.js';
 

@@ -1,3 +1,4 @@
+import { canonicalJson, compareCodeUnits } from '../../lib/canonical-json.js';
 import type {
   ControllerIdentity,
   PurposeSnapshot,
@@ -5,7 +6,7 @@ import type {
   VersionSnapshot,
 } from '../purpose/purpose.snapshot.js';
 import { type ChangeClass, changeClassRank } from './change-class.js';
-import { canonicalJson, canonicalPurpose, compareCodeUnits } from './content-hash.js';
+import { canonicalPurpose } from './content-hash.js';
 import { diffLines, type LineChange } from './text-diff.js';
 
 export { type ChangeClass, changeClassRank };

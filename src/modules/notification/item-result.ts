@@ -1,4 +1,4 @@
-import { type FieldIssue, validationFailed } from '../../graphql/error-results.js';
+import { type FieldIssue, validationFailed } from '../../domain/errors.js';
 
 export type ItemStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
 

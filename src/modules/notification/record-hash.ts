@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../notice/content-hash.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 /** SHA-256 over the canonical JSON of what a record says: equal content, equal hash. */
 export function recordHash(content: Record<string, string | number | null>): string {

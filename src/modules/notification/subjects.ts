@@ -1,7 +1,7 @@
 import { withBulkParameter } from '../../db/bulk-parameters.js';
 import { jsonParameter, jsonRows } from '../../db/json-rows.js';
+import { ConflictError } from '../../domain/errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { ConflictError } from '../../graphql/error-results.js';
 import { compareCodeUnits } from '../../lib/canonical-json.js';
 import { uuidV7 } from '../../lib/uuid-v7.js';
 

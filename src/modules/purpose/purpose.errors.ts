@@ -1,4 +1,4 @@
-import { ExpectedError } from '../../graphql/error-results.js';
+import { ExpectedError } from '../../domain/errors.js';
 
 export class PurposeArchivedError extends ExpectedError {
   readonly code = 'PURPOSE_ARCHIVED';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { Prisma, RegulatorRequest } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { type IssuedApiKey, issueApiKey } from '../api-key/api-key.service.js';

@@ -1,5 +1,5 @@
+import { NotFoundError } from '../../domain/errors.js';
 import { builder } from '../../graphql/builder.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { NoticeVersionRef } from '../notice/notice-version.graphql.js';

@@ -1,11 +1,11 @@
 import type { Database } from '../../db/database.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type {
   NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
 } from '../../generated/prisma/client.js';
-import { NotFoundError } from '../../graphql/error-results.js';
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../src/graphql/error-results.js';
+import { ConflictError } from '../../../src/domain/errors.js';
 import { refuseErasedSubjects } from '../../../src/modules/notification/subjects.js';
 import { makeTenant } from '../../support/factories.js';
 import { useTestApp } from '../../support/test-app.js';
