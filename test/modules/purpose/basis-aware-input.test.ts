@@ -162,7 +162,10 @@ describe('explicit consent on purposes', () => {
     if (refused.__typename !== 'InputValidationError') throw new Error(refused.__typename);
     expect(refused.code).toBe('VALIDATION_FAILED');
     expect(
-      refused.issues.map((issue) => [issue.path.join('.'), issue.message.match(/Art\. \d+\(\d\)\([a-z]\)/)?.[0]]),
+      refused.issues.map((issue) => [
+        issue.path.join('.'),
+        issue.message.match(/Art\. \d+\(\d\)\([a-z]\)/)?.[0],
+      ]),
     ).toEqual([
       ['input.content.specialCategories.0.explicitConsent', 'Art. 9(2)(a)'],
       ['input.content.transfers.0.explicitConsent', 'Art. 49(1)(a)'],
