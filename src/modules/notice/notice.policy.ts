@@ -1,8 +1,7 @@
-import { changeClassRank } from './version-diff.js';
+import { addDays } from '../../lib/time.js';
+import { atLeast, type ChangeClass } from './change-class.js';
 
 export type LocaleMatch = 'EXACT' | 'LANGUAGE' | 'DEFAULT';
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 /** Exact locale, else the same language (de-AT → de, or de → de-DE), else the notice's default. */
 export function pickLocale(
@@ -41,16 +40,16 @@ export function emptyLocales(
 }
 
 export function earliestEffectiveFrom(publishedAt: Date, minimumNoticeDays: number): Date {
-  return new Date(publishedAt.getTime() + minimumNoticeDays * dayMs);
+  return addDays(publishedAt, minimumNoticeDays);
 }
 
 /** A version that needs people to be told again must give them the controller's notice period. */
 export function violatesLeadTime(
-  classification: keyof typeof changeClassRank,
+  classification: ChangeClass,
   effectiveFrom: Date,
   publishedAt: Date,
   minimumNoticeDays: number,
 ): boolean {
-  if (changeClassRank[classification] < changeClassRank.RENOTIFY) return false;
+  if (!atLeast(classification, 'RENOTIFY')) return false;
   return effectiveFrom.getTime() < earliestEffectiveFrom(publishedAt, minimumNoticeDays).getTime();
 }

@@ -9,8 +9,6 @@ import { type ChangeClass, changeClassRank } from './change-class.js';
 import { canonicalPurpose } from './content-hash.js';
 import { diffLines, type LineChange } from './text-diff.js';
 
-export { type ChangeClass, changeClassRank };
-
 export type PurposeField = Exclude<keyof PurposeSnapshot, 'key' | 'revision'>;
 
 export type ReasonCode =

@@ -6,6 +6,7 @@ import { controllerIdentity } from './version-snapshot.js';
 
 const StatedControllerRef = builder.objectRef<ControllerIdentity>('StatedController').implement({
   description: 'Who is responsible and how to reach them, as a version states it (Art. 13(1)(a)–(b)).',
+  authScopes: { role: 'viewNotices' },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Name people know the controller by.' }),
     legalName: t.exposeString('legalName', { description: 'Registered legal name.' }),

@@ -36,16 +36,3 @@ export function deliveryStatus(events: readonly { type: EventType; occurredAt: D
   }
   return latest?.type ?? 'RECORDED';
 }
-
-/** Evidence that the notice reached the person: delivered, opened or acknowledged, or shown in-app / on a banner. */
-export function reachedAt(
-  channel: string,
-  occurredAt: Date,
-  events: readonly { type: EventType; occurredAt: Date }[],
-): Date | null {
-  if (channel === 'IN_APP' || channel === 'WEB_BANNER') return occurredAt;
-  const reached = events
-    .filter((event) => event.type === 'DELIVERED' || event.type === 'OPENED' || event.type === 'ACKNOWLEDGED')
-    .map((event) => event.occurredAt.getTime());
-  return reached.length > 0 ? new Date(Math.min(...reached)) : null;
-}

@@ -973,7 +973,8 @@ describe('eligibility of one subject', () => {
       effectiveFrom: inDays(0),
       translations: translations('Our terms, explained better.'),
     });
-    expect(await publish(t.app, keys.EDITOR, reworded)).toMatchObject({
+    // Reworded only, signed off as not material: EDITORIAL, so no notice period.
+    expect(await publish(t.app, keys.EDITOR, reworded, undefined, notMaterial)).toMatchObject({
       number: 2,
       classification: 'EDITORIAL',
     });

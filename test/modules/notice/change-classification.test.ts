@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { ChangeClass } from '../../../src/modules/notice/change-class.js';
 import {
-  type ChangeClass,
   consentWideningRule,
   type DiffOptions,
   diffVersions,

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  changeClassRank,
-  diffVersions,
-  type ReasonCode,
-  wordingRule,
-} from '../../../src/modules/notice/version-diff.js';
+import { changeClassRank } from '../../../src/modules/notice/change-class.js';
+import { diffVersions, type ReasonCode, wordingRule } from '../../../src/modules/notice/version-diff.js';
 import type {
   PurposeSnapshot,
   TranslationSnapshot,
