@@ -1,7 +1,6 @@
 import { type Notification, Prisma, type PrismaClient, type Subject } from '../../generated/prisma/client.js';
 import type { EventType } from '../notification/notification.policy.js';
-import { channels } from '../notification/notification.validation.js';
-import type { ReachEvidence } from '../notification/reach.policy.js';
+import { countingPairs, type ReachEvidence } from '../notification/reach.policy.js';
 import { type NotReachedReason, notReachedReason } from './not-reached.policy.js';
 
 /** One campaign notification that did not reach the person, and why. */
@@ -48,7 +47,7 @@ export async function notReachedPage(
   rules: ReachEvidence,
   page: SubjectIdPage,
 ): Promise<NotReachedEntry[]> {
-  const counting = channels.flatMap((channel) => rules[channel].map((type) => [channel, type] as const));
+  const counting = countingPairs(rules);
   const bound = page.after
     ? Prisma.sql`AND s."id" > ${page.after}::uuid`
     : page.before

@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import { countingPairs } from '../notification/reach.policy.js';
 import { objectionBases } from './common.policy.js';
 import type { PurposeContext } from './eligibility.facts.js';
 import type { PurposeRules } from './purpose-rules.js';
@@ -75,8 +76,8 @@ export function eligibleSetQueries(
     if (rules.describingRevision.length === 0) return null;
     const versionIds = [...rules.notifiable.keys()];
     const days = [...rules.notifiable.values()].map((inForce) => rules.leadTimes.get(inForce.id)!.days);
-    const reach = Object.entries(context.settings.reachEvidence).flatMap(([channel, types]) =>
-      types.map((type) => `${channel}:${type}`),
+    const reach = countingPairs(context.settings.reachEvidence).map(
+      ([channel, type]) => `${channel}:${type}`,
     );
     const reachTypes = [...new Set(Object.values(context.settings.reachEvidence).flat())];
     // Per subject, the earliest instant a counting notification let processing start: its first

@@ -33,6 +33,13 @@ export function reachEvidence(setting: unknown): ReachEvidence {
   return merged as ReachEvidence;
 }
 
+/** Every (channel, event type) pair that shows reach under `rules`: the form the SQL paths take. */
+export function countingPairs(rules: ReachEvidence): [Channel, EventType][] {
+  return (Object.keys(rules) as Channel[]).flatMap((channel) =>
+    rules[channel].map((type): [Channel, EventType] => [channel, type]),
+  );
+}
+
 /** When a notification first reached the person under `rules`, from its events; null if it did not. */
 export function reachedAt(
   channel: string,
