@@ -12,6 +12,7 @@ import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
 import { maskUnexpectedError } from './graphql/mask-errors.js';
 import { defaultParserLimits, type ParserLimits, parserLimits } from './graphql/parser-limits.js';
+import { bindPrismaClient } from './graphql/prisma-binding.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
 import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
@@ -198,7 +199,7 @@ export function createApp({
         });
       }
       const requestId = currentRequestId() ?? 'none';
-      const services = createServices(dependencies, viewer);
+      const services = bindPrismaClient(createServices(dependencies, viewer), database.prisma);
       if (viewer.role === 'REGULATOR') {
         await services.regulator.recordQuery(params?.operationName ?? null, params?.query ?? '');
       }

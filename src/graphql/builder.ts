@@ -13,6 +13,7 @@ import AuthorizeBeforeInputPlugin from './authorize-before-input.js';
 import type { Context } from './context.js';
 import { forbidden } from './error-results.js';
 import { defaultPageSize, maxPageSize } from './limits.js';
+import { prismaClientOf } from './prisma-binding.js';
 
 /** The builder defines no types: every type lives in its module. */
 export const builder = new SchemaBuilder<{
@@ -53,7 +54,7 @@ export const builder = new SchemaBuilder<{
   errors: { directResult: true, unsafelyHandleInputErrors: true },
   validation: { validationError: (failure) => validationFailed(failure.issues) },
   prisma: {
-    client: (context) => context.services.database.prisma,
+    client: (context) => prismaClientOf(context),
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,

@@ -17,9 +17,11 @@ import { RegulatorService } from '../modules/regulator/regulator.service.js';
 import { SubjectService } from '../modules/subject/subject.service.js';
 import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
 
-/** Services bound to the request's viewer. `database` is there for plugin-prisma's relation loading only. */
+/**
+ * Services bound to the request's viewer: the only way resolvers reach data. There is no database
+ * handle here; plugin-prisma gets its client through src/graphql/prisma-binding.ts.
+ */
 export interface Services {
-  readonly database: Database;
   readonly apiKey: ApiKeyService;
   readonly audit: AuditService;
   readonly controller: ControllerService;
@@ -46,7 +48,6 @@ export interface ServiceDependencies {
 export function createServices({ database, events, hasher }: ServiceDependencies, viewer: Viewer): Services {
   const notification = new NotificationService(database, viewer, hasher);
   return {
-    database,
     apiKey: new ApiKeyService(database, viewer),
     audit: new AuditService(database, viewer),
     controller: new ControllerService(database, viewer),

@@ -46,7 +46,9 @@ import {
  * fails the sweep. Two controls keep it honest: B's own ADMIN running the sweep is flagged on every
  * root field, and A's ADMIN finds its own data through the same queries (deep selections, with B's
  * keys in nested arguments). Variants are sent several per request under aliases; a failure
- * prints, per kind, the standalone query that shows it.
+ * prints, per kind, the standalone query that shows it. A last case catches what names nothing of
+ * B yet depends on other tenants (a count across controllers): A's deep answers must not change
+ * when a third controller writes (docs/decisions/0024-resolvers-reach-data-through-services.md).
  */
 
 const nodeInterface = schema.getType('Node') as GraphQLInterfaceType;
@@ -383,6 +385,26 @@ function leakedMarkers(patterns: ReturnType<typeof markerPatterns>, query: strin
     .filter((pattern) => !echoed.has(pattern) && text.includes(pattern));
 }
 
+/** Every leaf of a JSON value by its path, for comparing two answers field by field. */
+function leavesOf(value: unknown, path = '', into = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(value)) {
+    into.set(`${path}.length`, String(value.length));
+    value.forEach((item, index) => {
+      leavesOf(item, `${path}[${index}]`, into);
+    });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [name, child] of Object.entries(value as Record<string, unknown>))
+      leavesOf(child, `${path}.${name}`, into);
+  } else into.set(path, JSON.stringify(value));
+  return into;
+}
+
+/** Paths whose leaves differ between two answers (either side missing counts as a difference). */
+function changedPaths(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((path) => before.get(path) !== after.get(path));
+}
+
 describe('tenant isolation sweep', { timeout: heavyTestTimeout }, () => {
   const t = useTestApp();
   let a: SeededTenant;
@@ -663,5 +685,52 @@ describe('tenant isolation sweep', { timeout: heavyTestTimeout }, () => {
     expect(summarize(violations)).toEqual([]);
     const unseen = queryFields.map((field) => field.name).filter((name) => !found.has(name));
     expect(unseen, "root fields that never showed A's ADMIN its own data").toEqual([]);
+  });
+  it("gives A's ADMIN the same deep answers after another tenant writes (no nested field counts across tenants)", async () => {
+    // ADMIN sees the most of A. (A REGULATOR key is left out: each of its reads is recorded in
+    // A's audit trail, so its own runs change what it reads.)
+    const key = await keyOfA('ADMIN');
+    // A's identifiers at the root and in nested arguments: every field answers with A's data.
+    const variants = queryFields.flatMap((field) =>
+      variantsFor(field, capped(a, 1), { levels: deepLevels, nestedIds: a, now }),
+    );
+    const queries = variants.map(({ query }) => query);
+    // Leaves that move with A's own use of its key, throttled, so two runs may or may not see it.
+    const ownUse = /\.lastUsedAt$/;
+    const answers = async () =>
+      (await runBatched(key, queries)).map(
+        (response) => new Map([...leavesOf(response.body)].filter(([path]) => !ownUse.test(path))),
+      );
+    // A's newest version takes effect a minute after seeding: let the clock pass it first, so
+    // that the in-force version cannot change between the runs compared below.
+    const latest = await t.database.prisma.noticeVersion.aggregate({
+      where: { notice: { controllerId: a.controllerId }, status: 'PUBLISHED' },
+      _max: { effectiveFrom: true },
+    });
+    const waitMs = (latest._max.effectiveFrom?.getTime() ?? 0) + 1_000 - Date.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    // Two runs with no write between them show which leaves move on their own (times, request IDs).
+    const first = await answers();
+    const second = await answers();
+    const volatile = first.map((answer, index) => new Set(changedPaths(answer, second[index]!)));
+    const changes = (before: Map<string, string>[], after: Map<string, string>[]) =>
+      variants.flatMap((variant, index) =>
+        changedPaths(before[index]!, after[index]!)
+          .filter((path) => !volatile[index]!.has(path))
+          .map(
+            (path) => `${variant.field}: ${path} ${before[index]!.get(path)} → ${after[index]!.get(path)}`,
+          ),
+      );
+
+    // Another controller writes a full set of data: keys, purposes, notices, campaigns,
+    // notifications, events, responses, manifests, regulator requests, audit entries.
+    await seedTenant(t.app, t.database.prisma, 'charlie');
+    const afterOther = await answers();
+    expect(changes(second, afterOther), "A's answers that changed when another controller wrote").toEqual([]);
+
+    // Control: a write of A's own shows up, so the comparison is not blind.
+    await makeKey(t.database.prisma, a.controllerId, 'READER', { name: 'sweep control' });
+    const afterOwn = await answers();
+    expect(changes(afterOther, afterOwn).length, "A's own new key went unnoticed").toBeGreaterThan(0);
   });
 });

@@ -1,13 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { lintProbes } from '../support/lint-probe.js';
 import { heavyTestTimeout } from '../support/timeouts.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const biome = join(repoRoot, 'node_modules/.bin/biome');
 
 const unsafeUses = `declare const prisma: {
   $queryRawUnsafe(query: string): Promise<unknown>;
@@ -29,38 +22,24 @@ export const { $executeRawUnsafe } = prisma;
  * configuration change cannot switch it off unnoticed.
  */
 describe('the raw-SQL lint rule', () => {
-  const project = mkdtempSync(join(tmpdir(), 'notarium-lint-'));
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
-
   it(
     'refuses the unsafe forms in src, test and bench, and allows them only in src/db/raw-sql.ts',
     { timeout: heavyTestTimeout },
     () => {
-      cpSync(join(repoRoot, 'biome.json'), join(project, 'biome.json'));
-      cpSync(join(repoRoot, 'lint'), join(project, 'lint'), { recursive: true });
       const files = [
         'src/modules/notice/probe.ts',
         'test/probe.test.ts',
         'bench/probe.ts',
         'src/db/raw-sql.ts',
       ];
-      for (const file of files) {
-        mkdirSync(dirname(join(project, file)), { recursive: true });
-        writeFileSync(join(project, file), unsafeUses);
-      }
-      const result = spawnSync(
-        biome,
-        ['lint', '--vcs-enabled=false', '--colors=off', '--max-diagnostics=none', ...files],
-        { cwd: project, encoding: 'utf8' },
-      );
-      const output = `${result.stdout}${result.stderr}`;
-      const reported = (file: string) =>
-        output.split('\n').filter((line) => line.startsWith(`${file}:`) && line.includes(' plugin ')).length;
+      const lint = lintProbes(files, unsafeUses);
+      const output = lint.output;
+      const reported = (file: string) => lint.reported(file, ' plugin ');
       expect(reported('src/modules/notice/probe.ts'), output).toBe(7);
       expect(reported('test/probe.test.ts'), output).toBe(7);
       expect(reported('bench/probe.ts'), output).toBe(7);
       expect(reported('src/db/raw-sql.ts'), output).toBe(0);
-      expect(result.status).not.toBe(0);
+      expect(lint.status).not.toBe(0);
     },
   );
 });
