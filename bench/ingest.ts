@@ -6,10 +6,14 @@
  *     (startServer), with recordNotificationColumns in batches of BENCH_BATCH (5,000),
  *     BENCH_CONCURRENCY (2) requests in flight; then as many of version 2 to the same people (their
  *     subjects exist). Beside them, server-side `COPY … FROM '<csv file>'` of as many equivalent
- *     rows into the same tables: subjects + notifications (like the first pass) and notifications
- *     of existing subjects (like the second). The work runs in BENCH_ROUNDS (4) interleaved rounds
- *     so that both sides see the same machine; it prints rows/s, CPU and WAL per row, per round and
- *     in total, and the ratios. (pg-copy-streams is not installed, so no COPY FROM STDIN.)
+ *     rows into the same tables, twice: over one connection, and in two halves over two connections
+ *     at once; each as subjects + notifications (like the first pass) and notifications of existing
+ *     subjects (like the second). The work runs in BENCH_ROUNDS (4) rounds whose order rotates so
+ *     that all sides see the same machine. It prints rows/s, CPU and WAL per row, the throughput
+ *     ratios and the rows per CPU-second, with the load average on each line. CPU is attributed:
+ *     the API server's (this process less the load generator, which runs on its own thread) and
+ *     each side's PostgreSQL backends only (pg_stat_activity by application_name; see cpu-usage.ts).
+ *     (pg-copy-streams is not installed, so no COPY FROM STDIN.)
  *  2. Campaign live figures over those notifications: p50 of `campaign(id) { figures … }`.
  *  3. Then BENCH_PROFILE_BATCHES (11) more batches one at a time, for a breakdown of one request:
  *     SQL time per statement (at the driver adapter) and the CPU cost of each per-item step alone;
@@ -728,6 +732,8 @@ interface PhaseTotal {
   seconds: number;
   /** The API server's process (this process less the load generator's thread); API phases only. */
   node: number;
+  /** The load generator's thread (API phases), left out of `node`. */
+  client: number;
   /** The side's own backends. */
   postgres: number;
   /** Other backends of the bench database (autovacuum), and every postgres process on the machine. */
@@ -744,6 +750,7 @@ const emptyTotal = (): PhaseTotal => ({
   rows: 0,
   seconds: 0,
   node: 0,
+  client: 0,
   postgres: 0,
   other: 0,
   machine: 0,
@@ -768,6 +775,7 @@ function addPhase(
   total.rows += count;
   total.seconds += seconds;
   total.node += side === 'api' ? used.node - clientCpu : 0;
+  total.client += clientCpu;
   for (const [name, cpu] of used.sides) {
     if (name === side) {
       total.postgres += cpu.seconds;
@@ -939,14 +947,16 @@ async function ingestVersusCopy(
   ];
   for (const [label, total, side] of lines) console.log(describePhase(label, total, side));
   console.log(
-    'Not attributed to either side (µs per row of the phase): other backends of the bench database',
+    'Not attributed to either side (µs per row of the phase): the load generator thread / other backends',
   );
   console.log(
-    '(autovacuum) / every postgres process on the machine (other databases, WAL writer, checkpointer):',
+    'of the bench database (autovacuum) / every postgres process on the machine (other databases, WAL',
   );
+  console.log('writer, checkpointer); WAL is cluster-wide:');
   for (const [label, total] of lines)
     console.log(
-      `  ${label.padEnd(44)} ${perRow(total.other, total).padStart(5)} / ${perRow(total.machine, total).padStart(6)}; ` +
+      `  ${label.padEnd(44)} ${perRow(total.client, total).padStart(4)} / ${perRow(total.other, total).padStart(4)} / ` +
+        `${perRow(total.machine, total).padStart(6)}; ` +
         describeWal({ bytes: 0, records: 0, fullPages: 0 }, total.wal, total.rows),
     );
   console.log(
