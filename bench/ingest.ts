@@ -81,7 +81,6 @@ const steps = new Set((env.BENCH_STEPS ?? 'ingest,figures,copy,proof,pglite').sp
 const subjectRefSecret = 'notarium-bench-subject-ref-secret-0123456789abcdef';
 const noticeKey = 'privacy-policy';
 const countries = ['DE', 'FR', 'AT', 'NL'] as const;
-const day = 86_400_000;
 
 const started = performance.now();
 const clock = () =>
@@ -1177,12 +1176,13 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
 
   // The measured subject: a few notifications and events through the API.
   const ref = 'proof-subject-1';
+  // Minutes apart and after the version's publication (an earlier date is refused).
   const now = Date.now();
   const notifications = [
-    { channel: 'EMAIL', at: now - 10 * day },
-    { channel: 'EMAIL', at: now - 9 * day },
-    { channel: 'IN_APP', at: now - 8 * day },
-    { channel: 'EMAIL', at: now - 2 * day },
+    { channel: 'EMAIL', at: now - 240_000 },
+    { channel: 'EMAIL', at: now - 200_000 },
+    { channel: 'IN_APP', at: now - 160_000 },
+    { channel: 'EMAIL', at: now - 120_000 },
   ].map((entry, index) => ({
     subjectRef: ref,
     jurisdiction: 'DE',
@@ -1199,10 +1199,10 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
     (notification.channel === 'EMAIL'
       ? ['SENT', 'DELIVERED', ...(index === 0 ? ['OPENED'] : [])]
       : ['ACKNOWLEDGED']
-    ).map((type, offsetMinutes) => ({
+    ).map((type, step) => ({
       notificationIdempotencyKey: notification.idempotencyKey,
       type,
-      occurredAt: new Date(Date.parse(notification.occurredAt) + (offsetMinutes + 1) * 60_000).toISOString(),
+      occurredAt: new Date(Date.parse(notification.occurredAt) + (step + 1) * 10_000).toISOString(),
     })),
   );
   await call(
