@@ -92,6 +92,7 @@ export class PhaseMeter {
   private readonly loads: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sampling: Promise<void> = Promise.resolve();
+  private busy = false;
   private startTicks = 0;
   private node: NodeJS.CpuUsage = process.cpuUsage();
   private machine = new Map<number, number>();
@@ -128,7 +129,14 @@ export class PhaseMeter {
     this.node = process.cpuUsage();
     this.at = performance.now();
     this.timer = setInterval(() => {
-      this.sampling = this.sampling.then(() => this.sample()).catch(() => {});
+      // A sample still under way (a slow pg_stat_activity query) is not queued behind.
+      if (this.busy) return;
+      this.busy = true;
+      this.sampling = this.sample()
+        .catch(() => {})
+        .finally(() => {
+          this.busy = false;
+        });
     }, this.intervalMs);
   }
 
