@@ -6,10 +6,14 @@
  *     (startServer), with recordNotificationColumns in batches of BENCH_BATCH (5,000),
  *     BENCH_CONCURRENCY (2) requests in flight; then as many of version 2 to the same people (their
  *     subjects exist). Beside them, server-side `COPY … FROM '<csv file>'` of as many equivalent
- *     rows into the same tables: subjects + notifications (like the first pass) and notifications
- *     of existing subjects (like the second). The work runs in BENCH_ROUNDS (4) interleaved rounds
- *     so that both sides see the same machine; it prints rows/s, CPU and WAL per row, per round and
- *     in total, and the ratios. (pg-copy-streams is not installed, so no COPY FROM STDIN.)
+ *     rows into the same tables, twice: over one connection, and in two halves over two connections
+ *     at once; each as subjects + notifications (like the first pass) and notifications of existing
+ *     subjects (like the second). The work runs in BENCH_ROUNDS (4) rounds whose order rotates so
+ *     that all sides see the same machine. It prints rows/s, CPU and WAL per row, the throughput
+ *     ratios and the rows per CPU-second, with the load average on each line. CPU is attributed:
+ *     the API server's (this process less the load generator, which runs on its own thread) and
+ *     each side's PostgreSQL backends only (pg_stat_activity by application_name; see cpu-usage.ts).
+ *     (pg-copy-streams is not installed, so no COPY FROM STDIN.)
  *  2. Campaign live figures over those notifications: p50 of `campaign(id) { figures … }`.
  *  3. Then BENCH_PROFILE_BATCHES (11) more batches one at a time, for a breakdown of one request:
  *     SQL time per statement (at the driver adapter) and the CPU cost of each per-item step alone;
@@ -29,7 +33,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, open, unlink } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -56,7 +59,9 @@ import { isCleanNotificationItem } from '../src/modules/notification/notificatio
 import { notificationHash } from '../src/modules/notification/record-hash.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { startServer } from '../src/server.js';
-import { cpuSince, describeCpu, describeWal, readCpu, readWal } from './cpu-usage.js';
+import { type Backend, describeWal, type PhaseCpu, PhaseMeter, readWal } from './cpu-usage.js';
+import { httpSender, type IngestResult, type Send, ingest as sendBatches } from './http-load.js';
+import { LoadThread } from './load-thread.js';
 
 const env = process.env;
 const serverUrl = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -76,7 +81,6 @@ const steps = new Set((env.BENCH_STEPS ?? 'ingest,figures,copy,proof,pglite').sp
 const subjectRefSecret = 'notarium-bench-subject-ref-secret-0123456789abcdef';
 const noticeKey = 'privacy-policy';
 const countries = ['DE', 'FR', 'AT', 'NL'] as const;
-const day = 86_400_000;
 
 const started = performance.now();
 const clock = () =>
@@ -213,11 +217,6 @@ const figuresDocument = `query Figures($id: ID!) {
 
 const hasCampaigns = Boolean(schema.getMutationType()?.getFields().createCampaign);
 
-/** Something with a JSON body, as fetch's Response has. */
-interface Reply {
-  json(): Promise<unknown>;
-}
-type Send = (key: string, body: string) => Promise<Reply>;
 type Call = (
   key: string,
   query: string,
@@ -231,42 +230,6 @@ function caller(send: Send): Call {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data!;
   };
-}
-
-/**
- * POST /graphql with node:http and kept-alive sockets. The load generator shares the machine (and
- * this process) with the server, so it is kept lighter than fetch.
- */
-function httpSender(url: string): Send {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const target = new URL('/graphql', url);
-  return (key, body) =>
-    new Promise<Reply>((resolve, reject) => {
-      const payload = Buffer.from(body);
-      const req = request(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': payload.length,
-            authorization: `Bearer ${key}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ json: async () => JSON.parse(text) as unknown });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
 }
 
 interface Keys {
@@ -390,7 +353,8 @@ function item(index: number, campaignId: string | null, base: number, versionNum
     versionNumber,
     channel: index % 3 === 0 ? 'IN_APP' : 'EMAIL',
     locale: index % 2 === 0 ? 'en' : 'de',
-    occurredAt: new Date(base - (index % 5) * day - (index % 1000) * 1000).toISOString(),
+    // Within the last few minutes: a notification may not be dated before its version's publication.
+    occurredAt: new Date(base - (index % 180) * 1000).toISOString(),
     campaignId,
     senderMessageId: `msg-${versionNumber}-${index}`,
     idempotencyKey: versionNumber === 1 ? `n-${index}` : `n${versionNumber}-${index}`,
@@ -446,71 +410,21 @@ function batchBodies(
   return bodies;
 }
 
-interface IngestResult {
-  rows: number;
-  seconds: number;
-  rate: number;
-  latencies: number[];
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-}
-
-/** Sends the prepared batches with `inFlight` requests at a time; prints progress every ~10 %. */
-async function ingest(
+/** Sends the prepared batches in this process with `inFlight` requests at a time; prints progress every ~10 %. */
+function ingest(
   send: Send,
   key: string,
   bodies: string[],
   total: number,
   inFlight: number,
-  progress = true,
-) {
-  let next = 0;
-  let done = 0;
-  const result: IngestResult = {
-    rows: total,
-    seconds: 0,
-    rate: 0,
-    latencies: [],
-    accepted: 0,
-    duplicates: 0,
-    rejected: 0,
-  };
+): Promise<IngestResult> {
   const every = Math.max(1, Math.round(bodies.length / 10));
-  const t0 = performance.now();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const s = performance.now();
-      const response = await send(key, body);
-      const json = (await response.json()) as {
-        data?: Record<
-          string,
-          { __typename: string; accepted?: number; duplicates?: number; rejected?: number; message?: string }
-        >;
-        errors?: unknown;
-      };
-      result.latencies.push(performance.now() - s);
-      const payload = json.data ? Object.values(json.data)[0] : undefined;
-      if (json.errors || payload?.__typename !== 'RecordNotificationsPayload')
-        throw new Error(`batch failed: ${JSON.stringify(json.errors ?? payload).slice(0, 500)}`);
-      result.accepted += payload.accepted!;
-      result.duplicates += payload.duplicates!;
-      result.rejected += payload.rejected!;
-      done += 1;
-      if (progress && (done % every === 0 || done === bodies.length)) {
-        const seconds = (performance.now() - t0) / 1000;
-        log(
-          `  ${fmt(Math.min(total, done * batchSize))} / ${fmt(total)} rows, ${fmt((done * batchSize) / seconds)} rows/s`,
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  result.seconds = (performance.now() - t0) / 1000;
-  result.rate = total / result.seconds;
-  result.latencies.sort((a, b) => a - b);
-  return result;
+  return sendBatches(send, key, bodies, total, inFlight, (done, seconds) => {
+    if (done % every === 0 || done === bodies.length)
+      log(
+        `  ${fmt(Math.min(total, done * batchSize))} / ${fmt(total)} rows, ${fmt((done * batchSize) / seconds)} rows/s`,
+      );
+  });
 }
 
 /** Mean time per request spent awaiting each statement at the driver adapter; returns the sum. */
@@ -617,7 +531,10 @@ interface PgContext {
   name: string;
   url: string;
   admin: pg.Pool;
+  /** Set-up, WAL readings and pg_stat_activity samples; measured by no side. */
   direct: pg.Pool;
+  /** The COPY side's two connections. */
+  copy: pg.Pool;
   files: string[];
 }
 
@@ -666,15 +583,26 @@ async function writeCsv(
   return { notifications: notificationsFile, subjects: subjectsFile };
 }
 
-/** The COPY reference's rows as CSV chunks, one per round, written before anything is timed. */
-interface CopyPlan {
+/** One chunk of the COPY reference's rows, as CSV files. */
+interface CopyChunk {
   /** Notifications whose subjects exist already. */
-  readonly existing: string[];
+  readonly existing: string;
   /** New subjects and their notifications. */
-  readonly fresh: { subjects: string; notifications: string }[];
+  readonly fresh: { subjects: string; notifications: string };
 }
 
-async function prepareCopy(context: PgContext, keys: Keys, count: number, chunk: number): Promise<CopyPlan> {
+/** Per round: the chunk for one stream, and the same number of other rows split in two halves. */
+interface CopyRound {
+  readonly one: CopyChunk;
+  readonly two: readonly [CopyChunk, CopyChunk];
+}
+
+async function prepareCopy(
+  context: PgContext,
+  keys: Keys,
+  count: number,
+  chunk: number,
+): Promise<CopyRound[]> {
   const direct = context.direct;
   const one = async <T>(sql: string, params: unknown[] = []) =>
     (await direct.query(sql, params)).rows[0] as T;
@@ -713,30 +641,36 @@ async function prepareCopy(context: PgContext, keys: Keys, count: number, chunk:
     `COPY "Subject" ("id", "controllerId", "refHash") FROM '${subjectsFile}' WITH (FORMAT csv)`,
   );
   await unlink(subjectsFile);
-  log(`COPY reference: writing ${fmt(count)} rows twice as CSV, in chunks of ${fmt(chunk)} (not timed)`);
-  const plan: { existing: string[]; fresh: { subjects: string; notifications: string }[] } = {
-    existing: [],
-    fresh: [],
+  log(
+    `COPY reference: writing ${fmt(count)} rows four times as CSV (1 stream and 2 streams, new and ` +
+      `existing subjects), in chunks of ${fmt(chunk)} (not timed)`,
+  );
+  const write = async (first: number, size: number): Promise<CopyChunk> => {
+    const existing = (await writeCsv(context, first, size, ids, subjectIds)).notifications;
+    const fresh = await writeCsv(context, first, size, ids, null);
+    return { existing, fresh: { subjects: fresh.subjects!, notifications: fresh.notifications } };
   };
+  const plan: CopyRound[] = [];
   for (let first = 0; first < count; first += chunk) {
     const size = Math.min(chunk, count - first);
-    plan.existing.push((await writeCsv(context, first, size, ids, subjectIds)).notifications);
-    const fresh = await writeCsv(context, first, size, ids, null);
-    plan.fresh.push({ subjects: fresh.subjects!, notifications: fresh.notifications });
+    const half = Math.ceil(size / 2);
+    plan.push({
+      one: await write(first, size),
+      two: [await write(first, half), await write(first + half, size - half)],
+    });
   }
   await direct.query('CHECKPOINT');
   return plan;
 }
 
 /** COPY of notifications whose subjects exist. */
-async function copyExisting(direct: pg.Pool, file: string): Promise<void> {
-  await direct.query(`COPY "Notification" (${notificationColumns}) FROM '${file}' WITH (FORMAT csv)`);
-  await unlink(file);
+async function copyExisting(pool: pg.Pool, file: string): Promise<void> {
+  await pool.query(`COPY "Notification" (${notificationColumns}) FROM '${file}' WITH (FORMAT csv)`);
 }
 
 /** COPY of new subjects, then of their notifications, in one transaction. */
-async function copyFresh(direct: pg.Pool, files: { subjects: string; notifications: string }): Promise<void> {
-  const client = await direct.connect();
+async function copyFresh(pool: pg.Pool, files: { subjects: string; notifications: string }): Promise<void> {
+  const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query(
@@ -749,28 +683,136 @@ async function copyFresh(direct: pg.Pool, files: { subjects: string; notificatio
   } finally {
     client.release();
   }
-  await unlink(files.subjects);
-  await unlink(files.notifications);
+}
+
+async function removeChunk(chunk: CopyChunk): Promise<void> {
+  for (const file of [chunk.existing, chunk.fresh.subjects, chunk.fresh.notifications]) await unlink(file);
+}
+
+/** The application_name of each side's connections, so that pg_stat_activity tells them apart. */
+const applicationNames = {
+  api: 'notarium-bench-api',
+  copy: 'notarium-bench-copy',
+  admin: 'notarium-bench-admin',
+} as const;
+
+/**
+ * A pool whose connections carry `application_name` and stay open once made (no idle timeout), so
+ * that no backend comes or goes between the readings of a phase. `warm` opens all of them.
+ */
+function namedPool(url: string, size: number, side: keyof typeof applicationNames): pg.Pool {
+  const pool = quiet(poolFromUrl(url, size));
+  Object.assign(pool.options, { application_name: applicationNames[side], min: size, idleTimeoutMillis: 0 });
+  return pool;
+}
+
+async function warm(pool: pg.Pool): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: pool.options.max ?? 1 }, () => pool.connect()));
+  for (const client of clients) client.release();
+}
+
+/** The backends of the bench database, by side (application_name); others by backend type. */
+function backendLister(context: PgContext): () => Promise<Backend[]> {
+  const sides = new Map<string, string>(Object.entries(applicationNames).map(([side, name]) => [name, side]));
+  return async () =>
+    (
+      await context.direct.query(
+        `SELECT pid, application_name AS name, backend_type AS type FROM pg_stat_activity WHERE datname = $1`,
+        [context.name],
+      )
+    ).rows.map((row: { pid: number; name: string; type: string }) => ({
+      pid: row.pid,
+      side: sides.get(row.name) ?? `other: ${row.type}`,
+    }));
 }
 
 interface PhaseTotal {
   rows: number;
   seconds: number;
+  /** The API server's process (this process less the load generator's thread); API phases only. */
   node: number;
+  /** The load generator's thread (API phases), left out of `node`. */
+  client: number;
+  /** The side's own backends. */
   postgres: number;
+  /** Other backends of the bench database (autovacuum), and every postgres process on the machine. */
+  other: number;
+  machine: number;
+  /** Load average × seconds, for a time-weighted mean. */
+  loadSeconds: number;
+  backends: number;
+  churn: number;
   wal: { bytes: number; records: number; fullPages: number };
 }
 
+const emptyTotal = (): PhaseTotal => ({
+  rows: 0,
+  seconds: 0,
+  node: 0,
+  client: 0,
+  postgres: 0,
+  other: 0,
+  machine: 0,
+  loadSeconds: 0,
+  backends: 0,
+  churn: 0,
+  wal: { bytes: 0, records: 0, fullPages: 0 },
+});
+
 /**
- * The API against COPY, interleaved: BENCH_ROUNDS rounds (default 4), each recording a quarter of
- * the rows through the API and copying as many equivalent rows, in alternating order, into the
- * same table (its indexes grow alike for both). On a shared machine whose speed drifts, both sides
- * see the same conditions; each round's ratio is printed as well as the totals.
+ * Adds one measured phase to `total`: `seconds` of the work alone (the meter's wall time also holds
+ * its last sample); `clientCpu` is the load generator's share of this process.
+ */
+function addPhase(
+  total: PhaseTotal,
+  count: number,
+  seconds: number,
+  side: 'api' | 'copy',
+  used: PhaseCpu,
+  clientCpu: number,
+) {
+  total.rows += count;
+  total.seconds += seconds;
+  total.node += side === 'api' ? used.node - clientCpu : 0;
+  total.client += clientCpu;
+  for (const [name, cpu] of used.sides) {
+    if (name === side) {
+      total.postgres += cpu.seconds;
+      total.backends = Math.max(total.backends, cpu.backends);
+      total.churn += cpu.opened + cpu.ended;
+    } else if (name.startsWith('other')) total.other += cpu.seconds;
+  }
+  total.machine += used.machinePostgres;
+  total.loadSeconds += used.load * seconds;
+}
+
+const perRow = (seconds: number, total: PhaseTotal) => ((seconds * 1e6) / total.rows).toFixed(1);
+const loadOf = (...totals: PhaseTotal[]) =>
+  totals.reduce((sum, total) => sum + total.loadSeconds, 0) /
+  totals.reduce((sum, total) => sum + total.seconds, 0);
+
+/** "16,445 rows/s  Node 39.4  PostgreSQL 62.2 µs/row (10 backends, no churn)  load 4.3". */
+function describePhase(label: string, total: PhaseTotal, side: 'api' | 'copy'): string {
+  const node = side === 'api' ? perRow(total.node, total) : '–';
+  return (
+    `${label.padEnd(44)} ${fmt(total.rows / total.seconds).padStart(7)} rows/s  Node ${node.padStart(5)}  ` +
+    `PostgreSQL ${perRow(total.postgres, total).padStart(5)} µs/row (${total.backends} backends, ` +
+    `${total.churn === 0 ? 'none opened or closed' : `${total.churn} opened or closed`})  load ${loadOf(total).toFixed(1)}`
+  );
+}
+
+/**
+ * The API against COPY, interleaved: BENCH_ROUNDS rounds (default 4). Each round records a quarter
+ * of the rows through the API (new people, then the next version to the same people) and copies as
+ * many equivalent rows twice: over one connection, and split in halves over two connections at
+ * once (like for like with the API's requests in flight). The three groups rotate from round to
+ * round, so that all see the same machine; each round's rates are printed as well as the totals.
  */
 async function ingestVersusCopy(
   context: PgContext,
   keys: Keys,
-  send: Send,
+  load: LoadThread,
+  serverUrl: string,
   call: Call,
   campaignId: string | null,
   sqlClock: SqlClock,
@@ -781,109 +823,164 @@ async function ingestVersusCopy(
   const bodies = batchBodies(rows, campaignId, 0, 'columns');
   // The next version of the notice to the same people: their subjects exist by then.
   const nextCampaignId = await seedVersion(call, keys, 2, rows);
-  const knownBodies = batchBodies(rows, nextCampaignId, 0, 'columns', 2);
+  const bodySize = Buffer.byteLength(bodies[0]!);
+  load.store('new', bodies);
+  load.store('known', batchBodies(rows, nextCampaignId, 0, 'columns', 2));
+  await warm(context.copy);
   log(
     `${fmt(rows)} rows through recordNotificationColumns (POST /graphql, ${fmt(batchSize)} per request, ` +
-      `${(Buffer.byteLength(bodies[0]!) / 1e6).toFixed(2)} MB, ${concurrency} in flight) against COPY, ${rounds} rounds`,
+      `${(bodySize / 1e6).toFixed(2)} MB, ${concurrency} in flight) against COPY over 1 and 2 connections, ${rounds} rounds`,
   );
-  const empty = (): PhaseTotal => ({
-    rows: 0,
-    seconds: 0,
-    node: 0,
-    postgres: 0,
-    wal: { bytes: 0, records: 0, fullPages: 0 },
-  });
-  const totals = { api: empty(), known: empty(), copy: empty(), fresh: empty() };
+  const totals = {
+    api: emptyTotal(),
+    known: emptyTotal(),
+    fresh1: emptyTotal(),
+    copy1: emptyTotal(),
+    fresh2: emptyTotal(),
+    copy2: emptyTotal(),
+  };
+  type Phase = keyof typeof totals;
   const latencies: number[] = [];
   const direct = context.direct;
-  const timed = async (total: PhaseTotal, count: number, run: () => Promise<void>) => {
+  const meter = new PhaseMeter(backendLister(context));
+  const timed = async (phase: Phase, count: number, run: () => Promise<number>) => {
     const wal = await readWal((sql) => direct.query(sql));
-    const cpu = readCpu();
+    await meter.start();
     const t0 = performance.now();
-    await run();
+    const clientCpu = await run();
     const seconds = (performance.now() - t0) / 1000;
-    const used = cpuSince(cpu);
+    const used = await meter.stop();
     const walEnd = await readWal((sql) => direct.query(sql));
-    total.rows += count;
-    total.seconds += seconds;
-    total.node += used.node;
-    total.postgres += used.postgres;
+    const total = totals[phase];
+    addPhase(total, count, seconds, phase === 'api' || phase === 'known' ? 'api' : 'copy', used, clientCpu);
     if (wal && walEnd) {
       total.wal.bytes += walEnd.bytes - wal.bytes;
       total.wal.records += walEnd.records - wal.records;
       total.wal.fullPages += walEnd.fullPages - wal.fullPages;
     }
-    return count / seconds;
+    return { rate: count / seconds, load: used.load };
   };
   sqlClock.reset();
   for (let round = 0; round < rounds; round++) {
     const first = round * chunk;
     const count = Math.min(chunk, rows - first);
     if (count <= 0) break;
-    const slice = (all: string[]) => all.slice(first / batchSize, (first + count) / batchSize);
-    const api = (roundBodies: string[]) => async () => {
+    const copies = plan[round]!;
+    const api = (name: 'new' | 'known') => async () => {
       sqlClock.recording = true;
-      const result = await ingest(send, keys.notifier, roundBodies, count, concurrency, false);
+      const result = await load.run({
+        url: serverUrl,
+        key: keys.notifier,
+        name,
+        from: first / batchSize,
+        to: (first + count) / batchSize,
+        rows: count,
+        inFlight: concurrency,
+      });
       sqlClock.recording = false;
       latencies.push(...result.latencies);
-      if (result.accepted !== count) throw new Error(`round ${round + 1}: ${result.accepted} accepted`);
+      if (result.accepted !== count)
+        throw new Error(
+          `round ${round + 1}: ${JSON.stringify({ ...result, latencies: result.latencies.length })}`,
+        );
+      return result.clientCpu;
     };
-    const rates: Record<string, number> = {};
-    const apiPhases: [keyof typeof totals, () => Promise<void>][] = [
-      ['api', api(slice(bodies))],
-      ['known', api(slice(knownBodies))],
+    const copy = (run: () => Promise<unknown>) => async () => {
+      await run();
+      return 0;
+    };
+    const groups: [Phase, () => Promise<number>][][] = [
+      [
+        ['api', api('new')],
+        ['known', api('known')],
+      ],
+      [
+        ['fresh1', copy(() => copyFresh(context.copy, copies.one.fresh))],
+        ['copy1', copy(() => copyExisting(context.copy, copies.one.existing))],
+      ],
+      [
+        ['fresh2', copy(() => Promise.all(copies.two.map((half) => copyFresh(context.copy, half.fresh))))],
+        [
+          'copy2',
+          copy(() => Promise.all(copies.two.map((half) => copyExisting(context.copy, half.existing)))),
+        ],
+      ],
     ];
-    const copyPhases: [keyof typeof totals, () => Promise<void>][] = [
-      ['fresh', () => copyFresh(direct, plan.fresh[round]!)],
-      ['copy', () => copyExisting(direct, plan.existing[round]!)],
-    ];
-    // API first in even rounds, COPY first in odd ones (new people always before known ones).
-    for (const [name, run] of round % 2 === 0 ? [...apiPhases, ...copyPhases] : [...copyPhases, ...apiPhases])
-      rates[name] = await timed(totals[name], count, run);
-    const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)} %`;
+    // The groups rotate (API first, then COPY over one connection first, …); new people always
+    // before known ones.
+    const order = [...groups.slice(round % 3), ...groups.slice(0, round % 3)].flat();
+    const rates: Partial<Record<Phase, number>> = {};
+    const loads: number[] = [];
+    for (const [phase, run] of order) {
+      const measured = await timed(phase, count, run);
+      rates[phase] = measured.rate;
+      loads.push(measured.load);
+    }
+    for (const chunkFiles of [copies.one, ...copies.two]) await removeChunk(chunkFiles);
+    const r = (phase: Phase) => fmt(rates[phase]!);
     log(
-      `  round ${round + 1}/${rounds}: new people: API ${fmt(rates.api!)} vs COPY ${fmt(rates.fresh!)} rows/s ` +
-        `(${pct(rates.api!, rates.fresh!)}); known people: API ${fmt(rates.known!)} vs COPY ${fmt(rates.copy!)} ` +
-        `rows/s (${pct(rates.known!, rates.copy!)})`,
+      `  round ${round + 1}/${rounds} (load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}), rows/s: ` +
+        `new people API ${r('api')}, COPY ${r('fresh1')} / ${r('fresh2')} (1 / 2 streams); ` +
+        `known people API ${r('known')}, COPY ${r('copy1')} / ${r('copy2')}`,
     );
   }
-  bodies.length = 0;
-  knownBodies.length = 0;
-  const rate = (total: PhaseTotal) => total.rows / total.seconds;
-  const describe = (total: PhaseTotal) =>
-    `${describeCpu({ node: total.node, postgres: total.postgres, wall: total.seconds }, total.rows)}; ` +
-    describeWal({ bytes: 0, records: 0, fullPages: 0 }, total.wal, total.rows);
   latencies.sort((a, b) => a - b);
+  const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)} %`;
+  const rate = (total: PhaseTotal) => total.rows / total.seconds;
+  const perCpu = (total: PhaseTotal) => total.rows / (total.node + total.postgres);
   console.log('');
-  const pct = (a: PhaseTotal, b: PhaseTotal) => `${((rate(a) / rate(b)) * 100).toFixed(1)} %`;
-  console.log('== ingest through the API against COPY (PostgreSQL, interleaved rounds) ==');
+  console.log(`== ingest through the API against COPY (PostgreSQL, ${rounds} interleaved rounds) ==`);
   console.log(
-    `API, new people (subjects created):   ${fmt(rate(totals.api))} rows/s ` +
-      `(${fmt(totals.api.rows)} rows in ${totals.api.seconds.toFixed(1)} s)`,
+    'CPU per row: Node = the API server (this process less the load generator, which runs on a thread of its\n' +
+      'own); PostgreSQL = only the backends of that side, found in pg_stat_activity by application_name (pools\n' +
+      'opened up front and kept; /proc/<pid>/stat utime+stime at the start, every 0.5 s, and at the end).\n' +
+      'Load = mean 1-minute load average during the phases.',
   );
-  console.log(`  ${describe(totals.api)}`);
+  const lines: [string, PhaseTotal, 'api' | 'copy'][] = [
+    [`API, new people (${concurrency} in flight)`, totals.api, 'api'],
+    [`API, known people (${concurrency} in flight)`, totals.known, 'api'],
+    ['COPY Subject + Notification, 1 stream', totals.fresh1, 'copy'],
+    ['COPY Subject + Notification, 2 streams', totals.fresh2, 'copy'],
+    ['COPY Notification (subjects exist), 1 stream', totals.copy1, 'copy'],
+    ['COPY Notification (subjects exist), 2 streams', totals.copy2, 'copy'],
+  ];
+  for (const [label, total, side] of lines) console.log(describePhase(label, total, side));
   console.log(
-    `API, known people (next version):     ${fmt(rate(totals.known))} rows/s ` +
-      `(${fmt(totals.known.rows)} rows in ${totals.known.seconds.toFixed(1)} s)`,
+    'Not attributed to either side (µs per row of the phase): the load generator thread / other backends',
   );
-  console.log(`  ${describe(totals.known)}`);
+  console.log(
+    'of the bench database (autovacuum) / every postgres process on the machine (other databases, WAL',
+  );
+  console.log('writer, checkpointer); WAL is cluster-wide:');
+  for (const [label, total] of lines)
+    console.log(
+      `  ${label.padEnd(44)} ${perRow(total.client, total).padStart(4)} / ${perRow(total.other, total).padStart(4)} / ` +
+        `${perRow(total.machine, total).padStart(6)}; ` +
+        describeWal({ bytes: 0, records: 0, fullPages: 0 }, total.wal, total.rows),
+    );
   console.log(
     `API request latency (${latencies.length} requests of ${fmt(batchSize)}): p50 ${percentile(latencies, 50).toFixed(0)} ms, ` +
       `p99 ${percentile(latencies, 99).toFixed(0)} ms`,
   );
-  console.log(`COPY "Subject" + "Notification":       ${fmt(rate(totals.fresh))} rows/s`);
-  console.log(`  ${describe(totals.fresh)}`);
-  console.log(`COPY "Notification" (subjects exist):  ${fmt(rate(totals.copy))} rows/s`);
-  console.log(`  ${describe(totals.copy)}`);
-  console.log(`API / COPY, new people:   ${pct(totals.api, totals.fresh)} (target ≥ 50 %)`);
-  console.log(`API / COPY, known people: ${pct(totals.known, totals.copy)} (target ≥ 50 %)`);
+  console.log('Throughput, API / COPY:');
+  const pair = (api: PhaseTotal, one: PhaseTotal, two: PhaseTotal, measure: (total: PhaseTotal) => number) =>
+    `1 stream ${ratio(measure(api), measure(one))}, 2 streams ${ratio(measure(api), measure(two))}  ` +
+    `(load ${loadOf(api, one, two).toFixed(1)})`;
+  console.log(`  new people:   ${pair(totals.api, totals.fresh1, totals.fresh2, rate)}`);
+  console.log(`  known people: ${pair(totals.known, totals.copy1, totals.copy2, rate)}`);
   console.log(
-    `API, new people / COPY of notifications alone: ${pct(totals.api, totals.copy)} (the API also creates the subjects)`,
+    `  new people against COPY of notifications alone: ${pair(totals.api, totals.copy1, totals.copy2, rate)}`,
   );
+  console.log('Rows per CPU-second (API: Node + its backends; COPY: its backends), and API / COPY:');
+  const cpuLine = (api: PhaseTotal, one: PhaseTotal, two: PhaseTotal) =>
+    `API ${fmt(perCpu(api))}, COPY ${fmt(perCpu(one))} / ${fmt(perCpu(two))} (1 / 2 streams): ` +
+    pair(api, one, two, perCpu);
+  console.log(`  new people:   ${cpuLine(totals.api, totals.fresh1, totals.fresh2)}`);
+  console.log(`  known people: ${cpuLine(totals.known, totals.copy1, totals.copy2)}`);
   printSqlBreakdown(
     `SQL per API request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
     sqlClock,
-    (2 * rows) / batchSize,
+    latencies.length,
   );
   console.log('');
 }
@@ -1079,12 +1176,13 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
 
   // The measured subject: a few notifications and events through the API.
   const ref = 'proof-subject-1';
+  // Minutes apart and after the version's publication (an earlier date is refused).
   const now = Date.now();
   const notifications = [
-    { channel: 'EMAIL', at: now - 10 * day },
-    { channel: 'EMAIL', at: now - 9 * day },
-    { channel: 'IN_APP', at: now - 8 * day },
-    { channel: 'EMAIL', at: now - 2 * day },
+    { channel: 'EMAIL', at: now - 240_000 },
+    { channel: 'EMAIL', at: now - 200_000 },
+    { channel: 'IN_APP', at: now - 160_000 },
+    { channel: 'EMAIL', at: now - 120_000 },
   ].map((entry, index) => ({
     subjectRef: ref,
     jurisdiction: 'DE',
@@ -1101,10 +1199,10 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
     (notification.channel === 'EMAIL'
       ? ['SENT', 'DELIVERED', ...(index === 0 ? ['OPENED'] : [])]
       : ['ACKNOWLEDGED']
-    ).map((type, offsetMinutes) => ({
+    ).map((type, step) => ({
       notificationIdempotencyKey: notification.idempotencyKey,
       type,
-      occurredAt: new Date(Date.parse(notification.occurredAt) + (offsetMinutes + 1) * 60_000).toISOString(),
+      occurredAt: new Date(Date.parse(notification.occurredAt) + (step + 1) * 10_000).toISOString(),
     })),
   );
   await call(
@@ -1154,7 +1252,8 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
 async function postgresRun(context: PgContext) {
   await context.admin.query(`CREATE DATABASE ${context.name}`);
   const sqlClock = new SqlClock();
-  const pool = quiet(poolFromUrl(context.url, 10));
+  // The server's pool, as DATABASE_POOL_SIZE's default; named and kept open for the CPU attribution.
+  const pool = namedPool(context.url, 10, 'api');
   const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), {
     wrapFactory: (factory) => sqlClock.wrap(factory),
   });
@@ -1172,7 +1271,9 @@ async function postgresRun(context: PgContext) {
     BODY_LIMIT_BYTES: String(64 * 1024 * 1024),
   });
   const server = await startServer(config, createLogger('silent'), { database });
+  const load = await LoadThread.start();
   try {
+    await warm(pool);
     const send = httpSender(server.url);
     const call = caller(send);
     const keys = await createKeys(database);
@@ -1191,12 +1292,23 @@ async function postgresRun(context: PgContext) {
         `recording ${fmt(count)} notifications with ${mutation} through POST /graphql, ${fmt(batchSize)} per ` +
           `request (${(Buffer.byteLength(bodies[0]!) / 1e6).toFixed(2)} MB), ${concurrency} in flight`,
       );
+      load.store(form, bodies);
+      const total = emptyTotal();
+      const meter = new PhaseMeter(backendLister(context));
       sqlClock.reset();
       sqlClock.recording = true;
       const walStart = await readWal((sql) => context.direct.query(sql));
-      const cpuStart = readCpu();
-      const result = await ingest(send, keys.notifier, bodies, count, concurrency);
-      const cpu = cpuSince(cpuStart);
+      await meter.start();
+      const result = await load.run({
+        url: server.url,
+        key: keys.notifier,
+        name: form,
+        from: 0,
+        to: bodies.length,
+        rows: count,
+        inFlight: concurrency,
+      });
+      addPhase(total, count, result.seconds, 'api', await meter.stop(), result.clientCpu);
       const walEnd = await readWal((sql) => context.direct.query(sql));
       sqlClock.recording = false;
       console.log('');
@@ -1209,7 +1321,7 @@ async function postgresRun(context: PgContext) {
         `request latency (${result.latencies.length} requests): p50 ${percentile(result.latencies, 50).toFixed(0)} ms, ` +
           `p99 ${percentile(result.latencies, 99).toFixed(0)} ms`,
       );
-      console.log(describeCpu(cpu, count));
+      console.log(describePhase('CPU (API server; its own backends)', total, 'api'));
       console.log(describeWal(walStart, walEnd, count));
       printSqlBreakdown(
         `SQL per request at ${concurrency} in flight (driver adapter; includes waits for the event loop and locks):`,
@@ -1219,7 +1331,7 @@ async function postgresRun(context: PgContext) {
       console.log('');
     };
     if (steps.has('ingest') && steps.has('copy') && rows > 0)
-      await ingestVersusCopy(context, keys, send, call, campaignId, sqlClock);
+      await ingestVersusCopy(context, keys, load, server.url, call, campaignId, sqlClock);
     else if (steps.has('ingest') && rows > 0) await apiIngest('columns', rows, 0);
     if (steps.has('figures')) await campaignFiguresBench(call, keys, campaignId, context, sqlClock);
     if (steps.has('ingest') && profileBatches > 0) {
@@ -1253,6 +1365,7 @@ async function postgresRun(context: PgContext) {
       await apiIngest('items', itemRows, rows + profileBatches * batchSize);
     if (steps.has('proof')) await proofBench(call, keys, context, sqlClock);
   } finally {
+    await load.close();
     await server.shutdown();
   }
 }
@@ -1327,7 +1440,8 @@ async function main() {
     name,
     url: url.toString(),
     admin: quiet(poolFromUrl(serverUrl, 1)),
-    direct: quiet(poolFromUrl(url.toString(), 2)),
+    direct: namedPool(url.toString(), 2, 'admin'),
+    copy: namedPool(url.toString(), 2, 'copy'),
     files: [],
   };
   let cleaned = false;
@@ -1335,6 +1449,7 @@ async function main() {
     if (cleaned) return;
     cleaned = true;
     await context.direct.end().catch(() => {});
+    await context.copy.end().catch(() => {});
     for (const file of context.files) await unlink(file).catch(() => {});
     if (env.BENCH_KEEP_DATABASE === '1') log(`kept database ${name} (BENCH_KEEP_DATABASE=1)`);
     else
