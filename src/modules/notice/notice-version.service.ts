@@ -350,7 +350,11 @@ export class NoticeVersionService {
   private textLoader?: DataLoader<TextKey, ServedText | null, string>;
 
   private async loadServedTexts(keys: readonly TextKey[]): Promise<(ServedText | null)[]> {
-    const rank = servedLocaleRank(Prisma.sql`c."locale"`, Prisma.sql`k.requested`, Prisma.sql`n."defaultLocale"`);
+    const rank = servedLocaleRank(
+      Prisma.sql`c."locale"`,
+      Prisma.sql`k.requested`,
+      Prisma.sql`n."defaultLocale"`,
+    );
     const rows = await this.database.prisma.$queryRaw<(ServedText & { position: bigint; rank: number })[]>`
       SELECT k.position, pick.rank, t."locale", t."title", t."body"
       FROM unnest(${keys.map((key) => key.versionId)}::uuid[], ${keys.map((key) => key.requestedLocale)}::text[])

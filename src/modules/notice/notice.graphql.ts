@@ -4,8 +4,8 @@ import { commonErrors } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { inForceOrder, inForceWhere } from './in-force.policy.js';
-import type { VersionFind } from './notice.service.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
+import type { VersionFind } from './notice.service.js';
 import { createNoticeSchema } from './notice.validation.js';
 import { servedIn } from './notice-version.graphql.js';
 import { VersionDiffRef } from './version-diff.graphql.js';
@@ -62,10 +62,7 @@ export const NoticeRef = builder.prismaNode('Notice', {
       description: 'The version in force now; `text` on it serves `locale` (exact → language → default).',
       args: { locale: t.arg(localeArg) },
       resolve: async (query, notice, args, context) =>
-        servedIn(
-          args.locale,
-          await context.services.notice.versionOf(notice.id, inForce(new Date()), query),
-        ),
+        servedIn(args.locale, await context.services.notice.versionOf(notice.id, inForce(new Date()), query)),
     }),
     versionAt: t.prismaField({
       type: 'NoticeVersion',
