@@ -363,7 +363,7 @@ export class NoticeVersionService {
       JOIN "Notice" n ON n."id" = v."noticeId"
       JOIN LATERAL (
         SELECT c."id", ${rank} AS rank FROM "NoticeTranslation" c
-        WHERE c."versionId" = k.id ORDER BY 2, c."locale" LIMIT 1
+        WHERE c."versionId" = k.id ORDER BY 2, c."locale" COLLATE "C" LIMIT 1
       ) pick ON true
       JOIN "NoticeTranslation" t ON t."id" = pick."id"`;
     const served = new Map(rows.map((row) => [Number(row.position), row]));

@@ -8,7 +8,8 @@ export type LocaleMatch = 'EXACT' | 'LANGUAGE' | 'DEFAULT';
  * The locale a reader is served, as a rank over a version's translations (lowest wins, ties by
  * locale): 0 the requested locale (any case), 1 its bare language (de for de-AT), 2 another locale
  * of that language (de-DE for de), 3 the notice's default, 4 any other. SQL, so that only the
- * served translation is read (src/modules/notice/notice-version.service.ts); the one home of the rule.
+ * served translation is read (src/modules/notice/notice-version.service.ts). `pickLocale` below is
+ * the same rule over loaded locales; test/modules/notice/served-locale.test.ts checks they agree.
  */
 export function servedLocaleRank(locale: Prisma.Sql, requested: Prisma.Sql, defaultLocale: Prisma.Sql) {
   const language = Prisma.sql`lower(split_part(${requested}, '-', 1))`;
@@ -18,6 +19,23 @@ export function servedLocaleRank(locale: Prisma.Sql, requested: Prisma.Sql, defa
     WHEN lower(split_part(${locale}, '-', 1)) = ${language} THEN 2
     WHEN ${locale} = ${defaultLocale} THEN 3
     ELSE 4 END`;
+}
+
+/** The same rule over loaded locales, for the tests that check the SQL form against it. */
+export function pickLocale(
+  requested: string | null,
+  available: readonly string[],
+  defaultLocale: string,
+): { locale: string; match: LocaleMatch } | null {
+  const language = requested?.split('-')[0]!.toLowerCase();
+  const rank = (locale: string) => {
+    if (requested && locale.toLowerCase() === requested.toLowerCase()) return 0;
+    if (language && locale.toLowerCase() === language) return 1;
+    if (language && locale.split('-')[0]!.toLowerCase() === language) return 2;
+    return locale === defaultLocale ? 3 : 4;
+  };
+  const [best] = [...available].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return best === undefined ? null : { locale: best, match: localeMatchOfRank(rank(best)) };
 }
 
 /** How a served locale relates to the requested one, from its rank in `servedLocaleRank`. */
