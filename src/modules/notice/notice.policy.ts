@@ -27,7 +27,7 @@ export function pickLocale(
   available: readonly string[],
   defaultLocale: string,
 ): { locale: string; match: LocaleMatch } | null {
-  const language = requested?.split('-')[0]!.toLowerCase();
+  const language = requested ? requested.split('-')[0]!.toLowerCase() : null;
   const rank = (locale: string) => {
     if (requested && locale.toLowerCase() === requested.toLowerCase()) return 0;
     if (language && locale.toLowerCase() === language) return 1;
