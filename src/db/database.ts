@@ -10,6 +10,7 @@ import {
   explainStartFailure,
   guardEmbeddedDatabase,
 } from './embedded-health.js';
+import { withQueryStrategyByDefault } from './relation-load.js';
 
 export interface Database {
   readonly kind: 'embedded' | 'postgres';
@@ -48,7 +49,7 @@ export function databaseFromFactory(
   options: DatabaseOptions = {},
 ): Database {
   const adapter = options.wrapFactory ? options.wrapFactory(factory) : factory;
-  const prisma = new PrismaClient({ adapter });
+  const prisma = withQueryStrategyByDefault(new PrismaClient({ adapter }));
   let closed = false;
   return {
     kind,

@@ -11,8 +11,8 @@ import {
   NoticeVersionNotDraftError,
   UnknownPurposesError,
 } from './notice.errors.js';
-import { pickLocale } from './notice.policy.js';
 import { createDraftSchema, publishSchema, updateDraftSchema } from './notice.validation.js';
+import type { ServedText } from './notice-version.service.js';
 import { ChangeClassEnum, ClassificationReasonRef, WordingSignOffRef } from './version-diff.graphql.js';
 import type { WordingSignOff } from './version-diff.js';
 
@@ -78,14 +78,6 @@ const LocaleMatchEnum = builder.enumType('LocaleMatch', {
   },
 });
 
-interface ServedText {
-  requestedLocale: string | null;
-  locale: string;
-  match: 'EXACT' | 'LANGUAGE' | 'DEFAULT';
-  title: string;
-  body: string;
-}
-
 const ServedTextRef = builder.objectRef<ServedText>('NoticeText').implement({
   description: 'The text of a version in the locale served for a request.',
   authScopes: { role: 'viewNotices' },
@@ -111,13 +103,28 @@ const VersionStatusEnum = builder.enumType('NoticeVersionStatus', {
   },
 });
 
-/** Set by fields that take a locale, so that `text` serves it without repeating the argument. */
-export type WithRequestedLocale<T> = T & { requestedLocale?: string | null };
+const requestedLocaleKey = Symbol('requestedLocale');
+
+/**
+ * A version as served by a field that takes `locale` (currentVersion, versionAt, …): a fresh
+ * shallow copy carrying the locale under a private key, so that `text` serves it without repeating
+ * the argument. The loaded row is never written to: two aliased fields that load the same row
+ * with different locales each get their own copy (ADR 0019).
+ */
+export function servedIn<T extends object>(locale: string | null | undefined, version: T | null): T | null {
+  return version && { ...version, [requestedLocaleKey]: locale ?? null };
+}
+
+function requestedLocaleOf(version: object): string | null {
+  return (version as { [requestedLocaleKey]?: string | null })[requestedLocaleKey] ?? null;
+}
 
 export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
   nullable: true,
   description: 'A version of a notice: a draft, or a published version that never changes.',
   id: { field: 'id' },
+  // Select mode: each field reads only its own columns (canonicalForm only when asked for).
+  select: { id: true, controllerId: true, status: true },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (version, context) =>
     ownsRecord(context.viewer, version) &&
@@ -161,6 +168,7 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
     classificationReasons: t.field({
       type: [ClassificationReasonRef],
       description: 'Why it was classified so.',
+      select: { classificationReasons: true },
       resolve: (version) => (version.classificationReasons ?? []) as never,
     }),
     leadTimeOverrideReason: t.exposeString('leadTimeOverrideReason', {
@@ -171,6 +179,7 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
       type: WordingSignOffRef,
       nullable: true,
       description: "The publisher's statement that the version's wording changes are not material, if given.",
+      select: { wordingSignOff: true },
       resolve: (version) => version.wordingSignOff as unknown as WordingSignOff | null,
     }),
     retiredAt: t.expose('retiredAt', {
@@ -194,42 +203,20 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
       description:
         'Text in a locale: exact, else same language, else the default. Defaults to the locale asked of the parent field.',
       args: { locale: t.arg({ type: 'Locale', required: false, description: 'The preferred locale.' }) },
-      select: { translations: true, notice: { select: { defaultLocale: true } } },
-      resolve: (version, args) => {
-        const requested =
-          args.locale ?? (version as WithRequestedLocale<typeof version>).requestedLocale ?? null;
-        const picked = pickLocale(
-          requested,
-          version.translations.map((item) => item.locale),
-          version.notice.defaultLocale,
-        );
-        const translation = picked && version.translations.find((item) => item.locale === picked.locale);
-        if (!picked || !translation) return null;
-        return { requestedLocale: requested, ...picked, title: translation.title, body: translation.body };
-      },
+      resolve: (version, args, context) =>
+        context.services.noticeVersion.servedText(version.id, args.locale ?? requestedLocaleOf(version)),
     }),
     purposes: t.field({
       type: [PurposeRevisionRef],
       description: 'Purposes covered, as pinned at publication (for a draft: their current revisions).',
+      // The pinned revision only: a published version never reads its purposes' current revisions.
       select: (_args, _context, nested) => ({
-        purposes: {
-          orderBy: { position: 'asc' },
-          select: {
-            revision: nested(),
-            purpose: {
-              select: {
-                key: true,
-                revisions: {
-                  ...nested(),
-                  orderBy: { number: 'desc' },
-                  take: 1,
-                },
-              },
-            },
-          },
-        },
+        purposes: { orderBy: { position: 'asc' }, select: { purposeId: true, revision: nested() } },
       }),
-      resolve: (version) => version.purposes.map((link) => link.revision ?? link.purpose.revisions[0]!),
+      resolve: (version, _args, context) =>
+        version.purposes.map(
+          (link) => link.revision ?? context.services.noticeVersion.currentRevision(link.purposeId),
+        ),
     }),
   }),
 });

@@ -1,6 +1,7 @@
+import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import { InputValidationError, NotFoundError } from '../../domain/errors.js';
-import { type NoticeVersion, Prisma } from '../../generated/prisma/client.js';
+import { type NoticeVersion, Prisma, type PurposeRevision } from '../../generated/prisma/client.js';
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
@@ -13,13 +14,37 @@ import {
   UnknownPurposesError,
 } from './notice.errors.js';
 import { type NoticePubSub, noticeTopic } from './notice.events.js';
-import { earliestEffectiveFrom, emptyLocales, missingLocales, violatesLeadTime } from './notice.policy.js';
+import {
+  earliestEffectiveFrom,
+  emptyLocales,
+  type LocaleMatch,
+  localeMatchOfRank,
+  missingLocales,
+  servedLocaleRank,
+  violatesLeadTime,
+} from './notice.policy.js';
 import type { CreateDraftInput, TranslationInput, UpdateDraftInput } from './notice.validation.js';
 import { diffVersions, onlyWording, type VersionDiff, type WordingSignOff } from './version-diff.js';
 import { emptySnapshot, loadVersionSnapshot } from './version-snapshot.js';
 
 type Tx = Prisma.TransactionClient;
 type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
+
+/** A version's text in the locale served for a request. */
+export interface ServedText {
+  readonly requestedLocale: string | null;
+  readonly locale: string;
+  readonly match: LocaleMatch;
+  readonly title: string;
+  readonly body: string;
+}
+
+type DraftRevision = PurposeRevision & { purpose: { key: string } };
+
+interface TextKey {
+  readonly versionId: string;
+  readonly requestedLocale: string | null;
+}
 
 export interface PublishOptions {
   readonly changeMessage: string;
@@ -309,6 +334,71 @@ export class NoticeVersionService {
       return retired;
     });
   }
+
+  /**
+   * The text served for each (version, requested locale), one statement per batch: the served
+   * translation is chosen in SQL (`servedLocaleRank`, src/modules/notice/notice.policy.ts) and only
+   * its row is read. Null for a version without translations.
+   */
+  servedText(versionId: string, requestedLocale: string | null): Promise<ServedText | null> {
+    this.textLoader ??= new DataLoader((keys) => this.loadServedTexts(keys), {
+      cacheKeyFn: (key) => `${key.versionId} ${key.requestedLocale ?? ''}`,
+    });
+    return this.textLoader.load({ versionId, requestedLocale });
+  }
+
+  private textLoader?: DataLoader<TextKey, ServedText | null, string>;
+
+  private async loadServedTexts(keys: readonly TextKey[]): Promise<(ServedText | null)[]> {
+    const rank = servedLocaleRank(
+      Prisma.sql`c."locale"`,
+      Prisma.sql`k.requested`,
+      Prisma.sql`n."defaultLocale"`,
+    );
+    const rows = await this.database.prisma.$queryRaw<(ServedText & { position: bigint; rank: number })[]>`
+      SELECT k.position, pick.rank, t."locale", t."title", t."body"
+      FROM unnest(${keys.map((key) => key.versionId)}::uuid[], ${keys.map((key) => key.requestedLocale)}::text[])
+        WITH ORDINALITY AS k(id, requested, position)
+      JOIN "NoticeVersion" v ON v."id" = k.id AND v."controllerId" = ${this.viewer.controllerId}::uuid
+      JOIN "Notice" n ON n."id" = v."noticeId"
+      JOIN LATERAL (
+        SELECT c."id", ${rank} AS rank FROM "NoticeTranslation" c
+        WHERE c."versionId" = k.id ORDER BY 2, c."locale" COLLATE "C" LIMIT 1
+      ) pick ON true
+      JOIN "NoticeTranslation" t ON t."id" = pick."id"`;
+    const served = new Map(rows.map((row) => [Number(row.position), row]));
+    return keys.map((key, index) => {
+      const row = served.get(index + 1);
+      if (!row) return null;
+      return {
+        requestedLocale: key.requestedLocale,
+        locale: row.locale,
+        match: localeMatchOfRank(Number(row.rank)),
+        title: row.title,
+        body: row.body,
+      };
+    });
+  }
+
+  /**
+   * The current revision of each purpose, for the purposes of drafts (a published version pins
+   * its revisions and never needs this). One statement per batch.
+   */
+  currentRevision(purposeId: string) {
+    this.revisionLoader ??= new DataLoader<string, DraftRevision>(async (ids) => {
+      const purposes = await this.database.prisma.purpose.findMany({
+        where: { id: { in: [...ids] }, controllerId: this.viewer.controllerId },
+        select: { id: true, key: true, revisions: { orderBy: { number: 'desc' }, take: 1 } },
+      });
+      const byId = new Map(
+        purposes.map((purpose) => [purpose.id, { ...purpose.revisions[0]!, purpose: { key: purpose.key } }]),
+      );
+      return ids.map((id) => byId.get(id) ?? new NotFoundError('Purpose', id));
+    });
+    return this.revisionLoader.load(purposeId);
+  }
+
+  private revisionLoader?: DataLoader<string, DraftRevision>;
 
   byId(id: string, query: VersionQuery = {}) {
     if (!isUuid(id)) return Promise.resolve(null);

@@ -5,8 +5,9 @@ import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { inForceOrder, inForceWhere } from './in-force.policy.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
+import type { VersionFind } from './notice.service.js';
 import { createNoticeSchema } from './notice.validation.js';
-import { NoticeVersionRef, type WithRequestedLocale } from './notice-version.graphql.js';
+import { servedIn } from './notice-version.graphql.js';
 import { VersionDiffRef } from './version-diff.graphql.js';
 
 const NoticeStatusEnum = builder.enumType('NoticeStatus', {
@@ -17,18 +18,14 @@ const NoticeStatusEnum = builder.enumType('NoticeStatus', {
   },
 });
 
-function withLocale<T extends object>(version: T | undefined, locale: string | null | undefined) {
-  return version
-    ? (Object.assign(version, { requestedLocale: locale ?? null }) as WithRequestedLocale<T>)
-    : null;
-}
-
 const publishedWhere = { number: { not: null } } as const;
 
-/** Selects the one version in force at `at` (src/modules/notice/in-force.policy.ts) as `versions[0]`. */
-function inForceSelect<T extends object>(at: Date, nested: T) {
-  return { versions: { ...nested, where: inForceWhere(at), orderBy: inForceOrder, take: 1 } };
+/** The one version in force at `at` (src/modules/notice/in-force.policy.ts). */
+function inForce(at: Date): VersionFind {
+  return { where: inForceWhere(at), orderBy: inForceOrder };
 }
+
+const localeArg = { type: 'Locale', required: false, description: 'Preferred locale for `text`.' } as const;
 
 export const NoticeRef = builder.prismaNode('Notice', {
   nullable: true,
@@ -59,56 +56,56 @@ export const NoticeRef = builder.prismaNode('Notice', {
       nullable: true,
       description: 'When it was archived.',
     }),
-    currentVersion: t.field({
-      type: NoticeVersionRef,
+    currentVersion: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description: 'The version in force now; `text` on it serves `locale` (exact → language → default).',
-      args: {
-        locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
-      },
-      select: (_args, _context, nested) => inForceSelect(new Date(), nested()),
-      resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
+      args: { locale: t.arg(localeArg) },
+      resolve: async (query, notice, args, context) =>
+        servedIn(args.locale, await context.services.notice.versionOf(notice.id, inForce(new Date()), query)),
     }),
-    versionAt: t.field({
-      type: NoticeVersionRef,
+    versionAt: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description: 'The version in force at an instant; null if none was.',
       args: {
         at: t.arg({ type: 'DateTime', description: 'The instant.' }),
-        locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
+        locale: t.arg(localeArg),
       },
-      select: (args, _context, nested) => inForceSelect(args.at, nested()),
-      resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
+      resolve: async (query, notice, args, context) =>
+        servedIn(args.locale, await context.services.notice.versionOf(notice.id, inForce(args.at), query)),
     }),
-    upcomingVersion: t.field({
-      type: NoticeVersionRef,
+    upcomingVersion: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description: 'A published version that takes effect later (the soonest), for "changes coming" banners.',
-      args: {
-        locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
-      },
-      select: (_args, _context, nested) => ({
-        versions: {
-          ...nested(),
-          where: { status: 'PUBLISHED', effectiveFrom: { gt: new Date() } },
-          orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
-          take: 1,
-        },
-      }),
-      resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
+      args: { locale: t.arg(localeArg) },
+      resolve: async (query, notice, args, context) =>
+        servedIn(
+          args.locale,
+          await context.services.notice.versionOf(
+            notice.id,
+            {
+              where: { status: 'PUBLISHED', effectiveFrom: { gt: new Date() } },
+              orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
+            },
+            query,
+          ),
+        ),
     }),
-    version: t.field({
-      type: NoticeVersionRef,
+    version: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description: 'A published or retired version by number.',
       args: {
         number: t.arg.int({ description: 'Version number.' }),
-        locale: t.arg({ type: 'Locale', required: false, description: 'Preferred locale for `text`.' }),
+        locale: t.arg(localeArg),
       },
-      select: (args, _context, nested) => ({
-        versions: { ...nested(), where: { number: args.number }, take: 1 },
-      }),
-      resolve: (notice, args) => withLocale(notice.versions[0], args.locale),
+      resolve: async (query, notice, args, context) =>
+        servedIn(
+          args.locale,
+          await context.services.notice.versionOf(notice.id, { where: { number: args.number } }, query),
+        ),
     }),
     versions: t.relatedConnection('versions', {
       cursor: 'id',

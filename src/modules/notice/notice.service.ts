@@ -6,6 +6,13 @@ import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 
 type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
+type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
+
+/** Which version a single-version field picks: the first by `orderBy` among those matching `where`. */
+export interface VersionFind {
+  readonly where: Prisma.NoticeVersionWhereInput;
+  readonly orderBy?: Prisma.NoticeVersionOrderByWithRelationInput[];
+}
 
 export interface NoticeFilter {
   readonly status?: 'ACTIVE' | 'ARCHIVED' | null;
@@ -75,10 +82,28 @@ export class NoticeService {
     });
   }
 
+  /**
+   * One statement: the notice with everything its GraphQL selection asks for beneath it (the
+   * `versions` page, their purposes and pinned revisions), joined in PostgreSQL (ADR 0019).
+   */
   byKey(key: string, query: NoticeQuery = {}) {
     return this.database.prisma.notice.findUnique({
       ...query,
       where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
+      relationLoadStrategy: 'join',
+    });
+  }
+
+  /**
+   * The first version of a notice matching `find`, with what its GraphQL selection asks for, in one
+   * statement (ADR 0019). For the fields that pick one version (current, at an instant, by number).
+   */
+  versionOf(noticeId: string, find: VersionFind, query: VersionQuery = {}) {
+    return this.database.prisma.noticeVersion.findFirst({
+      ...query,
+      where: { ...find.where, noticeId, controllerId: this.viewer.controllerId },
+      orderBy: find.orderBy,
+      relationLoadStrategy: 'join',
     });
   }
 

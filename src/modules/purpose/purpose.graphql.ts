@@ -83,6 +83,8 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
   nullable: true,
   description: 'One immutable revision of a purpose: what people were told about it from `createdAt` on.',
   id: { field: 'id' },
+  // Select mode: each field reads only its own columns.
+  select: { id: true, controllerId: true },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'viewNotices' },
   fields: (t) => ({
@@ -107,6 +109,7 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
     specialCategories: t.field({
       type: [SpecialCategoryRef],
       description: 'Special categories (Art. 9) with their condition.',
+      select: { specialCategories: true },
       resolve: (revision) => revision.specialCategories as unknown as SpecialCategory[],
     }),
     dataSubjectCategories: t.exposeStringList('dataSubjectCategories', {
@@ -130,12 +133,14 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
     transfers: t.field({
       type: [TransferRef],
       description: 'Third-country transfers and their safeguards.',
+      select: { transfers: true },
       resolve: (revision) => revision.transfers as unknown as ThirdCountryTransfer[],
     }),
     automatedDecisionMaking: t.field({
       type: AutomatedDecisionMakingRef,
       nullable: true,
       description: 'Automated decision-making or profiling, if any.',
+      select: { automatedDecisionMaking: true },
       resolve: (revision) => revision.automatedDecisionMaking as unknown as AutomatedDecisionMaking | null,
     }),
     consentValidityDays: t.exposeInt('consentValidityDays', {
