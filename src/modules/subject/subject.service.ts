@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { eventFromJson, notificationFromJson, versionFromJson } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
   NoticeVersion,
@@ -17,6 +18,7 @@ import {
   reachEvidence,
   reachedAt,
 } from '../notification/reach.policy.js';
+import { type ProofFactsRow, proofFactsQuery } from './proof-facts.sql.js';
 import { daysBetween, type PurposeState, purposeState } from './subject.policy.js';
 
 export interface PurposeStateView extends PurposeState {
@@ -91,47 +93,33 @@ export class SubjectService {
    * Everything that proves (or fails to prove) that the subject was told of one version: each
    * notification with its events, how strong their evidence is and whether it reached the person
    * under the controller's reach evidence; the lead-time verdict by the one lead-time test
-   * against the version's frozen notice period.
+   * against the version's frozen notice period. One SQL statement gathers the facts (proof-facts.sql.ts).
    */
   async notificationProof(subjectId: string, noticeKey: string, number: number): Promise<NotificationProof> {
-    const prisma = this.database.prisma;
-    const found = await prisma.noticeVersion.findFirst({
-      where: { controllerId: this.viewer.controllerId, number, notice: { key: noticeKey } },
-      include: { translations: true },
-    });
-    if (found === null) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
-    const { translations, ...version } = found;
-    const [notifications, controller] = await Promise.all([
-      prisma.notification.findMany({
-        where: { subjectId, versionId: version.id, controllerId: this.viewer.controllerId },
-        orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
-      }),
-      prisma.controller.findUniqueOrThrow({
-        where: { id: this.viewer.controllerId },
-        select: { minimumNoticeDays: true, reachEvidence: true },
-      }),
-    ]);
-    const events = await this.notifications.eventsByKeys(
-      notifications.map((notification) => notification.idempotencyKey),
+    const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
+      proofFactsQuery(this.viewer.controllerId, subjectId, noticeKey, number),
     );
-    const rules = reachEvidence(controller.reachEvidence);
+    if (!facts?.version) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
+    const version = versionFromJson(facts.version);
+    const rules = reachEvidence(facts.reachEvidence);
     const textHashes = new Map(
-      translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
+      facts.translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
     );
-    const detailed = notifications.map((notification): ProofNotification => {
-      const own = events.filter((event) => event.notificationKey === notification.idempotencyKey);
+    const detailed = facts.notifications.map(({ events: rows, ...row }): ProofNotification => {
+      const notification = notificationFromJson(row);
+      const events = rows.map(eventFromJson);
       return {
         ...notification,
-        events: own,
+        events,
         countingEvents: rules[notification.channel],
-        reachedAt: reachedAt(notification.channel, own, rules),
-        evidenceStrength: evidenceStrength(own),
+        reachedAt: reachedAt(notification.channel, events, rules),
+        evidenceStrength: evidenceStrength(events),
         textHash: textHashes.get(notification.locale) ?? null,
       };
     });
     const reachedTimes = detailed.flatMap((item) => (item.reachedAt ? [item.reachedAt.getTime()] : []));
     const firstReachedAt = reachedTimes.length > 0 ? new Date(Math.min(...reachedTimes)) : null;
-    const days = version.minimumNoticeDays ?? controller.minimumNoticeDays;
+    const days = version.minimumNoticeDays ?? facts.minimumNoticeDays;
     return {
       version,
       notifications: detailed,
@@ -141,7 +129,7 @@ export class SubjectService {
       minimumNoticeDays: days,
       leadTimeEndsAt: firstReachedAt ? processingMayStartAt(firstReachedAt, days) : null,
       leadTimeMet: firstReachedAt !== null && leadTimeMet(firstReachedAt, version.effectiveFrom, days),
-      batchIds: [...new Set(notifications.map((notification) => notification.batchId))],
+      batchIds: [...new Set(detailed.map((notification) => notification.batchId))],
     };
   }
 }
