@@ -4,7 +4,6 @@ import { revisionFromJson, versionFromJson } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
   EligibilityManifest,
-  NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
@@ -16,6 +15,11 @@ import { isUuid, nilUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { ChangeClass } from '../notice/change-class.js';
+import {
+  answeredByVersionRow,
+  type VersionQuery,
+  type VersionWithNoticeKey,
+} from '../notice/version-from-facts.js';
 import {
   type Eligibility,
   type EligibilitySettings,
@@ -76,10 +80,10 @@ export class EligibilityService {
   private readonly now = new Date();
   private readonly loaders = new Map<string, DataLoader<string, EligibilityView>>();
   /** The notice versions a page of results names, loaded together. */
-  private versionLoader: DataLoader<string, NoticeVersion | null> | null = null;
+  private versionLoader: DataLoader<string, VersionWithNoticeKey | null> | null = null;
   /** Versions and revisions read with a batch of decisions, which their evidence may name. */
   private readonly primed = {
-    versions: new Map<string, NoticeVersion>(),
+    versions: new Map<string, VersionWithNoticeKey>(),
     revisions: new Map<string, PurposeRevision>(),
   };
 
@@ -209,7 +213,12 @@ export class EligibilityService {
     const revisions = row.revisions.map(revisionFromJson);
     for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
     const versions = row.versions.map(({ row: full, ...version }) => {
-      if (full) this.primed.versions.set(version.id as string, versionFromJson(full));
+      if (full) {
+        this.primed.versions.set(version.id as string, {
+          ...versionFromJson(full),
+          notice: { key: version.noticeKey },
+        });
+      }
       return versionRowFromJson(version);
     });
     const context = purposeContext(
@@ -343,18 +352,28 @@ export class EligibilityService {
   }
 
   /** A version by ID (evidence or transparency finding); null for none. Batched per request. */
-  version(id: string | null): Promise<NoticeVersion | null> {
+  version(id: string | null): Promise<VersionWithNoticeKey | null> {
     if (id === null) return Promise.resolve(null);
     const primed = this.primed.versions.get(id);
     if (primed) return Promise.resolve(primed);
     this.versionLoader ??= new DataLoader(async (ids: readonly string[]) => {
       const rows = await this.prisma.noticeVersion.findMany({
         where: { id: { in: [...ids] }, controllerId: this.viewer.controllerId },
+        include: { notice: { select: { key: true } } },
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((versionId) => byId.get(versionId) ?? null);
     });
     return this.versionLoader.load(id);
+  }
+
+  /** A version by ID with the selection a client makes of it: from what was read already when that answers it. */
+  async versionFor(id: string | null, query: VersionQuery) {
+    if (answeredByVersionRow(query) || id === null) return this.version(id);
+    return this.prisma.noticeVersion.findFirst({
+      ...query,
+      where: { id, controllerId: this.viewer.controllerId },
+    });
   }
 
   purposeById(id: string, query: Query<Prisma.PurposeInclude, Prisma.PurposeSelect> = {}) {

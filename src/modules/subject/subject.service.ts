@@ -10,6 +10,7 @@ import type {
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';
+import { answeredByVersionRow, type VersionQuery } from '../notice/version-from-facts.js';
 import type { EventType } from '../notification/notification.policy.js';
 import type { NotificationService } from '../notification/notification.service.js';
 import {
@@ -39,6 +40,7 @@ export interface ProofNotification extends Notification {
 
 export interface NotificationProof {
   readonly version: NoticeVersion;
+  readonly noticeKey: string;
   readonly notifications: ProofNotification[];
   readonly reached: boolean;
   readonly firstReachedAt: Date | null;
@@ -60,6 +62,15 @@ export class SubjectService {
     return this.database.prisma.response.findFirst({
       ...query,
       where: { id, controllerId: this.viewer.controllerId },
+    });
+  }
+
+  /** The proof's version, with the selection a client makes of it: from the facts when they answer it. */
+  proofVersion(proof: NotificationProof, query: VersionQuery) {
+    if (answeredByVersionRow(query)) return { ...proof.version, notice: { key: proof.noticeKey } };
+    return this.database.prisma.noticeVersion.findUniqueOrThrow({
+      ...query,
+      where: { id: proof.version.id },
     });
   }
 
@@ -122,6 +133,7 @@ export class SubjectService {
     const days = version.minimumNoticeDays ?? facts.minimumNoticeDays;
     return {
       version,
+      noticeKey,
       notifications: detailed,
       reached: firstReachedAt !== null,
       firstReachedAt,
