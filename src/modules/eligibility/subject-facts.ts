@@ -69,11 +69,10 @@ export function subjectFactsQuery(
         v."retiredAt", v."classification", v."classificationReasons", v."minimumNoticeDays",
         link."revisionId"
       FROM notices
-      JOIN "Notice" nt ON nt."id" = notices."id"
-      JOIN "NoticeVersion" v ON v."noticeId" = notices."id" AND v."number" IS NOT NULL
+      JOIN "Notice" nt ON nt."id" = notices."id" AND nt."controllerId" = ${controller}
+      JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" IS NOT NULL
       LEFT JOIN "NoticeVersionPurpose" link
         ON link."versionId" = v."id" AND link."purposeId" = (SELECT p."id" FROM purpose p)
-      WHERE v."controllerId" = ${controller}
     ), subjects AS (
       SELECT s."id", s."erasedAt",
         (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r."occurredAt", r."id"), '[]'::jsonb)
