@@ -12,7 +12,6 @@ import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';
 import { answeredByVersionRow, type VersionQuery } from '../notice/version-from-facts.js';
 import type { EventType } from '../notification/notification.policy.js';
-import type { NotificationService } from '../notification/notification.service.js';
 import {
   type EvidenceStrength,
   evidenceStrength,
@@ -55,7 +54,6 @@ export class SubjectService {
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
-    private readonly notifications: NotificationService,
   ) {}
 
   response(id: string, query: { include?: Prisma.ResponseInclude; select?: Prisma.ResponseSelect } = {}) {
