@@ -30,7 +30,6 @@ export function proofFactsQuery(
       SELECT v.* FROM "Notice" nt
       JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" = ${number}::int
       WHERE nt."controllerId" = ${controllerId}::uuid AND nt."key" = ${noticeKey}
-        AND v."controllerId" = ${controllerId}::uuid
     ), notified AS (
       SELECT n.*, e."events" FROM version v
       JOIN "Notification" n ON n."subjectId" = ${subjectId}::uuid AND n."versionId" = v."id"
