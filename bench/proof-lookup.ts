@@ -241,6 +241,7 @@ async function main() {
       );
     }
     const loaded = (performance.now() - loading) / 1000;
+    process.stderr.write('\n');
     await loader.query(`RESET session_replication_role`);
     loader.release();
 
