@@ -56,7 +56,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     noticeVersion: new NoticeVersionService(database, viewer, events),
     events,
     notification,
-    subject: new SubjectService(database, viewer, notification),
+    subject: new SubjectService(database, viewer),
     erasure: new ErasureService(database, viewer, hasher),
     regulator: new RegulatorService(database, viewer, hasher),
     evidence: new EvidenceService(database, viewer),

@@ -2,6 +2,7 @@ import type { ChangeClass } from '../notice/change-class.js';
 import type { EventType } from '../notification/notification.policy.js';
 import type { ReachEvidence } from '../notification/reach.policy.js';
 import type { ResponseFact } from '../subject/subject.policy.js';
+import { purposeChange } from './purpose-rules.js';
 
 export type LegalBasis =
   | 'CONSENT'
@@ -146,4 +147,56 @@ export interface Eligibility {
   readonly explanation: string;
   /** Null only when no revision was in force (nothing to be informed about). */
   readonly transparency: TransparencyFinding | null;
+}
+
+/** A published version as read from the database, with the link to the purpose (its pinned revision). */
+export interface VersionRow {
+  readonly id: string;
+  readonly noticeId: string;
+  readonly noticeKey: string;
+  readonly number: number;
+  readonly effectiveFrom: Date;
+  readonly publishedAt: Date;
+  readonly retiredAt: Date | null;
+  readonly classification: ChangeClass | null;
+  readonly classificationReasons: unknown;
+  readonly minimumNoticeDays: number | null;
+  /** The revision the version pinned for the purpose; null when it does not cover it. */
+  readonly revisionId: string | null;
+}
+
+/**
+ * The purpose-level facts from the rows read, whichever statement read them. `known` drops an
+ * instant recorded after the cut-off (a manifest's `knownAt`); the identity without one.
+ */
+export function purposeContext(
+  purpose: { readonly id: string; readonly key: string; readonly archivedAt: Date | null },
+  at: Date,
+  known: (date: Date | null) => Date | null,
+  revisions: readonly RevisionFact[],
+  settings: EligibilitySettings,
+  versions: readonly VersionRow[],
+): PurposeContext {
+  const archivedAt = known(purpose.archivedAt);
+  return {
+    purposeId: purpose.id,
+    purposeKey: purpose.key,
+    at,
+    archivedAt: archivedAt !== null && archivedAt <= at ? archivedAt : null,
+    revision: revisions.at(-1) ?? null,
+    revisions,
+    settings,
+    versions: versions.map((version) => ({
+      id: version.id,
+      noticeId: version.noticeId,
+      noticeKey: version.noticeKey,
+      number: version.number,
+      effectiveFrom: version.effectiveFrom,
+      publishedAt: version.publishedAt,
+      retiredAt: known(version.retiredAt),
+      pinned: version.revisionId ? { revisionId: version.revisionId } : null,
+      purposeChange: purposeChange(purpose.key, version.classification, version.classificationReasons),
+      minimumNoticeDays: version.minimumNoticeDays,
+    })),
+  };
 }

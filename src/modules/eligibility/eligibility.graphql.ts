@@ -118,11 +118,12 @@ const TransparencyRef = builder.objectRef<EligibilityView>('TransparencyFinding'
       description: 'CURRENT, OTHER_VERSION_ONLY or NONE.',
       resolve: (view) => view.transparency!.status,
     }),
-    version: t.field({
-      type: NoticeVersionRef,
+    version: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description: 'The version the person was notified of (of the notification below); null for NONE.',
-      resolve: (view, _args, context) => context.services.eligibility.version(view.transparency!.versionId),
+      resolve: (query, view, _args, context) =>
+        context.services.eligibility.versionFor(view.transparency!.versionId, query),
     }),
     notification: t.field({
       type: NotificationRef,
@@ -155,12 +156,13 @@ const EvidenceRef = builder.objectRef<EligibilityView>('EligibilityEvidence').im
   description: 'The records behind an eligibility decision; each is null when the rule does not rest on one.',
   authScopes: { role: 'readRecords' },
   fields: (t) => ({
-    version: t.field({
-      type: NoticeVersionRef,
+    version: t.prismaField({
+      type: 'NoticeVersion',
       nullable: true,
       description:
         'The notice version relied on: for consent, the one consented to; for legitimate interests, the version in force; for the other bases, the one of the transparency finding.',
-      resolve: (view, _args, context) => context.services.eligibility.version(view.evidence.versionId),
+      resolve: (query, view, _args, context) =>
+        context.services.eligibility.versionFor(view.evidence.versionId, query),
     }),
     notification: t.field({
       type: NotificationRef,

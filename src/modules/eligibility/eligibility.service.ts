@@ -1,24 +1,30 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
+import { revisionFromJson, versionFromJson } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
   EligibilityManifest,
-  NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
   Purpose,
+  PurposeRevision,
   Response,
 } from '../../generated/prisma/client.js';
 import { isUuid, nilUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { ChangeClass } from '../notice/change-class.js';
-import type {
-  Eligibility,
-  EligibilitySettings,
-  NotificationFact,
-  PurposeContext,
+import {
+  answeredByVersionRow,
+  type VersionQuery,
+  type VersionWithNoticeKey,
+} from '../notice/version-from-facts.js';
+import {
+  type Eligibility,
+  type EligibilitySettings,
+  type PurposeContext,
+  purposeContext,
 } from './eligibility.facts.js';
 import { decideEligibility } from './eligibility.policy.js';
 import {
@@ -29,7 +35,13 @@ import {
   storedSettings,
 } from './eligibility.settings.js';
 import { eligibleSetQueries, emptySetHash } from './eligibility.sql.js';
-import { purposeChange, purposeRules } from './purpose-rules.js';
+import { purposeRules } from './purpose-rules.js';
+import {
+  type SubjectFactsRow,
+  subjectFactsQuery,
+  subjectRecords,
+  versionRowFromJson,
+} from './subject-facts.js';
 
 type Query<I, S> = { include?: I; select?: S };
 
@@ -63,22 +75,17 @@ export interface ManifestVerification {
   readonly matches: boolean;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}
-
 export class EligibilityService {
   /** The default instant of a request: one for every subject it asks about, so they batch. */
   private readonly now = new Date();
   private readonly loaders = new Map<string, DataLoader<string, EligibilityView>>();
   /** The notice versions a page of results names, loaded together. */
-  private versionLoader: DataLoader<string, NoticeVersion | null> | null = null;
+  private versionLoader: DataLoader<string, VersionWithNoticeKey | null> | null = null;
+  /** Versions and revisions read with a batch of decisions, which their evidence may name. */
+  private readonly primed = {
+    versions: new Map<string, VersionWithNoticeKey>(),
+    revisions: new Map<string, PurposeRevision>(),
+  };
 
   constructor(
     private readonly database: Database,
@@ -150,35 +157,21 @@ export class EligibilityService {
         },
       }),
     ]);
-    const archivedAt = known(purpose.archivedAt);
-    return {
-      purposeId: purpose.id,
-      purposeKey: purpose.key,
+    return purposeContext(
+      purpose,
       at,
-      archivedAt: archivedAt !== null && archivedAt <= at ? archivedAt : null,
-      revision: revisions.at(-1) ?? null,
+      known,
       revisions,
-      settings: settings ?? controllerSettings(controller!),
-      versions: versions.map((version) => {
-        const link = version.purposes[0];
-        return {
-          id: version.id,
-          noticeId: version.noticeId,
-          noticeKey: version.notice.key,
-          number: version.number!,
-          effectiveFrom: version.effectiveFrom,
-          publishedAt: version.publishedAt!,
-          retiredAt: known(version.retiredAt),
-          pinned: link?.revisionId ? { revisionId: link.revisionId } : null,
-          purposeChange: purposeChange(
-            purpose.key,
-            version.classification as ChangeClass | null,
-            version.classificationReasons,
-          ),
-          minimumNoticeDays: version.minimumNoticeDays,
-        };
-      }),
-    };
+      settings ?? controllerSettings(controller!),
+      versions.map(({ notice, purposes, ...version }) => ({
+        ...version,
+        noticeKey: notice.key,
+        number: version.number!,
+        publishedAt: version.publishedAt!,
+        classification: version.classification as ChangeClass | null,
+        revisionId: purposes[0]?.revisionId ?? null,
+      })),
+    );
   }
 
   /** A purpose nobody was ever told about (in a published version) is not a purpose one can ask about. */
@@ -202,62 +195,54 @@ export class EligibilityService {
     return loader.load(subjectId);
   }
 
+  /**
+   * Decides for a batch of subjects from one statement (subject-facts.sql.ts) that reads the
+   * purpose-level facts and every subject's records together; the versions and the revision the
+   * answers may name come with it, so that resolving the evidence needs no further statement.
+   */
   private async decideMany(
     subjectIds: readonly string[],
     purposeKey: string,
     at: Date,
   ): Promise<EligibilityView[]> {
-    const purpose = await this.purposeByKey(purposeKey);
-    const context = await this.context(purpose, at, null);
+    const ids = [...subjectIds];
+    const [row] = await this.prisma.$queryRaw<SubjectFactsRow[]>(
+      subjectFactsQuery(this.viewer.controllerId, purposeKey, at, ids),
+    );
+    if (!row?.purpose) throw new NotFoundError('Purpose', purposeKey);
+    const revisions = row.revisions.map(revisionFromJson);
+    for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
+    const versions = row.versions.map(({ row: full, ...version }) => {
+      if (full) {
+        this.primed.versions.set(version.id as string, {
+          ...versionFromJson(full),
+          notice: { key: version.noticeKey },
+        });
+      }
+      return versionRowFromJson(version);
+    });
+    const context = purposeContext(
+      { ...row.purpose, archivedAt: row.purpose.archivedAt ? new Date(row.purpose.archivedAt) : null },
+      at,
+      (date) => date,
+      revisions,
+      controllerSettings(row),
+      versions,
+    );
     this.requirePublished(context);
     const rules = purposeRules(context);
-    const controllerId = this.viewer.controllerId;
-    const ids = [...subjectIds];
-    const [subjects, responses, notifications] = await Promise.all([
-      this.prisma.subject.findMany({
-        where: { controllerId, id: { in: ids } },
-        select: { id: true, erasedAt: true },
-      }),
-      this.prisma.response.findMany({
-        where: { controllerId, purposeId: purpose.id, subjectId: { in: ids } },
-      }),
-      context.revision === null
-        ? Promise.resolve([] as Notification[])
-        : this.prisma.notification.findMany({
-            where: { controllerId, subjectId: { in: ids }, versionId: { in: [...rules.covering] } },
-          }),
-    ]);
-    const events =
-      notifications.length === 0
-        ? []
-        : await this.prisma.notificationEvent.findMany({
-            where: {
-              controllerId,
-              notificationKey: { in: notifications.map((notification) => notification.idempotencyKey) },
-            },
-          });
-    const erasedAt = new Map(subjects.map((subject) => [subject.id, subject.erasedAt]));
-    const responsesOf = groupBy(responses, (response) => response.subjectId);
-    const notificationsOf = groupBy(notifications, (notification) => notification.subjectId);
-    const eventsOf = groupBy(events, (event) => event.notificationKey);
-    const eventById = new Map(events.map((event) => [event.id, event]));
+    const records = new Map(
+      row.subjects.map((subject) => [subject.id, subjectRecords(subject, context, rules)]),
+    );
     return ids.map((subjectId) => {
-      const own = notificationsOf.get(subjectId) ?? [];
-      const facts = {
-        erasedAt: erasedAt.get(subjectId) ?? null,
-        responses: responsesOf.get(subjectId) ?? [],
-        notifications: own.map(
-          (notification): NotificationFact => ({
-            ...notification,
-            events: eventsOf.get(notification.idempotencyKey) ?? [],
-          }),
-        ),
-      };
+      const { erasedAt = null, responses = [], notifications: own = [] } = records.get(subjectId) ?? {};
+      const facts = { erasedAt, responses, notifications: own };
       const decision = decideEligibility(context, rules, facts);
       const { notificationId, eventId, responseId } = decision.evidence;
       const notification = (id: string | null | undefined) =>
         own.find((candidate) => candidate.id === id) ?? null;
-      const event = (id: string | null | undefined) => (id ? (eventById.get(id) ?? null) : null);
+      const event = (id: string | null | undefined) =>
+        (id && own.flatMap((candidate) => candidate.events).find((candidate) => candidate.id === id)) || null;
       return {
         ...decision,
         at,
@@ -265,7 +250,7 @@ export class EligibilityService {
         records: {
           notification: notification(notificationId),
           event: event(eventId),
-          response: facts.responses.find((response) => response.id === responseId) ?? null,
+          response: responses.find((response) => response.id === responseId) ?? null,
         },
         transparencyRecords: {
           notification: notification(decision.transparency?.notificationId),
@@ -367,16 +352,28 @@ export class EligibilityService {
   }
 
   /** A version by ID (evidence or transparency finding); null for none. Batched per request. */
-  version(id: string | null): Promise<NoticeVersion | null> {
+  version(id: string | null): Promise<VersionWithNoticeKey | null> {
     if (id === null) return Promise.resolve(null);
+    const primed = this.primed.versions.get(id);
+    if (primed) return Promise.resolve(primed);
     this.versionLoader ??= new DataLoader(async (ids: readonly string[]) => {
       const rows = await this.prisma.noticeVersion.findMany({
         where: { id: { in: [...ids] }, controllerId: this.viewer.controllerId },
+        include: { notice: { select: { key: true } } },
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((versionId) => byId.get(versionId) ?? null);
     });
     return this.versionLoader.load(id);
+  }
+
+  /** A version by ID with the selection a client makes of it: from what was read already when that answers it. */
+  async versionFor(id: string | null, query: VersionQuery) {
+    if (answeredByVersionRow(query) || id === null) return this.version(id);
+    return this.prisma.noticeVersion.findFirst({
+      ...query,
+      where: { id, controllerId: this.viewer.controllerId },
+    });
   }
 
   purposeById(id: string, query: Query<Prisma.PurposeInclude, Prisma.PurposeSelect> = {}) {
@@ -389,6 +386,8 @@ export class EligibilityService {
     query: Query<Prisma.PurposeRevisionInclude, Prisma.PurposeRevisionSelect> = {},
   ) {
     const args = { ...query, where: { id: id ?? nilUuid, controllerId: this.viewer.controllerId } };
+    const primed = id === null || query.include || query.select ? undefined : this.primed.revisions.get(id);
+    if (primed) return Promise.resolve(primed);
     return id === null ? Promise.resolve(null) : this.prisma.purposeRevision.findFirst(args);
   }
 }

@@ -2,7 +2,6 @@ import { NotFoundError } from '../../domain/errors.js';
 import { builder } from '../../graphql/builder.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { NoticeVersionRef } from '../notice/notice-version.graphql.js';
 import {
   ChannelEnum,
   EventTypeEnum,
@@ -144,10 +143,10 @@ const ProofRef = builder.objectRef<NotificationProof>('NotificationProof').imple
   description: 'Whether, when and how a subject was told of one notice version, with the records behind it.',
   authScopes: { role: 'readRecords' },
   fields: (t) => ({
-    version: t.field({
-      type: NoticeVersionRef,
+    version: t.prismaField({
+      type: 'NoticeVersion',
       description: 'The version (content hash, effective date).',
-      resolve: (p) => p.version,
+      resolve: (query, proof, _args, context) => context.services.subject.proofVersion(proof, query),
     }),
     contentHash: t.string({
       nullable: true,

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { eventFromJson, notificationFromJson, versionFromJson } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
   NoticeVersion,
@@ -9,14 +10,15 @@ import type {
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';
+import { answeredByVersionRow, type VersionQuery } from '../notice/version-from-facts.js';
 import type { EventType } from '../notification/notification.policy.js';
-import type { NotificationService } from '../notification/notification.service.js';
 import {
   type EvidenceStrength,
   evidenceStrength,
   reachEvidence,
   reachedAt,
 } from '../notification/reach.policy.js';
+import { type ProofFactsRow, proofFactsQuery } from './proof-facts.sql.js';
 import { daysBetween, type PurposeState, purposeState } from './subject.policy.js';
 
 export interface PurposeStateView extends PurposeState {
@@ -37,6 +39,7 @@ export interface ProofNotification extends Notification {
 
 export interface NotificationProof {
   readonly version: NoticeVersion;
+  readonly noticeKey: string;
   readonly notifications: ProofNotification[];
   readonly reached: boolean;
   readonly firstReachedAt: Date | null;
@@ -51,13 +54,21 @@ export class SubjectService {
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
-    private readonly notifications: NotificationService,
   ) {}
 
   response(id: string, query: { include?: Prisma.ResponseInclude; select?: Prisma.ResponseSelect } = {}) {
     return this.database.prisma.response.findFirst({
       ...query,
       where: { id, controllerId: this.viewer.controllerId },
+    });
+  }
+
+  /** The proof's version, with the selection a client makes of it: from the facts when they answer it. */
+  proofVersion(proof: NotificationProof, query: VersionQuery) {
+    if (answeredByVersionRow(query)) return { ...proof.version, notice: { key: proof.noticeKey } };
+    return this.database.prisma.noticeVersion.findUniqueOrThrow({
+      ...query,
+      where: { id: proof.version.id },
     });
   }
 
@@ -91,49 +102,36 @@ export class SubjectService {
    * Everything that proves (or fails to prove) that the subject was told of one version: each
    * notification with its events, how strong their evidence is and whether it reached the person
    * under the controller's reach evidence; the lead-time verdict by the one lead-time test
-   * against the version's frozen notice period.
+   * against the version's frozen notice period. One SQL statement gathers the facts (proof-facts.sql.ts).
    */
   async notificationProof(subjectId: string, noticeKey: string, number: number): Promise<NotificationProof> {
-    const prisma = this.database.prisma;
-    const found = await prisma.noticeVersion.findFirst({
-      where: { controllerId: this.viewer.controllerId, number, notice: { key: noticeKey } },
-      include: { translations: true },
-    });
-    if (found === null) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
-    const { translations, ...version } = found;
-    const [notifications, controller] = await Promise.all([
-      prisma.notification.findMany({
-        where: { subjectId, versionId: version.id, controllerId: this.viewer.controllerId },
-        orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
-      }),
-      prisma.controller.findUniqueOrThrow({
-        where: { id: this.viewer.controllerId },
-        select: { minimumNoticeDays: true, reachEvidence: true },
-      }),
-    ]);
-    const events = await this.notifications.eventsByKeys(
-      notifications.map((notification) => notification.idempotencyKey),
+    const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
+      proofFactsQuery(this.viewer.controllerId, subjectId, noticeKey, number),
     );
-    const rules = reachEvidence(controller.reachEvidence);
+    if (!facts?.version) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
+    const version = versionFromJson(facts.version);
+    const rules = reachEvidence(facts.reachEvidence);
     const textHashes = new Map(
-      translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
+      facts.translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
     );
-    const detailed = notifications.map((notification): ProofNotification => {
-      const own = events.filter((event) => event.notificationKey === notification.idempotencyKey);
+    const detailed = facts.notifications.map(({ events: rows, ...row }): ProofNotification => {
+      const notification = notificationFromJson(row);
+      const events = rows.map(eventFromJson);
       return {
         ...notification,
-        events: own,
+        events,
         countingEvents: rules[notification.channel],
-        reachedAt: reachedAt(notification.channel, own, rules),
-        evidenceStrength: evidenceStrength(own),
+        reachedAt: reachedAt(notification.channel, events, rules),
+        evidenceStrength: evidenceStrength(events),
         textHash: textHashes.get(notification.locale) ?? null,
       };
     });
     const reachedTimes = detailed.flatMap((item) => (item.reachedAt ? [item.reachedAt.getTime()] : []));
     const firstReachedAt = reachedTimes.length > 0 ? new Date(Math.min(...reachedTimes)) : null;
-    const days = version.minimumNoticeDays ?? controller.minimumNoticeDays;
+    const days = version.minimumNoticeDays ?? facts.minimumNoticeDays;
     return {
       version,
+      noticeKey,
       notifications: detailed,
       reached: firstReachedAt !== null,
       firstReachedAt,
@@ -141,7 +139,7 @@ export class SubjectService {
       minimumNoticeDays: days,
       leadTimeEndsAt: firstReachedAt ? processingMayStartAt(firstReachedAt, days) : null,
       leadTimeMet: firstReachedAt !== null && leadTimeMet(firstReachedAt, version.effectiveFrom, days),
-      batchIds: [...new Set(notifications.map((notification) => notification.batchId))],
+      batchIds: [...new Set(detailed.map((notification) => notification.batchId))],
     };
   }
 }

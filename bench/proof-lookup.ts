@@ -1,0 +1,326 @@
+/**
+ * Proof and eligibility lookups at scale: on a fresh PostgreSQL database (BENCH_DATABASE_URL,
+ * default the local server) loaded set-based with BENCH_NOTIFICATIONS notifications (default
+ * 10,000,000: BENCH_VERSIONS versions of one notice per subject, so 2,500,000 subjects by default),
+ * one delivery event each, a campaign, objections and consents — and never analysed, as on a
+ * server whose statistics are missing — times BENCH_ITERATIONS lookups of random subjects, one at
+ * a time, through the real GraphQL handler:
+ *   subject(ref) { notificationProof(noticeKey, version) { … } }   and
+ *   subject(ref) { eligibility(purposeKey) { … evidence … transparency … } }
+ * Prints p50/p95/p99, the SQL statements per lookup, the plans of the main statements and the
+ * load average. Asserts nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { createApp } from '../src/app.js';
+import { createPostgresAdapterFactory } from '../src/db/adapters.js';
+import { databaseFromFactory, poolFromUrl } from '../src/db/database.js';
+import { deployMigrations } from '../src/db/migrations.js';
+import { createLogger } from '../src/log/logger.js';
+import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
+import { createController } from '../src/modules/controller/controller.service.js';
+import { subjectFactsQuery } from '../src/modules/eligibility/subject-facts.js';
+import { proofFactsQuery } from '../src/modules/subject/proof-facts.sql.js';
+import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
+import { QueryCounter } from '../test/support/query-counter.js';
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
+const versions = Number(process.env.BENCH_VERSIONS ?? 4);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 400);
+const subjects = Math.ceil(notifications / versions);
+const chunk = 250_000;
+const secret = randomBytes(32).toString('hex');
+
+const proofQuery = `query($ref: String!, $version: Int!) { subject(ref: $ref) {
+  notificationProof(noticeKey: "privacy", version: $version) { ... on NotificationProof {
+    contentHash reached firstReachedAt leadTimeEndsAt leadTimeMet batchIds
+    version { number noticeKey effectiveFrom }
+    notifications { notification { id idempotencyKey channel locale occurredAt }
+      events { type occurredAt } evidenceStrength countingEvents reached reachedAt textHash }
+  } } } }`;
+const eligibilityQuery = `query($ref: String!) { subject(ref: $ref) {
+  eligibility(purposeKey: "li") { ... on EligibilityResult {
+    decision rule legalBasis explanation purposeRevision { number }
+    evidence { version { noticeKey number } notification { id } event { id type } response { id kind } }
+    transparency { status since reached version { noticeKey number } notification { id } event { type } }
+  } } } }`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** A UUID made of a number, so that generated rows arrive in index order (`kind` tells tables apart). */
+const uuidOf = (kind: string, expression: string) =>
+  `('00000000-0000-4000-${kind}-' || lpad(to_hex(${expression}), 12, '0'))::uuid`;
+
+async function main() {
+  const name = `notarium_bench_${randomBytes(4).toString('hex')}`;
+  const admin = poolFromUrl(serverUrl, 1);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = poolFromUrl(url.toString(), 10);
+  const counter = new QueryCounter();
+  try {
+    await deployMigrations(createPostgresAdapterFactory(pool));
+    const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), async () => {}, {
+      wrapFactory: (factory) => counter.wrap(factory),
+    });
+    const app = createApp({
+      config: { environment: 'production' },
+      database,
+      logger: createLogger('silent'),
+      subjectRefSecret: secret,
+    });
+    const controller = await createController(database.prisma, {
+      slug: 'bench',
+      name: 'Bench',
+      legalName: 'Bench Ltd',
+      contactEmail: 'b@bench.example',
+    });
+    const key = async (role: 'EDITOR' | 'NOTIFIER' | 'AUDITOR', keyName: string) =>
+      (await issueApiKey(database.prisma, controller.id, { name: keyName, role })).secret;
+    const [editor, notifier, proofKey, eligibilityKey] = [
+      await key('EDITOR', 'editor'),
+      await key('NOTIFIER', 'notifier'),
+      await key('AUDITOR', 'proofs'),
+      await key('AUDITOR', 'eligibility'),
+    ];
+    const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
+      const response = await app.fetch(
+        new Request('http://bench/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ query, variables }),
+        }),
+      );
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data!;
+    };
+
+    const purpose = (legalBasis: string, extra: Record<string, unknown>) => ({
+      name: `Purpose ${legalBasis}`,
+      description: 'Benchmark purpose.',
+      legalBasis,
+      dataCategories: ['contact data'],
+      dataSubjectCategories: ['customers'],
+      recipients: ['none'],
+      retentionPeriodDays: 365,
+      ...extra,
+    });
+    for (const [purposeKey, content] of [
+      ['li', purpose('LEGITIMATE_INTERESTS', { legitimateInterest: 'Improving our services' })],
+      ['news', purpose('CONSENT', { legitimateInterest: null })],
+    ] as const) {
+      await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
+        i: { key: purposeKey, content },
+      });
+    }
+    await call(
+      editor,
+      'mutation { createNotice(input: { key: "privacy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }',
+    );
+    for (let number = 1; number <= versions; number++) {
+      const draft = (await call(
+        editor,
+        'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } } }',
+        {
+          i: {
+            noticeKey: 'privacy',
+            purposeKeys: ['li', 'news'],
+            translations: ['en', 'de'].map((locale) => ({
+              locale,
+              title: `Privacy ${number} (${locale})`,
+              body: `We process your data. Version ${number}. `.repeat(100),
+            })),
+            changeSummary: `Version ${number}`,
+            effectiveFrom: new Date().toISOString(),
+          },
+        },
+      )) as { createNoticeDraft: { version: { id: string } } };
+      await call(
+        editor,
+        'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
+        {
+          i: {
+            id: draft.createNoticeDraft.version.id,
+            changeMessage: 'bench',
+            leadTimeOverrideReason: 'benchmark',
+          },
+        },
+      );
+    }
+    // One notification through the API, for a real batch row the generated ones point to.
+    await call(
+      notifier,
+      'mutation($i: RecordNotificationsInput!) { recordNotifications(input: $i) { __typename } }',
+      {
+        i: {
+          items: [
+            {
+              subjectRef: 'api-subject',
+              noticeKey: 'privacy',
+              versionNumber: 1,
+              channel: 'EMAIL',
+              locale: 'en',
+              occurredAt: new Date().toISOString(),
+              idempotencyKey: 'api-1',
+            },
+          ],
+        },
+      },
+    );
+    const [ids] = (
+      await pool.query(`
+        SELECT n."batchId",
+          (SELECT array_agg(v."id" ORDER BY v."number") FROM "NoticeVersion" v) AS "versionIds",
+          (SELECT "id" FROM "Purpose" WHERE "key" = 'li') AS "li",
+          (SELECT "id" FROM "Purpose" WHERE "key" = 'news') AS "news"
+        FROM "Notification" n WHERE n."idempotencyKey" = 'api-1'`)
+    ).rows as { batchId: string; versionIds: string[]; li: string; news: string }[];
+    const { batchId, versionIds, li, news } = ids!;
+    const c = controller.id;
+    const campaign = (
+      await pool.query(
+        `INSERT INTO "Campaign" ("id", "controllerId", "versionId", "name", "channels", "audienceDescription", "plannedSize")
+         VALUES (gen_random_uuid(), $1, $2, 'bench', '{EMAIL,IN_APP,PUSH,SMS}', 'everyone', $3) RETURNING "id"`,
+        [c, versionIds.at(-1), subjects],
+      )
+    ).rows[0].id as string;
+
+    // Generated rows are consistent by construction: the loading session skips the per-row
+    // foreign-key and append-only triggers, as a restore does.
+    const loader = await pool.connect();
+    await loader.query(`SET session_replication_role = replica`);
+    const loading = performance.now();
+    const notificationNumber = '((g - 1) * $5::int + v)';
+    for (let low = 1; low <= subjects; low += chunk) {
+      const high = Math.min(subjects, low + chunk - 1);
+      const range = [low, high];
+      await loader.query(
+        `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
+         SELECT ${uuidOf('9000', 'g')}, $3, 'bench-' || g, 'DE', 'de' FROM generate_series($1::int, $2::int) g`,
+        [...range, c],
+      );
+      const rows = `FROM generate_series($1::int, $2::int) g CROSS JOIN generate_series(1, $5::int) v
+        CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now() - (45 - 10 * v) * interval '1 day'
+          + (g % 86400) * interval '1 second') AS at) t`;
+      await loader.query(
+        `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
+           "campaignId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+         SELECT ${uuidOf('8000', notificationNumber)}, $3, ${uuidOf('9000', 'g')}, ($4::uuid[])[v],
+           (ARRAY['EMAIL','IN_APP','PUSH','SMS'])[1 + g % 4]::"NotificationChannel", CASE WHEN g % 3 = 0 THEN 'de' ELSE 'en' END,
+           t.at, CASE WHEN v = $5::int THEN $6::uuid END, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
+           md5(g::text || '/' || v::text), 'DE', $7
+         ${rows}`,
+        [...range, c, versionIds, versions, campaign, batchId],
+      );
+      await loader.query(
+        `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt")
+         SELECT ${uuidOf('a000', notificationNumber)}, $3, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
+           (CASE WHEN g % 10 = 0 THEN 'BOUNCED' WHEN g % 4 = 1 THEN 'DISPLAYED' ELSE 'DELIVERED' END)::"NotificationEventType",
+           t.at + interval '2 seconds'
+         ${rows} WHERE $4::int > 0`,
+        [...range, c, versions, versions],
+      );
+      await loader.query(
+        `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
+           "versionId", "idempotencyKey", "contentHash")
+         SELECT ${uuidOf('b000', '(g * 3 + r.k)')}, $3, ${uuidOf('9000', 'g')}, r.purpose, r.kind::"ResponseKind",
+           date_trunc('milliseconds', now() - r.days * interval '1 day'), 'WEB_BANNER', $6, 'r-' || g || '-' || r.k, md5(g::text)
+         FROM generate_series($1::int, $2::int) g
+         CROSS JOIN LATERAL (VALUES (0, $4::uuid, 'OBJECTED', 20, g % 10 = 0), (1, $4::uuid, 'OBJECTION_WITHDRAWN', 10, g % 20 = 0),
+           (2, $5::uuid, 'CONSENT_GIVEN', 5, g % 4 = 0)) AS r(k, purpose, kind, days, wanted)
+         WHERE r.wanted`,
+        [...range, c, li, news, versionIds.at(-1)],
+      );
+      process.stderr.write(
+        `\rloaded ${high.toLocaleString('en')} of ${subjects.toLocaleString('en')} subjects`,
+      );
+    }
+    const loaded = (performance.now() - loading) / 1000;
+    process.stderr.write('\n');
+    await loader.query(`RESET session_replication_role`);
+    loader.release();
+
+    // The subjects asked about: random ones, whose references are hashed as the API does.
+    const hasher = new SubjectRefHasher(secret);
+    const sample = Array.from({ length: iterations }, () => 1 + Math.floor(Math.random() * subjects));
+    await pool.query(
+      `UPDATE "Subject" s SET "refHash" = u.hash FROM unnest($1::int[], $2::text[]) AS u(g, hash)
+       WHERE s."id" = ${uuidOf('9000', 'u.g')}`,
+      [sample, sample.map((g) => hasher.hash(c, `ref-${g}`))],
+    );
+
+    const proofOf = (g: number) =>
+      call(proofKey, proofQuery, { ref: `ref-${g}`, version: 1 + (g % versions) });
+    const eligibilityOf = (g: number) => call(eligibilityKey, eligibilityQuery, { ref: `ref-${g}` });
+    const statementsOf = async (work: () => Promise<unknown>) =>
+      (await counter.measure(work)).statements.filter((sql) => !sql.includes('"ApiKey"')).length;
+    const proofStatements = await statementsOf(() => proofOf(sample[0]!));
+    const eligibilityStatements = await statementsOf(() => eligibilityOf(sample[0]!));
+
+    const time = async (lookup: (g: number) => Promise<unknown>) => {
+      const timings: number[] = [];
+      const cpu = process.cpuUsage();
+      for (const g of sample) {
+        const started = performance.now();
+        await lookup(g);
+        timings.push(performance.now() - started);
+      }
+      const used = process.cpuUsage(cpu);
+      timings.sort((a, b) => a - b);
+      return (
+        `p50 ${percentile(timings, 50).toFixed(2)} ms, p95 ${percentile(timings, 95).toFixed(2)} ms, ` +
+        `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / sample.length).toFixed(2)} ms per lookup`
+      );
+    };
+    const loadBefore = loadavg()[0]!;
+    const proofTimes = await time(proofOf);
+    const eligibilityTimes = await time(eligibilityOf);
+    const loadAfter = loadavg()[0]!;
+
+    const subjectId = (await pool.query(`SELECT ${uuidOf('9000', '$1::int')} AS id`, [sample[0]])).rows[0]
+      .id as string;
+    const explain = async (label: string, sql: { text: string; values: unknown[] }) => {
+      const plan = await pool.query(
+        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${sql.text}`,
+        sql.values,
+      );
+      console.log(`\nplan of ${label}:`);
+      for (const row of plan.rows as { 'QUERY PLAN': string }[]) console.log(`  ${row['QUERY PLAN']}`);
+    };
+
+    console.log(
+      `PostgreSQL, never analysed: ${subjects.toLocaleString('en')} subjects, ${(subjects * versions).toLocaleString('en')} notifications ` +
+        `(${versions} versions each), as many events, loaded in ${loaded.toFixed(0)} s`,
+    );
+    console.log(
+      `proof of notification: ${proofStatements} SQL statements per lookup (API-key lookup not counted)`,
+    );
+    console.log(`  latency over ${iterations} lookups: ${proofTimes}`);
+    console.log(
+      `eligibility: ${eligibilityStatements} SQL statements per lookup (API-key lookup not counted)`,
+    );
+    console.log(`  latency over ${iterations} lookups: ${eligibilityTimes}`);
+    console.log(`load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+    await explain('the subject lookup', {
+      text: 'SELECT * FROM "Subject" WHERE "controllerId" = $1 AND "refHash" = $2',
+      values: [c, hasher.hash(c, `ref-${sample[0]}`)],
+    });
+    await explain('the proof facts', proofFactsQuery(c, subjectId, 'privacy', 1));
+    await explain('the eligibility facts', subjectFactsQuery(c, 'li', new Date(), [subjectId]));
+    await database.close();
+  } finally {
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

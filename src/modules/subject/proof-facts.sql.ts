@@ -1,0 +1,54 @@
+import { Prisma } from '../../generated/prisma/client.js';
+
+/** One row of `proofFactsQuery`; the records are `to_jsonb` rows (src/db/json-records.ts). */
+export interface ProofFactsRow {
+  readonly minimumNoticeDays: number;
+  readonly reachEvidence: unknown;
+  /** Null when the controller has no such notice version. */
+  readonly version: unknown;
+  /** The version's texts in the locales of the notifications below. */
+  readonly translations: { locale: string; title: string; body: string }[];
+  /** The subject's notifications of the version, oldest first, each with `events`, oldest first. */
+  readonly notifications: (Record<string, unknown> & { events: unknown[] })[];
+}
+
+/**
+ * Everything a proof of notification rests on, in one statement: the controller's settings, the
+ * version, the subject's notifications of it with their events (LATERAL, one probe each), and the
+ * texts of the locales they were sent in. Every step is an index probe: Notice (controllerId, key),
+ * NoticeVersion (noticeId, number), Notification (subjectId, versionId), NotificationEvent
+ * (controllerId, notificationKey, …), NoticeTranslation (versionId, locale).
+ */
+export function proofFactsQuery(
+  controllerId: string,
+  subjectId: string,
+  noticeKey: string,
+  number: number,
+): Prisma.Sql {
+  return Prisma.sql`
+    WITH version AS (
+      SELECT v.* FROM "Notice" nt
+      JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" = ${number}::int
+      WHERE nt."controllerId" = ${controllerId}::uuid AND nt."key" = ${noticeKey}
+    ), notified AS (
+      SELECT n.*, e."events" FROM version v
+      JOIN "Notification" n ON n."subjectId" = ${subjectId}::uuid AND n."versionId" = v."id"
+      CROSS JOIN LATERAL (
+        SELECT coalesce(jsonb_agg(to_jsonb(ev) ORDER BY ev."occurredAt", ev."recordedAt", ev."id"), '[]'::jsonb)
+          AS "events"
+        FROM "NotificationEvent" ev
+        WHERE ev."controllerId" = n."controllerId" AND ev."notificationKey" = n."idempotencyKey"
+      ) e
+      WHERE n."controllerId" = ${controllerId}::uuid
+    )
+    SELECT c."minimumNoticeDays", c."reachEvidence",
+      (SELECT to_jsonb(v) FROM version v) AS "version",
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('locale', t."locale", 'title', t."title", 'body', t."body")),
+                       '[]'::jsonb)
+         FROM version v JOIN "NoticeTranslation" t ON t."versionId" = v."id"
+         WHERE t."locale" IN (SELECT n."locale" FROM notified n)) AS "translations",
+      (SELECT coalesce(jsonb_agg(to_jsonb(n) ORDER BY n."occurredAt", n."id"), '[]'::jsonb) FROM notified n)
+        AS "notifications"
+    FROM "Controller" c
+    WHERE c."id" = ${controllerId}::uuid`;
+}

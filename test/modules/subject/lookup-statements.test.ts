@@ -1,0 +1,215 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NotificationInput } from '../../graphql/graphql.js';
+import { graphql } from '../../graphql/index.js';
+import { execute, expectData } from '../../support/client.js';
+import { makeTenant } from '../../support/factories.js';
+import { publishedNoticeAsOf } from '../../support/notice-fixtures.js';
+import { recordWithEvents } from '../../support/record-with-events.js';
+import { useTestApp } from '../../support/test-app.js';
+
+/** What a compliance client asks to prove a notification: the measured selection (docs/notifications.md). */
+const ProofLookup = graphql(`
+  query ProofLookup($ref: String!) {
+    subject(ref: $ref) {
+      id
+      notificationProof(noticeKey: "lookup", version: 1) {
+        __typename
+        ... on NotificationProof {
+          contentHash
+          version {
+            number
+            noticeKey
+            effectiveFrom
+          }
+          notifications {
+            notification {
+              id
+              idempotencyKey
+              channel
+              locale
+              occurredAt
+            }
+            events {
+              type
+              occurredAt
+            }
+            evidenceStrength
+            countingEvents
+            reached
+            reachedAt
+            textHash
+          }
+          reached
+          firstReachedAt
+          leadTimeEndsAt
+          leadTimeMet
+          batchIds
+        }
+      }
+    }
+  }
+`);
+
+/** What a client asks before processing: the decision with every record behind it (docs/eligibility.md). */
+const EligibilityLookup = graphql(`
+  query EligibilityLookup($ref: String!) {
+    subject(ref: $ref) {
+      id
+      eligibility(purposeKey: "lookup-p") {
+        __typename
+        ... on EligibilityResult {
+          decision
+          rule
+          legalBasis
+          explanation
+          purposeRevision {
+            number
+          }
+          evidence {
+            version {
+              noticeKey
+              number
+            }
+            notification {
+              id
+            }
+            event {
+              id
+              type
+            }
+            response {
+              id
+              kind
+            }
+          }
+          transparency {
+            status
+            since
+            reached
+            version {
+              noticeKey
+              number
+            }
+            notification {
+              id
+            }
+            event {
+              type
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const LookupResponses = graphql(`
+  mutation LookupResponses($input: RecordResponsesInput!) {
+    recordResponses(input: $input) {
+      ... on RecordResponsesPayload {
+        accepted
+      }
+    }
+  }
+`);
+
+const t = useTestApp();
+const day = 24 * 60 * 60 * 1000;
+const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+
+/** The statements a request issued, without the API-key lookup (cached by the app in production). */
+async function statementsOf(work: () => Promise<unknown>) {
+  const { statements } = await t.database.counter.measure(work);
+  return statements.filter((sql) => !sql.includes('"ApiKey"'));
+}
+
+describe('proof and eligibility lookups', () => {
+  let keys: Awaited<ReturnType<typeof makeTenant>>['keys'];
+
+  beforeAll(async () => {
+    ({ keys } = await makeTenant(t.database.prisma));
+    await publishedNoticeAsOf(t.app, t.database, keys.EDITOR, 'lookup', new Date(ago(90)));
+    // `one` was notified once; `many` five times over several channels, each with events.
+    const notification = (key: string, ref: string, channel: NotificationInput['channel'], days: number) => ({
+      idempotencyKey: key,
+      subjectRef: ref,
+      channel,
+      noticeKey: 'lookup',
+      versionNumber: 1,
+      locale: 'en',
+      occurredAt: ago(days),
+    });
+    const channels = ['EMAIL', 'IN_APP', 'SMS', 'PUSH', 'WEB_BANNER'] as const;
+    const items = [
+      notification('one-1', 'one', 'EMAIL', 60),
+      ...channels.map((channel, index) => notification(`many-${index}`, 'many', channel, 60 - index)),
+    ];
+    const events = items.flatMap((item) => [
+      { notificationIdempotencyKey: item.idempotencyKey, type: 'SENT' as const, occurredAt: item.occurredAt },
+      {
+        notificationIdempotencyKey: item.idempotencyKey,
+        type: 'ACKNOWLEDGED' as const,
+        occurredAt: new Date(Date.parse(item.occurredAt) + 60_000).toISOString(),
+      },
+    ]);
+    await recordWithEvents(t.app, keys.NOTIFIER, items, events);
+    const objection = (ref: string, kind: 'OBJECTED' | 'OBJECTION_WITHDRAWN', days: number) => ({
+      subjectRef: ref,
+      purposeKey: 'lookup-p',
+      kind,
+      occurredAt: ago(days),
+      channel: 'WEB_BANNER' as const,
+      idempotencyKey: `${ref}-${kind}`,
+    });
+    const input = {
+      items: ['one', 'many'].flatMap((ref) => [
+        objection(ref, 'OBJECTED', 30),
+        objection(ref, 'OBJECTION_WITHDRAWN', 20),
+      ]),
+    };
+    expect(
+      expectData(await execute(t.app, LookupResponses, { key: keys.NOTIFIER, variables: { input } })),
+    ).toMatchObject({
+      recordResponses: { accepted: 4 },
+    });
+  });
+
+  it('proves a notification in at most 3 statements, however many notifications and events', async () => {
+    for (const ref of ['one', 'many']) {
+      let data: Awaited<ReturnType<typeof execute<unknown, unknown>>> | undefined;
+      const statements = await statementsOf(async () => {
+        data = await execute(t.app, ProofLookup, { key: keys.AUDITOR, variables: { ref } });
+      });
+      const proof = expectData(data!) as {
+        subject: { notificationProof: { notifications: unknown[]; reached: boolean } };
+      };
+      expect(proof.subject.notificationProof).toMatchObject({ reached: true });
+      expect(proof.subject.notificationProof.notifications).toHaveLength(ref === 'one' ? 1 : 5);
+      expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('decides eligibility with its evidence in at most 3 statements, however many notifications and events', async () => {
+    for (const ref of ['one', 'many']) {
+      let data: Awaited<ReturnType<typeof execute<unknown, unknown>>> | undefined;
+      const statements = await statementsOf(async () => {
+        data = await execute(t.app, EligibilityLookup, { key: keys.AUDITOR, variables: { ref } });
+      });
+      expect(expectData(data!)).toMatchObject({
+        subject: {
+          eligibility: {
+            decision: 'ALLOWED',
+            rule: 'LEGITIMATE_INTERESTS_NOTIFIED',
+            purposeRevision: { number: 1 },
+            evidence: {
+              version: { noticeKey: 'lookup', number: 1 },
+              response: { kind: 'OBJECTION_WITHDRAWN' },
+            },
+            transparency: { status: 'CURRENT', reached: true, version: { noticeKey: 'lookup', number: 1 } },
+          },
+        },
+      });
+      expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(3);
+    }
+  });
+});
