@@ -65,16 +65,32 @@ export function requestedDocumentId(request: Request, params?: GraphQLParams): s
 }
 
 const getNeedsTrustedDocument =
-  'Over GET only trusted documents run, by `documentId` (docs/caching.md); send any other document, and every mutation, by POST.';
+  'Over GET only trusted documents (by `documentId`, docs/caching.md) and subscriptions run; send any other document, and every mutation, by POST.';
 
 /**
- * GET runs trusted documents only (`?documentId=sha256:…&variables=…`), so a GET can never be a
- * mutation and every GET answer is one a cache may keep; POST runs any document, or a trusted one
- * by `documentId`.
+ * A subscription may still come over GET with its text (browsers' EventSource can only GET;
+ * docs/subscriptions.md). URL length bounds the document: Node refuses headers over 16 KB.
+ */
+function isSubscriptionByGet(request: Request): boolean {
+  const url = new URL(request.url);
+  const query = url.searchParams.get('query');
+  if (query === null) return false;
+  try {
+    const operation = getOperationAST(parse(query), url.searchParams.get('operationName') || undefined);
+    return operation?.operation === 'subscription';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * GET runs trusted documents (`?documentId=sha256:…&variables=…`) and subscriptions only, so a GET
+ * can never be a mutation and every GET query answer is one a cache may keep; POST runs any
+ * document, or a trusted one by `documentId`.
  */
 export function trustedDocuments(documents: ReadonlyMap<string, TrustedDocument>): Plugin {
   return usePersistedOperations({
-    allowArbitraryOperations: (request) => request.method !== 'GET',
+    allowArbitraryOperations: (request) => request.method !== 'GET' || isSubscriptionByGet(request),
     extractPersistedOperationId: (params, request) => requestedDocumentId(request, params),
     getPersistedOperation: (id) => documents.get(id)?.text ?? null,
     customErrors: {
