@@ -204,6 +204,27 @@ describe('conditional GET of trusted notice documents', () => {
   });
 });
 
+describe('opting in to shared caches', () => {
+  it('makes cacheable answers public for a CDN, never longer than the server keeps them', async () => {
+    const shared = createApp({
+      config: { environment: 'test' },
+      database,
+      logger: createLogger('silent'),
+      readCache: { sharedMaxAgeSeconds: 3_600, ttlMs: 120_000 },
+    });
+    const { keys } = await makeTenant(database.prisma);
+    await publishedNotice(shared, keys.EDITOR, 'privacy-policy');
+    const answer = await send(shared, current(keys.READER, 'privacy-policy'));
+    expect(answer.status).toBe(200);
+    const control = answer.headers.get('cache-control') ?? '';
+    expect(control).toMatch(/^public, max-age=0, s-maxage=\d+, must-revalidate$/);
+    const sharedMaxAge = Number(/s-maxage=(\d+)/.exec(control)?.[1]);
+    expect(sharedMaxAge).toBeGreaterThan(0);
+    expect(sharedMaxAge).toBeLessThanOrEqual(120);
+    expect(answer.headers.get('vary')).toBe('Authorization, Accept');
+  });
+});
+
 describe('who shares a cached answer', () => {
   it('never serves one controller the answer cached for another with the same document and variables', async () => {
     const a = await makeTenant(database.prisma);
