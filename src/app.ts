@@ -6,17 +6,25 @@ import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import { authenticationMessages } from './domain/errors.js';
 import { admission, admit } from './graphql/authentication.js';
+import { type HttpCachingOptions, httpCaching } from './graphql/conditional-get.js';
 import type { Context } from './graphql/context.js';
 import { errorResponse, jsonResponse } from './graphql/http-responses.js';
 import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
 import { maskUnexpectedError } from './graphql/mask-errors.js';
+import {
+  invalidatingLocally,
+  listenForChanges,
+  NoticeReadCache,
+  type NoticeReadCacheOptions,
+} from './graphql/notice-read-cache.js';
 import { defaultParserLimits, type ParserLimits, parserLimits } from './graphql/parser-limits.js';
 import { bindPrismaClient } from './graphql/prisma-binding.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
 import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
+import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import type { Viewer } from './modules/access/access.policy.js';
@@ -39,6 +47,8 @@ export interface AppDependencies {
     readonly bodyBytes?: number;
     readonly rateLimiter?: RateLimiter;
   };
+  /** The response cache of trusted-document GETs and their HTTP caching headers (docs/caching.md). */
+  readonly readCache?: NoticeReadCacheOptions & HttpCachingOptions;
 }
 
 export interface App {
@@ -154,12 +164,21 @@ export function createApp({
   events = createPubSub(),
   subjectRefSecret = developmentSubjectRefSecret,
   limits = {},
+  readCache = {},
 }: AppDependencies): App {
-  const dependencies = { database, events, hasher: new SubjectRefHasher(subjectRefSecret) };
+  const cache = new NoticeReadCache(readCache);
+  listenForChanges(events, cache);
+  const dependencies = {
+    database,
+    events: invalidatingLocally(events, cache),
+    hasher: new SubjectRefHasher(subjectRefSecret),
+  };
   const rateLimiter = limits.rateLimiter ?? memoryRateLimiter(1_200);
   const production = config.environment === 'production';
   const graphqlEndpoint = '/graphql';
   const viewers = new WeakMap<Request, Viewer>();
+  const documents = loadTrustedDocuments(schema);
+  const caching = httpCaching({ ...readCache, database, cache, documents, viewers, graphqlEndpoint });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint,
@@ -173,6 +192,7 @@ export function createApp({
     },
     maskedErrors: { maskError: maskUnexpectedError(logger) },
     plugins: [
+      caching.responses,
       accessLog(logger),
       requestIdHeader,
       knownPathsOnly([graphqlEndpoint, '/healthz', '/readyz', '/evidence/bundle']),
@@ -181,6 +201,8 @@ export function createApp({
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       evidenceEndpoint(database, rateLimiter),
       admission(database, rateLimiter, graphqlEndpoint, viewers, !production),
+      caching.requests,
+      trustedDocuments(documents),
       storableTextOnly(),
       parserLimits(limits.parser ?? defaultParserLimits, production),
       queryLimits(limits.query ?? defaultQueryLimits, production),

@@ -52,7 +52,7 @@ export function createServices({ database, events, hasher }: ServiceDependencies
     audit: new AuditService(database, viewer),
     controller: new ControllerService(database, viewer),
     purpose: new PurposeService(database, viewer),
-    notice: new NoticeService(database, viewer),
+    notice: new NoticeService(database, viewer, events),
     noticeVersion: new NoticeVersionService(database, viewer, events),
     events,
     notification,

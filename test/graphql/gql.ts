@@ -135,6 +135,10 @@ type Documents = {
     "\n  query ScenarioFollowUp($id: ID!) {\n    node(id: $id) {\n      ... on Campaign {\n        notReached(first: 50) {\n          edges {\n            node {\n              reason\n              subject {\n                id\n              }\n            }\n          }\n        }\n        notYetNotified(first: 50) {\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ScenarioFollowUpDocument,
     "\n  mutation ScenarioCreateManifest($input: CreateEligibilityManifestInput!) {\n    createEligibilityManifest(input: $input) {\n      __typename\n      ... on CreateEligibilityManifestPayload {\n        manifest {\n          id\n          eligible\n        }\n      }\n    }\n  }\n": typeof types.ScenarioCreateManifestDocument,
     "\n  query ScenarioVerifyManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n      }\n    }\n  }\n": typeof types.ScenarioVerifyManifestDocument,
+    "\n  mutation RetireAcrossProcesses($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n": typeof types.RetireAcrossProcessesDocument,
+    "\n  mutation RetireForCache($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n": typeof types.RetireForCacheDocument,
+    "\n  mutation ArchiveForCache($input: ArchiveNoticeInput!) {\n    archiveNotice(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ArchiveForCacheDocument,
+    "\n  query CurrentNoticeByPost($noticeKey: String!) {\n    notice(key: $noticeKey) {\n      key\n    }\n  }\n": typeof types.CurrentNoticeByPostDocument,
     "\n  fragment BulkOutcome on RecordNotificationsPayload {\n    batchId\n    accepted\n    duplicates\n    rejected\n    items {\n      index\n      idempotencyKey\n      status\n      recordId\n      error {\n        code\n        issues {\n          path\n        }\n      }\n    }\n  }\n": typeof types.BulkOutcomeFragmentDoc,
     "\n  mutation CreatePurposeForFixture($input: CreatePurposeInput!) {\n    createPurpose(input: $input) {\n      __typename\n    }\n  }\n": typeof types.CreatePurposeForFixtureDocument,
     "\n  mutation RevisePurposeForFixture($input: RevisePurposeInput!) {\n    revisePurpose(input: $input) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.RevisePurposeForFixtureDocument,
@@ -265,6 +269,10 @@ const documents: Documents = {
     "\n  query ScenarioFollowUp($id: ID!) {\n    node(id: $id) {\n      ... on Campaign {\n        notReached(first: 50) {\n          edges {\n            node {\n              reason\n              subject {\n                id\n              }\n            }\n          }\n        }\n        notYetNotified(first: 50) {\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ScenarioFollowUpDocument,
     "\n  mutation ScenarioCreateManifest($input: CreateEligibilityManifestInput!) {\n    createEligibilityManifest(input: $input) {\n      __typename\n      ... on CreateEligibilityManifestPayload {\n        manifest {\n          id\n          eligible\n        }\n      }\n    }\n  }\n": types.ScenarioCreateManifestDocument,
     "\n  query ScenarioVerifyManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n      }\n    }\n  }\n": types.ScenarioVerifyManifestDocument,
+    "\n  mutation RetireAcrossProcesses($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n": types.RetireAcrossProcessesDocument,
+    "\n  mutation RetireForCache($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n": types.RetireForCacheDocument,
+    "\n  mutation ArchiveForCache($input: ArchiveNoticeInput!) {\n    archiveNotice(input: $input) {\n      __typename\n    }\n  }\n": types.ArchiveForCacheDocument,
+    "\n  query CurrentNoticeByPost($noticeKey: String!) {\n    notice(key: $noticeKey) {\n      key\n    }\n  }\n": types.CurrentNoticeByPostDocument,
     "\n  fragment BulkOutcome on RecordNotificationsPayload {\n    batchId\n    accepted\n    duplicates\n    rejected\n    items {\n      index\n      idempotencyKey\n      status\n      recordId\n      error {\n        code\n        issues {\n          path\n        }\n      }\n    }\n  }\n": types.BulkOutcomeFragmentDoc,
     "\n  mutation CreatePurposeForFixture($input: CreatePurposeInput!) {\n    createPurpose(input: $input) {\n      __typename\n    }\n  }\n": types.CreatePurposeForFixtureDocument,
     "\n  mutation RevisePurposeForFixture($input: RevisePurposeInput!) {\n    revisePurpose(input: $input) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.RevisePurposeForFixtureDocument,
@@ -772,6 +780,22 @@ export function graphql(source: "\n  mutation ScenarioCreateManifest($input: Cre
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ScenarioVerifyManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n      }\n    }\n  }\n"): (typeof documents)["\n  query ScenarioVerifyManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetireAcrossProcesses($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation RetireAcrossProcesses($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetireForCache($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation RetireForCache($input: NoticeVersionIdInput!) {\n    retireNoticeVersion(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ArchiveForCache($input: ArchiveNoticeInput!) {\n    archiveNotice(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ArchiveForCache($input: ArchiveNoticeInput!) {\n    archiveNotice(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CurrentNoticeByPost($noticeKey: String!) {\n    notice(key: $noticeKey) {\n      key\n    }\n  }\n"): (typeof documents)["\n  query CurrentNoticeByPost($noticeKey: String!) {\n    notice(key: $noticeKey) {\n      key\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

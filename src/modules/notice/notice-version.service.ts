@@ -311,19 +311,24 @@ export class NoticeVersionService {
           versionId: published.version.id,
         },
       );
+      this.pubsub.publish('noticeChanged', {
+        controllerId: this.viewer.controllerId,
+        noticeKey: published.noticeKey,
+      });
     }
     return published.version;
   }
 
   /** Takes a published version out of force from now on; its content stays as it was. Idempotent. */
   async retire(id: string, now = new Date()): Promise<NoticeVersion> {
-    return this.database.prisma.$transaction(async (tx) => {
+    const outcome = await this.database.prisma.$transaction(async (tx) => {
       const version = await this.lockedVersion(tx, id);
-      if (version.status === 'RETIRED') return version;
+      if (version.status === 'RETIRED') return { version, noticeKey: null };
       if (version.status === 'DRAFT') throw new NoticeVersionNotDraftError('a draft (discard it instead)');
       const retired = await tx.noticeVersion.update({
         where: { id },
         data: { status: 'RETIRED', retiredAt: now, retiredByKeyId: this.viewer.apiKeyId },
+        include: { notice: { select: { key: true } } },
       });
       await appendAudit(
         tx,
@@ -331,8 +336,14 @@ export class NoticeVersionService {
         { action: 'noticeVersion:retire', targetType: 'NoticeVersion', targetId: id },
         now,
       );
-      return retired;
+      const { notice, ...withoutNotice } = retired;
+      return { version: withoutNotice, noticeKey: notice.key };
     });
+    const { noticeKey } = outcome;
+    if (noticeKey !== null) {
+      this.pubsub.publish('noticeChanged', { controllerId: this.viewer.controllerId, noticeKey });
+    }
+    return outcome.version;
   }
 
   /**

@@ -7,9 +7,25 @@ export interface PublishedEvent {
   readonly versionId: string;
 }
 
-/** Topic per controller and notice, so a subscriber only ever hears its own tenant's notices. */
+/**
+ * What a cached read of a notice depends on changed: a version was published or retired, or the
+ * notice was archived. The response cache (src/graphql/notice-read-cache.ts) drops that notice's
+ * entries in every process; it is not a GraphQL subscription.
+ */
+export interface NoticeChangedEvent {
+  readonly controllerId: string;
+  readonly noticeKey: string;
+  /** The app instance whose cache already applied it (set by src/graphql/notice-read-cache.ts). */
+  readonly origin?: string;
+}
+
+/**
+ * `noticeVersionPublished`: topic per controller and notice, so a subscriber only ever hears its
+ * own tenant's notices. `noticeChanged`: one channel, heard by the server processes only.
+ */
 export type NoticeEvents = {
   noticeVersionPublished: [topic: string, payload: PublishedEvent];
+  noticeChanged: [payload: NoticeChangedEvent];
 };
 
 export type NoticePubSub = PubSub<NoticeEvents>;

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { Notice, Prisma } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import type { NoticePubSub } from './notice.events.js';
 
 type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
 type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
@@ -31,6 +32,7 @@ export class NoticeService {
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
+    private readonly pubsub: NoticePubSub,
   ) {}
 
   async create(input: CreateNoticeInput): Promise<Notice> {
@@ -63,7 +65,7 @@ export class NoticeService {
   /** Idempotent. Published versions stay readable; no new drafts or publications. */
   async archive(key: string, now = new Date()): Promise<Notice> {
     const where = { controllerId: this.viewer.controllerId, key };
-    return this.database.prisma.$transaction(async (tx) => {
+    const { notice, archived } = await this.database.prisma.$transaction(async (tx) => {
       const changed = await tx.notice.updateMany({
         where: { ...where, archivedAt: null },
         data: { archivedAt: now },
@@ -78,8 +80,11 @@ export class NoticeService {
           now,
         );
       }
-      return notice;
+      return { notice, archived: changed.count > 0 };
     });
+    if (archived)
+      this.pubsub.publish('noticeChanged', { controllerId: this.viewer.controllerId, noticeKey: key });
+    return notice;
   }
 
   /**

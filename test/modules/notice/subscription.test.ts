@@ -20,6 +20,7 @@ import {
   publishedNotice,
   translations,
 } from '../../support/notice-fixtures.js';
+import { redisProblem, testRedisUrl } from '../../support/redis-reachable.js';
 import { type ServerProcess, startServerProcess } from '../../support/run-process.js';
 import {
   eventually,
@@ -46,31 +47,7 @@ const WatchNotice = `
 `;
 
 const inProcessUrl = 'http://notarium.test';
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Null when Redis answers PING; otherwise why the Redis tests are skipped. */
-async function redisProblem(url: string): Promise<string | null> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  let cause: unknown;
-  client.on('error', (error) => {
-    cause = error;
-  });
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    cause ??= error;
-    return `Redis not reachable at ${url} (${cause instanceof Error ? cause.message : String(cause)})`;
-  } finally {
-    client.disconnect();
-  }
-}
+const redisUrl = testRedisUrl;
 
 const redisSkipReason = await redisProblem(redisUrl);
 const processSkipReason =
