@@ -8,6 +8,8 @@ import { deployMigrations } from './db/migrations.js';
 import { memoryRateLimiter, rateLimitRedisOptions, redisRateLimiter } from './graphql/rate-limit.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
+import { ApiKeyCache } from './modules/api-key/key-cache.js';
+import { propagateKeyChanges } from './modules/api-key/key-cache-redis.js';
 import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
 import { createEventBus } from './modules/notice/notice.events.js';
 
@@ -15,6 +17,8 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly database: Database;
+  /** Active API keys served from memory; linked to the other processes' through Redis when configured. */
+  readonly keyCache: ApiKeyCache;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(): Promise<void>;
 }
@@ -65,6 +69,9 @@ export async function startServer(
       })
     : null;
   const rateLimiter = redisLimiter ?? memoryRateLimiter(config.rateLimitPerMinute);
+  const keyCache = new ApiKeyCache(config.apiKeyCache);
+  const keyChanges =
+    config.redisUrl && keyCache.enabled ? propagateKeyChanges(keyCache, config.redisUrl, logger) : null;
   const app = createApp({
     config,
     database,
@@ -72,6 +79,7 @@ export async function startServer(
     events: eventBus.pubsub,
     subjectRefSecret: config.subjectRefSecret,
     limits: { bodyBytes: config.bodyLimitBytes, rateLimiter },
+    keyCache,
   });
   const server = createServer((request, response) => {
     if (request.method === 'POST' && request.headers['content-length'] === undefined) {
@@ -106,11 +114,12 @@ export async function startServer(
       await closed;
       clearTimeout(timer);
       await eventBus.close();
+      await keyChanges?.close();
       redisLimiter?.close();
       await database.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, server, database, shutdown };
+  return { url, server, database, keyCache, shutdown };
 }

@@ -25,6 +25,8 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SUBJECT_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -53,6 +55,8 @@ export interface Config {
   readonly subjectRefSecret: string;
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
+  /** How long an active API key is served from memory (0: looked up on every request), and how many. */
+  readonly apiKeyCache: { readonly ttlMs: number; readonly maxEntries: number };
 }
 
 export class ConfigError extends Error {
@@ -92,5 +96,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     subjectRefSecret: env.SUBJECT_REF_SECRET ?? developmentSubjectRefSecret,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    apiKeyCache: { ttlMs: env.API_KEY_CACHE_TTL_MS, maxEntries: env.API_KEY_CACHE_MAX_KEYS },
   };
 }
