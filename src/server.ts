@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import type { Config } from './config/env.js';
 import { type Database, openDatabase } from './db/database.js';
-import { deployMigrations } from './db/migrations.js';
 import { memoryRateLimiter, rateLimitRedisOptions, redisRateLimiter } from './graphql/rate-limit.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
@@ -43,8 +42,13 @@ export async function startServer(
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
   try {
     if (config.migrateOnStart) {
-      const { applied } = await deployMigrations(database.factory);
-      if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+      // Loaded only when asked for; and the schema engine (wasm, about 20 MB that stay resident)
+      // only when a migration is pending: a plain restart does not load it.
+      const { deployMigrations, pendingMigrationCount } = await import('./db/migrations.js');
+      if ((await pendingMigrationCount(database.factory)) > 0) {
+        const { applied } = await deployMigrations(database.factory);
+        if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+      }
     }
     if (config.seedDemo) {
       const demo = await seedDemoIfEmpty(database.prisma);
