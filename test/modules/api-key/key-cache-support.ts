@@ -1,27 +1,21 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { type App, createApp } from '../../../src/app.js';
 import { createLogger } from '../../../src/log/logger.js';
 import type { ApiKeyCache } from '../../../src/modules/api-key/key-cache.js';
+import { errorCode, execute, type GraphQLResponse } from '../../support/client.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
-export interface Answer {
-  readonly status: number;
-  readonly body: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
-}
+export type Answer = GraphQLResponse<Record<string, unknown>>;
 
 export function appWithCache(database: TestDatabase, keyCache: ApiKeyCache): App {
   return createApp({ config: { environment: 'test' }, database, logger: createLogger('silent'), keyCache });
 }
 
-/** Sends one GraphQL document with `key` as the bearer. */
-export async function post(app: App, key: string, query: string, variables = {}): Promise<Answer> {
-  const response = await app.fetch(
-    new Request('http://notarium.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query, variables }),
-    }),
-  );
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
+/** Sends one GraphQL document with `key` as the bearer, through the real handler. */
+export function post(app: App, key: string, query: string, variables: Record<string, unknown> = {}) {
+  const document = parse(query) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
+  return execute(app, document, { key, variables });
 }
 
 export const viewerQuery = '{ viewer { keyName controller { slug } } }';
@@ -32,4 +26,4 @@ export const revokeMutation = `mutation Revoke($id: ID!) {
 
 export const globalKeyId = (id: string) => Buffer.from(`ApiKey:${id}`).toString('base64');
 
-export const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
+export const codeOf = (answer: Answer) => errorCode(answer);
