@@ -66,7 +66,7 @@ function start(env: Record<string, string>): Promise<Started> {
   const began = performance.now();
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
-    env: { ...rest, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...rest, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -77,14 +77,18 @@ function start(env: Record<string, string>): Promise<Started> {
       stderr += chunk;
     });
     let buffer = '';
-    child.stdout.on('data', (chunk) => {
+    const untilListening = (chunk: Buffer) => {
       buffer += chunk;
       const match = /"message":"listening","url":"(http:\/\/[^"]+)\/graphql"/.exec(buffer);
       if (match?.[1] === undefined) return;
       const readyMs = performance.now() - began;
+      // From here on the access log is only drained.
+      child.stdout.off('data', untilListening);
+      child.stdout.on('data', () => {});
       // The demo key is announced on standard error before `listening`.
       resolve({ child, url: match[1], key: /ntr_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/.exec(stderr)?.[0], readyMs });
-    });
+    };
+    child.stdout.on('data', untilListening);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
   });
 }

@@ -14,6 +14,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4_096).default(32),
   MIGRATE_ON_START: booleanString.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z
@@ -45,7 +46,12 @@ export interface Config {
   readonly port: number;
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
-    | { readonly kind: 'embedded'; readonly dataDir: string };
+    | {
+        readonly kind: 'embedded';
+        readonly dataDir: string;
+        /** PGlite's buffer cache, resident from the start (PostgreSQL's default is 128 MB). */
+        readonly sharedBuffersMb?: number;
+      };
   readonly migrateOnStart: boolean;
   readonly redisUrl: string | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -82,7 +88,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const database = env.DATABASE_URL
     ? ({ kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } as const)
-    : ({ kind: 'embedded', dataDir: env.DATA_DIR } as const);
+    : ({ kind: 'embedded', dataDir: env.DATA_DIR, sharedBuffersMb: env.EMBEDDED_SHARED_BUFFERS_MB } as const);
   return {
     environment: env.NODE_ENV,
     host: env.HOST,
