@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, repoRoot, startServerProcess } from '../support/run-process.js';
+import { eventually } from '../support/sse.js';
 import { openTestDatabase, type TestDatabase, testTarget } from '../support/test-database.js';
 import { heavyTestTimeout } from '../support/timeouts.js';
 
@@ -53,8 +54,10 @@ describe('the compiled server (npm run build, npm start)', { timeout: heavyTestT
         : { DATA_DIR: join(dataDir, 'data'), PORT: '0' };
     const server = await startServerProcess({ ...env, NODE_ENV: 'development' }, [join(outDir, 'main.js')]);
     try {
+      // Written to standard error before `listening` goes to standard output, but the two pipes
+      // may be read in either order.
+      await eventually(() => keyPattern.test(server.stderr()), 'the demo key on standard error');
       const key = keyPattern.exec(server.stderr())?.[0];
-      expect(key).toBeDefined();
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
