@@ -28,6 +28,7 @@ import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-docume
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import type { Viewer } from './modules/access/access.policy.js';
+import type { ApiKeyCache } from './modules/api-key/key-cache.js';
 import { evidenceBundleResponse } from './modules/evidence/evidence-route.js';
 import type { NoticePubSub } from './modules/notice/notice.events.js';
 import { SubjectRefHasher } from './modules/subject/subject-ref.js';
@@ -40,6 +41,8 @@ export interface AppDependencies {
   readonly events?: NoticePubSub;
   /** Master secret for subject references; tests and development use the built-in one. */
   readonly subjectRefSecret?: string;
+  /** Active API keys kept in memory for a few seconds; without it every request looks its key up. */
+  readonly keyCache?: ApiKeyCache;
   /** Abuse limits; defaults suit production. */
   readonly limits?: {
     readonly query?: QueryLimits;
@@ -107,11 +110,11 @@ function knownPathsOnly(paths: readonly string[]): Plugin {
 }
 
 /** The evidence-bundle download: authenticated like GraphQL, streamed, audited by the export. */
-function evidenceEndpoint(database: Database, rateLimiter: RateLimiter): Plugin {
+function evidenceEndpoint(database: Database, rateLimiter: RateLimiter, keyCache?: ApiKeyCache): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== '/evidence/bundle') return;
-      const admitted = await admit(database, rateLimiter, request);
+      const admitted = await admit(database, rateLimiter, request, keyCache);
       endResponse(
         admitted instanceof Response ? admitted : await evidenceBundleResponse(database, admitted, url),
       );
@@ -165,6 +168,7 @@ export function createApp({
   subjectRefSecret = developmentSubjectRefSecret,
   limits = {},
   readCache = {},
+  keyCache,
 }: AppDependencies): App {
   const cache = new NoticeReadCache(readCache);
   listenForChanges(events, cache);
@@ -172,6 +176,7 @@ export function createApp({
     database,
     events: invalidatingLocally(events, cache),
     hasher: new SubjectRefHasher(subjectRefSecret),
+    keyCache,
   };
   const rateLimiter = limits.rateLimiter ?? memoryRateLimiter(1_200);
   const production = config.environment === 'production';
@@ -199,8 +204,8 @@ export function createApp({
       healthEndpoints(database),
       bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      evidenceEndpoint(database, rateLimiter),
-      admission(database, rateLimiter, graphqlEndpoint, viewers, !production),
+      evidenceEndpoint(database, rateLimiter, keyCache),
+      admission(database, rateLimiter, graphqlEndpoint, viewers, !production, keyCache),
       caching.requests,
       trustedDocuments(documents),
       storableTextOnly(),

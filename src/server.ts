@@ -4,10 +4,11 @@ import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import type { Config } from './config/env.js';
 import { type Database, openDatabase } from './db/database.js';
-import { deployMigrations } from './db/migrations.js';
 import { memoryRateLimiter, rateLimitRedisOptions, redisRateLimiter } from './graphql/rate-limit.js';
 import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
+import { ApiKeyCache } from './modules/api-key/key-cache.js';
+import { propagateKeyChanges } from './modules/api-key/key-cache-redis.js';
 import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
 import { createEventBus } from './modules/notice/notice.events.js';
 
@@ -15,6 +16,8 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly database: Database;
+  /** Active API keys served from memory; linked to the other processes' through Redis when configured. */
+  readonly keyCache: ApiKeyCache;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(): Promise<void>;
 }
@@ -39,8 +42,13 @@ export async function startServer(
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
   try {
     if (config.migrateOnStart) {
-      const { applied } = await deployMigrations(database.factory);
-      if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+      // Loaded only when asked for; and the schema engine (wasm, about 20 MB that stay resident)
+      // only when a migration is pending: a plain restart does not load it.
+      const { deployMigrations, pendingMigrationCount } = await import('./db/migrations.js');
+      if ((await pendingMigrationCount(database.factory)) > 0) {
+        const { applied } = await deployMigrations(database.factory);
+        if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+      }
     }
     if (config.seedDemo) {
       const demo = await seedDemoIfEmpty(database.prisma);
@@ -65,6 +73,9 @@ export async function startServer(
       })
     : null;
   const rateLimiter = redisLimiter ?? memoryRateLimiter(config.rateLimitPerMinute);
+  const keyCache = new ApiKeyCache(config.apiKeyCache);
+  const keyChanges =
+    config.redisUrl && keyCache.enabled ? propagateKeyChanges(keyCache, config.redisUrl, logger) : null;
   const app = createApp({
     config,
     database,
@@ -72,6 +83,7 @@ export async function startServer(
     events: eventBus.pubsub,
     subjectRefSecret: config.subjectRefSecret,
     limits: { bodyBytes: config.bodyLimitBytes, rateLimiter },
+    keyCache,
   });
   const server = createServer((request, response) => {
     if (request.method === 'POST' && request.headers['content-length'] === undefined) {
@@ -106,11 +118,12 @@ export async function startServer(
       await closed;
       clearTimeout(timer);
       await eventBus.close();
+      await keyChanges?.close();
       redisLimiter?.close();
       await database.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, server, database, shutdown };
+  return { url, server, database, keyCache, shutdown };
 }

@@ -14,7 +14,23 @@ async function controllerIdOf(database: Database, slug: string | undefined): Pro
 }
 
 /** Arguments are checked before the database is opened: a typo costs no start-up and no lock. */
-export async function runKeyCommand(args: string[], open: () => Promise<Database>): Promise<number> {
+/** Tells running servers (through Redis) to stop serving a revoked key from memory; a warning if Redis fails. */
+async function announceRevocation(redisUrl: string | undefined, apiKeyId: string): Promise<void> {
+  if (!redisUrl) return;
+  const { announceKeyChange } = await import('../modules/api-key/key-cache-redis.js');
+  await announceKeyChange(redisUrl, apiKeyId).catch((error: unknown) => {
+    process.stderr.write(
+      `Warning: could not tell running servers through Redis (${error instanceof Error ? error.message : String(error)}); ` +
+        'they may accept the key until their cached copy expires (API_KEY_CACHE_TTL_MS).\n',
+    );
+  });
+}
+
+export async function runKeyCommand(
+  args: string[],
+  open: () => Promise<Database>,
+  redisUrl?: string,
+): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'create') {
     const { values } = parseArgs({
@@ -56,7 +72,7 @@ export async function runKeyCommand(args: string[], open: () => Promise<Database
   const id = rest[0];
   if (sub === 'revoke' && id !== undefined && rest.length === 1) {
     return withDatabase(open, async (database) => {
-      const key = await revokeApiKeyById(database.prisma, id);
+      const key = await revokeApiKeyById(database.prisma, id, (keyId) => announceRevocation(redisUrl, keyId));
       if (key === null) throw new NotFoundError('ApiKey', id);
       process.stdout.write(`Revoked key "${key.name}" (${key.id}) at ${key.revokedAt?.toISOString()}\n`);
     });

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     case 'controller':
       return runControllerCommand(rest, open);
     case 'key':
-      return runKeyCommand(rest, open);
+      return runKeyCommand(rest, open, config.redisUrl);
     case 'migrate':
       return runMigrateCommand(rest, open);
     case 'verify-version':

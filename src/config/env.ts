@@ -14,6 +14,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4_096).default(32),
   MIGRATE_ON_START: booleanString.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z
@@ -25,6 +26,8 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SUBJECT_REF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -43,7 +46,12 @@ export interface Config {
   readonly port: number;
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
-    | { readonly kind: 'embedded'; readonly dataDir: string };
+    | {
+        readonly kind: 'embedded';
+        readonly dataDir: string;
+        /** PGlite's buffer cache, resident from the start (PostgreSQL's default is 128 MB). */
+        readonly sharedBuffersMb?: number;
+      };
   readonly migrateOnStart: boolean;
   readonly redisUrl: string | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -53,6 +61,8 @@ export interface Config {
   readonly subjectRefSecret: string;
   readonly rateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
+  /** How long an active API key is served from memory (0: looked up on every request), and how many. */
+  readonly apiKeyCache: { readonly ttlMs: number; readonly maxEntries: number };
 }
 
 export class ConfigError extends Error {
@@ -78,7 +88,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const database = env.DATABASE_URL
     ? ({ kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } as const)
-    : ({ kind: 'embedded', dataDir: env.DATA_DIR } as const);
+    : ({ kind: 'embedded', dataDir: env.DATA_DIR, sharedBuffersMb: env.EMBEDDED_SHARED_BUFFERS_MB } as const);
   return {
     environment: env.NODE_ENV,
     host: env.HOST,
@@ -92,5 +102,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     subjectRefSecret: env.SUBJECT_REF_SECRET ?? developmentSubjectRefSecret,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    apiKeyCache: { ttlMs: env.API_KEY_CACHE_TTL_MS, maxEntries: env.API_KEY_CACHE_MAX_KEYS },
   };
 }

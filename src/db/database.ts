@@ -83,9 +83,13 @@ export async function openDatabase(
   }
   const unlock = lockDataDir(config.dataDir);
   try {
-    const pglite = await PGlite.create(config.dataDir).catch((error: unknown) => {
-      throw explainStartFailure(error, config.dataDir);
-    });
+    const postgresqlconf =
+      config.sharedBuffersMb === undefined ? undefined : `shared_buffers = ${config.sharedBuffersMb}MB`;
+    const pglite = await PGlite.create({ dataDir: config.dataDir, postgresqlconf }).catch(
+      (error: unknown) => {
+        throw explainStartFailure(error, config.dataDir);
+      },
+    );
     guardEmbeddedDatabase(pglite, { dataDir: config.dataDir, onUnrecoverable: options.onUnrecoverable });
     return databaseFromFactory(
       'embedded',

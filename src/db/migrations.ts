@@ -9,7 +9,19 @@ import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg'
 import { createPgliteAdapterFactory, hasMigrationSession } from './adapters.js';
 import { withSchemaEngine } from './schema-engine.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The directory holding prisma/: the nearest one above this file, so that the same lookup works
+ * from src/db (tsx) and from a compiled copy such as dist/db.
+ */
+function projectRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let directory = here; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, 'prisma', 'schema.prisma'))) return directory;
+    if (path.dirname(directory) === directory) return path.resolve(here, '..', '..');
+  }
+}
+
+const repoRoot = projectRoot();
 
 export const LOCK_FILE = 'migration_lock.toml';
 export const LOCK_CONTENT =

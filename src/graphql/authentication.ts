@@ -4,6 +4,7 @@ import { classifyDatabaseFailure } from '../db/database-failure.js';
 import { type AuthenticationCode, authenticationMessages } from '../domain/errors.js';
 import type { Viewer } from '../modules/access/access.policy.js';
 import { authenticate } from '../modules/api-key/api-key.service.js';
+import type { ApiKeyCache } from '../modules/api-key/key-cache.js';
 import { errorResponse } from './http-responses.js';
 import { databaseFailureResponse } from './mask-errors.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -35,11 +36,12 @@ export async function admit(
   database: Database,
   rateLimiter: RateLimiter,
   request: Request,
+  keyCache?: ApiKeyCache,
 ): Promise<Viewer | Response> {
   const accept = request.headers.get('accept');
   let authentication: Awaited<ReturnType<typeof authenticate>>;
   try {
-    authentication = await authenticate(database, bearerToken(request), new Date());
+    authentication = await authenticate(database, bearerToken(request), new Date(), keyCache);
   } catch (error) {
     const failure = classifyDatabaseFailure(error);
     if (failure === null) throw error;
@@ -58,7 +60,7 @@ function wantsGraphiql(request: Request): boolean {
 /**
  * Checks the API key and the rate limit as the request arrives, before its body is read, parsed
  * or validated: an anonymous or throttled caller costs one key lookup, however large or hostile
- * its document. The viewer found is kept for the context.
+ * its document (none when its key is in `keyCache`). The viewer found is kept for the context.
  */
 export function admission(
   database: Database,
@@ -66,12 +68,13 @@ export function admission(
   graphqlEndpoint: string,
   viewers: WeakMap<Request, Viewer>,
   graphiqlEnabled: boolean,
+  keyCache?: ApiKeyCache,
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
       if (graphiqlEnabled && wantsGraphiql(request)) return;
-      const admitted = await admit(database, rateLimiter, request);
+      const admitted = await admit(database, rateLimiter, request, keyCache);
       if (admitted instanceof Response) endResponse(admitted);
       else viewers.set(request, admitted);
     },

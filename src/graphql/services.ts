@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { Viewer } from '../modules/access/access.policy.js';
 import { ApiKeyService } from '../modules/api-key/api-key.service.js';
+import type { ApiKeyCache } from '../modules/api-key/key-cache.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { CampaignService } from '../modules/campaign/campaign.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
@@ -43,12 +44,16 @@ export interface ServiceDependencies {
   readonly database: Database;
   readonly events: NoticePubSub;
   readonly hasher: SubjectRefHasher;
+  readonly keyCache?: ApiKeyCache;
 }
 
-export function createServices({ database, events, hasher }: ServiceDependencies, viewer: Viewer): Services {
+export function createServices(
+  { database, events, hasher, keyCache }: ServiceDependencies,
+  viewer: Viewer,
+): Services {
   const notification = new NotificationService(database, viewer, hasher);
   return {
-    apiKey: new ApiKeyService(database, viewer),
+    apiKey: new ApiKeyService(database, viewer, keyCache),
     audit: new AuditService(database, viewer),
     controller: new ControllerService(database, viewer),
     purpose: new PurposeService(database, viewer),

@@ -34,8 +34,8 @@ export function runCli(args: string[], env: Record<string, string>) {
  * command relays a signal to its child and, if the child does not confirm within 30 ms — easily
  * missed on a loaded machine — kills it with SIGKILL.)
  */
-export function startMain(env: Record<string, string>) {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function startMain(env: Record<string, string>, nodeArgs = ['--import', 'tsx', 'src/main.ts']) {
+  return spawn(process.execPath, nodeArgs, {
     cwd: repoRoot,
     env: childEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,12 +64,15 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `src/main.ts` and resolves when it logs `listening`; rejects, with its standard error, if
+ * Starts `src/main.ts` (or what `nodeArgs` name, e.g. a compiled `main.js`) and resolves when it logs `listening`; rejects, with its standard error, if
  * it exits first. There is no time limit here: how long a start takes depends on the machine's
  * load, so the wait ends on one of those two events, or at the test's own timeout.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = startMain(env);
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs?: string[],
+): Promise<ServerProcess> {
+  const child = startMain(env, nodeArgs);
   const exited = exitOf(child);
   const lines: Record<string, unknown>[] = [];
   let stderr = '';

@@ -9,6 +9,7 @@ import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { apiKeyStatus, shouldTouchLastUsed } from './api-key.policy.js';
 import { generateSecret, hashSecret, looksLikeKey } from './api-key.secret.js';
 import type { CreateApiKeyInput } from './api-key.validation.js';
+import type { ApiKeyCache, CachedKey } from './key-cache.js';
 
 export interface IssuedApiKey {
   readonly apiKey: ApiKey;
@@ -38,14 +39,49 @@ export async function issueApiKey(
 
 export type Authentication = { ok: true; viewer: Viewer } | { ok: false; code: AuthenticationCode };
 
+/** The key a secret names: from the cache when it holds it, else from the database (then cached if active). */
+async function findKey(
+  database: Database,
+  secretHash: string,
+  cache: ApiKeyCache | undefined,
+): Promise<(CachedKey & Pick<ApiKey, 'revokedAt'>) | null> {
+  const cached = cache?.get(secretHash);
+  if (cached !== undefined) return { ...cached, revokedAt: null };
+  const generation = cache?.generation() ?? 0;
+  const row = await database.prisma.apiKey.findUnique({
+    where: { secretHash },
+    select: {
+      id: true,
+      controllerId: true,
+      name: true,
+      role: true,
+      regulatorRequestId: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      revokedAt: true,
+    },
+  });
+  if (row !== null && row.revokedAt === null) {
+    const { revokedAt: _revokedAt, ...key } = row;
+    cache?.set(secretHash, key, generation);
+  }
+  return row;
+}
+
+/**
+ * Who the bearer is. With a cache, a key found active in the last few seconds is not looked up
+ * again (no SQL); its expiry is still checked against `now` on every request.
+ */
 export async function authenticate(
   database: Database,
   bearer: string | null,
   now: Date,
+  cache?: ApiKeyCache,
 ): Promise<Authentication> {
   if (bearer === null) return { ok: false, code: 'UNAUTHENTICATED' };
   if (!looksLikeKey(bearer)) return { ok: false, code: 'API_KEY_INVALID' };
-  const key = await database.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(bearer) } });
+  const secretHash = hashSecret(bearer);
+  const key = await findKey(database, secretHash, cache);
   if (key === null) return { ok: false, code: 'API_KEY_INVALID' };
   const status = apiKeyStatus(key, now);
   if (status === 'REVOKED') return { ok: false, code: 'API_KEY_REVOKED' };
@@ -57,6 +93,7 @@ export async function authenticate(
       .catch((error: unknown) => {
         if (classifyDatabaseFailure(error) !== 'STORAGE_FULL') throw error;
       });
+    cache?.touched(secretHash, now);
   }
   return {
     ok: true,
@@ -74,6 +111,8 @@ export class ApiKeyService {
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
+    /** Told when a key stops authenticating, so that no process keeps serving it from memory. */
+    private readonly keyCache?: ApiKeyCache,
   ) {}
 
   /** `query` is plugin-prisma's selection and pagination; the tenant filter is always ours. */
@@ -102,7 +141,7 @@ export class ApiKeyService {
   async revoke(apiKeyId: string, now = new Date()): Promise<ApiKey> {
     if (!isUuid(apiKeyId)) throw new NotFoundError('ApiKey', apiKeyId);
     const where = { id: apiKeyId, controllerId: this.viewer.controllerId };
-    return this.database.prisma.$transaction(async (tx) => {
+    const key = await this.database.prisma.$transaction(async (tx) => {
       const changed = await tx.apiKey.updateMany({
         where: { ...where, revokedAt: null },
         data: { revokedAt: now },
@@ -119,17 +158,24 @@ export class ApiKeyService {
       }
       return key;
     });
+    // After the commit: a lookup that starts now reads the revocation.
+    this.keyCache?.keyChanged(key.id);
+    return key;
   }
 }
 
+/** The CLI's revocation; `announce` tells running servers to forget the key (Redis). */
 export async function revokeApiKeyById(
   prisma: Pick<PrismaClient, 'apiKey'>,
   apiKeyId: string,
+  announce?: (apiKeyId: string) => Promise<void>,
 ): Promise<ApiKey | null> {
   if (!isUuid(apiKeyId)) return null;
   await prisma.apiKey.updateMany({
     where: { id: apiKeyId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
-  return prisma.apiKey.findUnique({ where: { id: apiKeyId } });
+  const key = await prisma.apiKey.findUnique({ where: { id: apiKeyId } });
+  if (key !== null) await announce?.(key.id);
+  return key;
 }
