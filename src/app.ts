@@ -207,6 +207,7 @@ export function createApp({
         requestId,
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
         services,
+        signal: request.signal,
       });
     },
   });

@@ -16,6 +16,7 @@ const environmentSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   MIGRATE_ON_START: booleanString.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   REDIS_URL: z
     .string()
     .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
@@ -42,7 +43,13 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** PostgreSQL `statement_timeout` of every connection, in ms; 0 for none. */
+        readonly statementTimeoutMs: number;
+      }
     | { readonly kind: 'embedded'; readonly dataDir: string };
   readonly migrateOnStart: boolean;
   readonly redisUrl: string | undefined;
@@ -77,7 +84,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(['SUBJECT_REF_SECRET: is required in production (at least 32 random characters)']);
   }
   const database = env.DATABASE_URL
-    ? ({ kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } as const)
+    ? ({
+        kind: 'postgres',
+        url: env.DATABASE_URL,
+        poolSize: env.DATABASE_POOL_SIZE,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      } as const)
     : ({ kind: 'embedded', dataDir: env.DATA_DIR } as const);
   return {
     environment: env.NODE_ENV,
