@@ -86,12 +86,19 @@ export function eligibleInRange(
   const known = Prisma.sql`${knownAt.toISOString()}::timestamptz`;
 
   return (range) => {
+    // Within a range, the tenant is a filter on the rows the range finds, compared as text so
+    // that no index on (controllerId, …) can serve it: a bitmap of all the controller's rows,
+    // ANDed with the range, would read the whole controller once per range. One open range is
+    // the whole controller: its index then serves.
+    const whole = range.from === null && range.to === null;
+    const ofController = (column: Prisma.Sql) =>
+      whole ? Prisma.sql`${column} = ${controller}` : Prisma.sql`${column}::text = ${controllerId}`;
     /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
     const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
       Prisma.sql`
       SELECT DISTINCT ON (r."subjectId") r."subjectId", r."kind", r."occurredAt", r."versionId"
       FROM "Response" r
-      WHERE r."controllerId" = ${controller} AND ${inRange(Prisma.sql`r."subjectId"`, range)}
+      WHERE ${ofController(Prisma.sql`r."controllerId"`)} AND ${inRange(Prisma.sql`r."subjectId"`, range)}
         AND r."purposeId" = ${context.purposeId}::uuid AND r."kind" IN ${kinds}
         AND r."occurredAt" <= ${until} AND r."recordedAt" <= ${known}
       ORDER BY r."subjectId", r."occurredAt" DESC, (r."kind" = ${winner}) DESC, r."id" DESC`;
@@ -130,7 +137,7 @@ export function eligibleInRange(
             AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
             AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
         ) reached
-        WHERE n."controllerId" = ${controller} AND ${inRange(Prisma.sql`n."subjectId"`, range)}
+        WHERE ${ofController(Prisma.sql`n."controllerId"`)} AND ${inRange(Prisma.sql`n."subjectId"`, range)}
           AND n."versionId" = ANY(${versionIds}::uuid[])
           AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
         GROUP BY n."subjectId"
@@ -141,7 +148,7 @@ export function eligibleInRange(
       // Contract, legal obligation, vital interests, public task: lawful whether or not anyone was told.
       eligible = Prisma.sql`
         SELECT s."id" AS id FROM "Subject" s
-        WHERE s."controllerId" = ${controller} AND ${inRange(Prisma.sql`s."id"`, range)}
+        WHERE ${ofController(Prisma.sql`s."controllerId"`)} AND ${inRange(Prisma.sql`s."id"`, range)}
           AND s."createdAt" <= ${known}`;
       if (objectionBases.includes(revision.legalBasis))
         eligible = Prisma.sql`${eligible} EXCEPT ${standingObjection()}`;
@@ -159,7 +166,7 @@ export function eligibleInRange(
     // Erased subjects (Art. 17) are never eligible from their erasure on.
     eligible = Prisma.sql`${eligible}
       EXCEPT SELECT s."id" FROM "Subject" s
-      WHERE s."controllerId" = ${controller} AND ${inRange(Prisma.sql`s."id"`, range)}
+      WHERE ${ofController(Prisma.sql`s."controllerId"`)} AND ${inRange(Prisma.sql`s."id"`, range)}
         AND s."erasedAt" <= ${at} AND s."erasedAt" <= ${known}`;
     return Prisma.sql`WITH eligible AS (${eligible})
       SELECT count(*)::int AS "eligible", coalesce(string_agg(id::text, E'\\n' ORDER BY id), '') AS "ids"
