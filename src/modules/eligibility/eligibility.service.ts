@@ -347,6 +347,9 @@ export class EligibilityService {
         );
         results[index] = { eligible: Number(row!.eligible), ids: row!.ids };
         onProgress?.(++done, ranges.length);
+        // Embedded PGlite runs a statement on this thread: let waiting requests take a turn
+        // before the next range is queued.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.chunking.inFlight, ranges.length) }, worker));

@@ -1,4 +1,3 @@
-import { allOf } from '../../db/raw-sql.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { countingPairs } from '../notification/reach.policy.js';
 import { objectionBases } from './common.policy.js';
@@ -24,32 +23,40 @@ const answers = {
   },
 } as const;
 
-/** Subject IDs from `from` (inclusive) to `to` (exclusive); null leaves that end open. */
+/** Subject IDs from `from` (inclusive) to `to` (exclusive; null: to the greatest UUID). */
 export interface SubjectRange {
-  readonly from: string | null;
+  readonly from: string;
   readonly to: string | null;
 }
 
-export const allSubjects: SubjectRange = { from: null, to: null };
+/** All subjects: no condition on the ID. */
+export const allSubjects = null;
+
+const greatestUuid = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
 /**
- * `count` ranges of the UUID space, of equal width in the first 32 bits; ascending, adjoining,
- * the first and last open. Random (v4) subject IDs spread evenly over them; other IDs only make
- * some ranges larger, never change the set.
+ * `count` ranges of the UUID space, of equal width in the first 32 bits, ascending and adjoining;
+ * `allSubjects` for one. Random (v4) subject IDs spread evenly over them; other IDs only make
+ * some ranges larger, never change the set. Every range is bounded on both sides, so that the
+ * planner estimates it as small and reads it by index even without statistics.
  */
-export function subjectRanges(count: number): SubjectRange[] {
-  const bounds = Array.from({ length: Math.max(1, count) - 1 }, (_, index) => {
-    const prefix = Math.floor(((index + 1) * 2 ** 32) / Math.max(1, count));
-    return `${prefix.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
-  });
-  return [null, ...bounds].map((from, index) => ({ from, to: bounds[index] ?? null }));
+export function subjectRanges(count: number): (SubjectRange | typeof allSubjects)[] {
+  if (count <= 1) return [allSubjects];
+  const bounds = Array.from({ length: count + 1 }, (_, index) =>
+    index === count
+      ? null
+      : `${Math.floor((index * 2 ** 32) / count)
+          .toString(16)
+          .padStart(8, '0')}-0000-0000-0000-000000000000`,
+  );
+  return bounds.slice(0, count).map((from, index) => ({ from: from!, to: bounds[index + 1]! }));
 }
 
-function inRange(column: Prisma.Sql, range: SubjectRange): Prisma.Sql {
-  return allOf([
-    ...(range.from === null ? [] : [Prisma.sql`${column} >= ${range.from}::uuid`]),
-    ...(range.to === null ? [] : [Prisma.sql`${column} < ${range.to}::uuid`]),
-  ]);
+function inRange(column: Prisma.Sql, range: SubjectRange | typeof allSubjects): Prisma.Sql {
+  if (range === allSubjects) return Prisma.sql`TRUE`;
+  return range.to === null
+    ? Prisma.sql`${column} >= ${range.from}::uuid AND ${column} <= ${greatestUuid}::uuid`
+    : Prisma.sql`${column} >= ${range.from}::uuid AND ${column} < ${range.to}::uuid`;
 }
 
 /**
@@ -76,7 +83,7 @@ export function eligibleInRange(
   context: PurposeContext,
   rules: PurposeRules,
   knownAt: Date,
-): ((range: SubjectRange) => Prisma.Sql) | null {
+): ((range: SubjectRange | typeof allSubjects) => Prisma.Sql) | null {
   const { revision } = context;
   if (revision === null) return null;
   if (context.archivedAt !== null && context.archivedAt.getTime() <= context.at.getTime()) return null;
@@ -90,9 +97,8 @@ export function eligibleInRange(
     // that no index on (controllerId, …) can serve it: a bitmap of all the controller's rows,
     // ANDed with the range, would read the whole controller once per range. One open range is
     // the whole controller: its index then serves.
-    const whole = range.from === null && range.to === null;
     const ofController = (column: Prisma.Sql) =>
-      whole ? Prisma.sql`${column} = ${controller}` : Prisma.sql`${column}::text = ${controllerId}`;
+      range === allSubjects ? Prisma.sql`${column} = ${controller}` : Prisma.sql`${column}::text = ${controllerId}`;
     /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
     const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
       Prisma.sql`
