@@ -85,7 +85,7 @@ async function openBenchDatabase(wrapFactory: ReturnType<typeof timing>): Promis
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = poolFromUrl(url.toString(), 4, 60_000);
+  const pool = poolFromUrl(url.toString(), 4);
   await deployMigrations(createPostgresAdapterFactory(pool));
   const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), {
     wrapFactory,
@@ -128,7 +128,8 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
     legalName: 'Bench Ltd',
     contactEmail: 'b@bench.example',
   });
-  const key = async (role: 'EDITOR' | 'NOTIFIER' | 'ADMIN') => issueApiKey(prisma, controller.id, { name: role, role });
+  const key = async (role: 'EDITOR' | 'NOTIFIER' | 'ADMIN') =>
+    issueApiKey(prisma, controller.id, { name: role, role });
   const editor = await key('EDITOR');
   const notifier = (await key('NOTIFIER')).secret;
   const admin = (await key('ADMIN')).secret;
@@ -156,7 +157,10 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
     call(editor.secret, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
       i: { key, content: { ...content, name: key, ...extra } },
     });
-  await purpose('analytics', { legalBasis: 'LEGITIMATE_INTERESTS', legitimateInterest: 'Improving the service' });
+  await purpose('analytics', {
+    legalBasis: 'LEGITIMATE_INTERESTS',
+    legitimateInterest: 'Improving the service',
+  });
   await purpose('newsletter', { legalBasis: 'CONSENT' });
   await call(
     editor.secret,
@@ -215,7 +219,9 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
       },
     },
   );
-  const [ids] = await prisma.$queryRaw<{ batchId: string; v1: string; v2: string; li: string; consent: string }[]>`
+  const [ids] = await prisma.$queryRaw<
+    { batchId: string; v1: string; v2: string; li: string; consent: string }[]
+  >`
     SELECT n."batchId"::text AS "batchId",
       (SELECT "id"::text FROM "NoticeVersion" WHERE "number" = 1) AS "v1",
       (SELECT "id"::text FROM "NoticeVersion" WHERE "number" = 2) AS "v2",
@@ -231,7 +237,8 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
     const high = Math.min(subjects, low + chunk - 1);
     const series = Prisma.sql`generate_series(${low}::int, ${high}::int) g`;
     const subject = Prisma.sql`md5('bench-s-' || g)::uuid`;
-    const t = (days: number) => Prisma.sql`(${base}::timestamptz + ${days}::int * interval '1 day' + g * interval '3 milliseconds')`;
+    const t = (days: number) =>
+      Prisma.sql`(${base}::timestamptz + ${days}::int * interval '1 day' + g * interval '3 milliseconds')`;
     await prisma.$executeRaw`
       INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale", "erasedAt")
       SELECT ${subject}, ${c}::uuid, 'bench-' || g, 'DE', 'de',

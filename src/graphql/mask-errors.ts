@@ -24,7 +24,8 @@ const failureAnswers: Record<DatabaseFailure, { code: string; message: string }>
   },
   STATEMENT_TIMEOUT: {
     code: 'STATEMENT_TIMEOUT',
-    message: 'A database statement ran longer than the statement timeout and was stopped; nothing was changed.',
+    message:
+      'A database statement ran longer than the statement timeout and was stopped; nothing was changed.',
   },
 };
 

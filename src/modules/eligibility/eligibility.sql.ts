@@ -98,7 +98,9 @@ export function eligibleInRange(
     // ANDed with the range, would read the whole controller once per range. One open range is
     // the whole controller: its index then serves.
     const ofController = (column: Prisma.Sql) =>
-      range === allSubjects ? Prisma.sql`${column} = ${controller}` : Prisma.sql`${column}::text = ${controllerId}`;
+      range === allSubjects
+        ? Prisma.sql`${column} = ${controller}`
+        : Prisma.sql`${column}::text = ${controllerId}`;
     /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
     const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
       Prisma.sql`

@@ -1,8 +1,8 @@
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifyDatabaseFailure } from '../../../src/db/database-failure.js';
-import { databaseFromFactory, poolFromUrl } from '../../../src/db/database.js';
 import { createPostgresAdapterFactory } from '../../../src/db/adapters.js';
+import { databaseFromFactory, poolFromUrl } from '../../../src/db/database.js';
+import { classifyDatabaseFailure } from '../../../src/db/database-failure.js';
 import { maskUnexpectedError } from '../../../src/graphql/mask-errors.js';
 import { createLogger } from '../../../src/log/logger.js';
 import type { Viewer } from '../../../src/modules/access/access.policy.js';
@@ -64,7 +64,9 @@ function rowsRead(plan: PlanNode): Map<string, number> {
     const table = node['Relation Name'];
     if (!table) continue;
     const perLoop =
-      node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
+      node['Actual Rows'] +
+      (node['Rows Removed by Filter'] ?? 0) +
+      (node['Rows Removed by Index Recheck'] ?? 0);
     read.set(table, (read.get(table) ?? 0) + perLoop * node['Actual Loops']);
   }
   return read;
@@ -167,10 +169,9 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
     expect(ranges).toHaveLength(6);
     const total = new Map<string, number>();
     for (const statement of ranges) {
-      const [row] = (await t.database.sql(
-        `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`,
-        [...statement.args],
-      )) as { 'QUERY PLAN': [{ Plan: PlanNode }] | string }[];
+      const [row] = (await t.database.sql(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`, [
+        ...statement.args,
+      ])) as { 'QUERY PLAN': [{ Plan: PlanNode }] | string }[];
       const explained = row!['QUERY PLAN'];
       const plan = (typeof explained === 'string' ? JSON.parse(explained) : explained)[0].Plan as PlanNode;
       for (const [table, read] of rowsRead(plan)) total.set(table, (total.get(table) ?? 0) + read);
