@@ -133,7 +133,8 @@ export function eligibleInRange(
       // event that shows reach on its channel, plus the lead time of the version it counts for.
       // The first reach is one probe of the event index by the notification's key (a correlated
       // subquery cannot become a join), so the work is one probe per notification whatever the
-      // planner believes about row counts.
+      // planner believes about row counts. The types are compared as text: as an index condition
+      // a list of types would make one descent of the index per type.
       eligible = Prisma.sql`
         SELECT n."subjectId" AS id
         FROM "Notification" n
@@ -141,7 +142,7 @@ export function eligibleInRange(
           SELECT min(e."occurredAt") AS "at"
           FROM "NotificationEvent" e
           WHERE e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey"
-            AND e."type" = ANY(${reachTypes}::"NotificationEventType"[])
+            AND e."type"::text = ANY(${reachTypes}::text[])
             AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
             AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
         ) reached
