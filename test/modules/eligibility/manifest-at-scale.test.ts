@@ -16,6 +16,7 @@ import { makeKey, makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
 import { testTarget } from '../../support/test-database.js';
+import { heavyTestTimeout } from '../../support/timeouts.js';
 
 const ManifestScalePurpose = graphql(`
   query ManifestScalePurpose($key: String!) {
@@ -132,7 +133,7 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
       role: 'AUDITOR',
       controllerId,
     };
-  });
+  }, heavyTestTimeout);
 
   const service = (chunking: ManifestChunking) => new EligibilityService(t.database, viewer, chunking);
 
