@@ -235,6 +235,7 @@ export function createApp({
         requestId,
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
         services,
+        signal: request.signal,
       });
     },
   });

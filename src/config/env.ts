@@ -17,6 +17,7 @@ const environmentSchema = z.object({
   EMBEDDED_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4_096).default(32),
   MIGRATE_ON_START: booleanString.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   REDIS_URL: z
     .string()
     .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
@@ -45,7 +46,13 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** PostgreSQL `statement_timeout` of every connection, in ms; 0 for none. */
+        readonly statementTimeoutMs: number;
+      }
     | {
         readonly kind: 'embedded';
         readonly dataDir: string;
@@ -87,7 +94,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(['SUBJECT_REF_SECRET: is required in production (at least 32 random characters)']);
   }
   const database = env.DATABASE_URL
-    ? ({ kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } as const)
+    ? ({
+        kind: 'postgres',
+        url: env.DATABASE_URL,
+        poolSize: env.DATABASE_POOL_SIZE,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      } as const)
     : ({ kind: 'embedded', dataDir: env.DATA_DIR, sharedBuffersMb: env.EMBEDDED_SHARED_BUFFERS_MB } as const);
   return {
     environment: env.NODE_ENV,

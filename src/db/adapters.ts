@@ -194,7 +194,8 @@ class PostgresAdapterFactory implements AdapterFactory {
    * the lock, so the engine gets a one-connection pool that is ended when the command is done.
    */
   async openMigrationSession(): Promise<MigrationSession> {
-    const pool = new pg.Pool({ ...this.#pool.options, max: 1 });
+    // Migrations may rewrite large tables: no statement timeout for them.
+    const pool = new pg.Pool({ ...this.#pool.options, max: 1, statement_timeout: undefined });
     return { factory: new PostgresAdapterFactory(pool), close: () => pool.end() };
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Recognises failures that are the database's state, not the request's fault: the server is
  * down or restarting (UNAVAILABLE), or it has no space left to write (STORAGE_FULL). Both are
- * answered 503 with Retry-After, so clients retry and alerting sees an outage, not a bug.
+ * answered 503 with Retry-After, so clients retry and alerting sees an outage, not a bug. A
+ * statement the server stopped (its `statement_timeout`, or a cancel: SQLSTATE 57014) is
+ * STATEMENT_TIMEOUT: the work was larger than one statement may take, and nothing was changed.
  */
-export type DatabaseFailure = 'UNAVAILABLE' | 'STORAGE_FULL';
+export type DatabaseFailure = 'UNAVAILABLE' | 'STORAGE_FULL' | 'STATEMENT_TIMEOUT';
 
 const unavailableKinds = new Set([
   'DatabaseNotReachable',
@@ -16,6 +18,7 @@ const unavailableKinds = new Set([
 // SQLSTATE classes 08 (connection exception) and 57P0x (shutdown, crash recovery, starting up).
 const unavailableStates = /^(08\d{3}|57P0[1-4]|53300)$/;
 const storageFullStates = new Set(['53100']);
+const canceledStates = new Set(['57014']);
 const unavailableErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 const storageFullErrnos = new Set(['ENOSPC', 'EDQUOT']);
 const unavailableMessages = [
@@ -54,6 +57,7 @@ function classifyOne(item: Inspectable): DatabaseFailure | null {
   const codes = [item.code, item.originalCode].filter((code): code is string => typeof code === 'string');
   if (typeof item.kind === 'string' && unavailableKinds.has(item.kind)) return 'UNAVAILABLE';
   if (codes.some((code) => storageFullStates.has(code) || storageFullErrnos.has(code))) return 'STORAGE_FULL';
+  if (codes.some((code) => canceledStates.has(code))) return 'STATEMENT_TIMEOUT';
   if (codes.some((code) => unavailableStates.test(code) || unavailableErrnos.has(code) || code === 'P1001'))
     return 'UNAVAILABLE';
   const message = typeof item.message === 'string' ? item.message : '';
@@ -76,4 +80,5 @@ export function classifyDatabaseFailure(error: unknown): DatabaseFailure | null 
 export const databaseRetryAfterSeconds: Record<DatabaseFailure, number> = {
   UNAVAILABLE: 5,
   STORAGE_FULL: 60,
+  STATEMENT_TIMEOUT: 30,
 };

@@ -28,7 +28,13 @@ export interface DatabaseOptions {
   onUnrecoverable?: (error: EmbeddedDatabaseFailedError) => void;
 }
 
-export function poolFromUrl(url: string, max: number): pg.Pool {
+/**
+ * A pool for `url`. With `statementTimeoutMs` (> 0) every connection has that
+ * `statement_timeout`: the server stops a statement that runs longer (SQLSTATE 57014) — also one
+ * whose request was abandoned, or whose process stopped. Work that legitimately needs longer
+ * raises it for its own transaction with `SET LOCAL statement_timeout`.
+ */
+export function poolFromUrl(url: string, max: number, statementTimeoutMs = 0): pg.Pool {
   const parsed = new URL(url);
   return new pg.Pool({
     host: parsed.hostname || '127.0.0.1',
@@ -39,6 +45,7 @@ export function poolFromUrl(url: string, max: number): pg.Pool {
     ssl: parsed.searchParams.get('sslmode') === 'require' ? { rejectUnauthorized: false } : undefined,
     max,
     connectionTimeoutMillis: 5_000,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   });
 }
 
@@ -78,7 +85,7 @@ export async function openDatabase(
   options: DatabaseOptions = {},
 ): Promise<Database> {
   if (config.kind === 'postgres') {
-    const pool = poolFromUrl(config.url, config.poolSize);
+    const pool = poolFromUrl(config.url, config.poolSize, config.statementTimeoutMs);
     return databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), options);
   }
   const unlock = lockDataDir(config.dataDir);

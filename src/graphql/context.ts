@@ -8,4 +8,6 @@ export interface Context {
   readonly requestId: string;
   readonly log: Logger;
   readonly services: Services;
+  /** Aborts when the client goes away; long work stops at its next step. */
+  readonly signal: AbortSignal;
 }

@@ -22,6 +22,11 @@ const failureAnswers: Record<DatabaseFailure, { code: string; message: string }>
     code: 'STORAGE_FULL',
     message: 'The database has no space left to write; nothing was changed. Reads still work.',
   },
+  STATEMENT_TIMEOUT: {
+    code: 'STATEMENT_TIMEOUT',
+    message:
+      'A database statement ran longer than the statement timeout and was stopped; nothing was changed.',
+  },
 };
 
 /** HTTP 503 with a code and Retry-After for a failure that is the database's state. */

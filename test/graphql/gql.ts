@@ -63,6 +63,7 @@ type Documents = {
     "\n  query VerifyEligibilityManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n        recomputedHash\n        manifest {\n          eligible\n          setHash\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.VerifyEligibilityManifestDocument,
     "\n  mutation EligibilityArchivePurpose($key: String!) {\n    archivePurpose(input: { key: $key }) {\n      __typename\n    }\n  }\n": typeof types.EligibilityArchivePurposeDocument,
     "\n  mutation EligibilityEraseSubject($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n    }\n  }\n": typeof types.EligibilityEraseSubjectDocument,
+    "\n  query ManifestScalePurpose($key: String!) {\n    purpose(key: $key) {\n      key\n    }\n  }\n": typeof types.ManifestScalePurposeDocument,
     "\n  mutation SeedForErasure($n: RecordNotificationsInput!, $e: RecordNotificationEventsInput!, $r: RecordResponsesInput!) {\n    recordNotifications(input: $n) {\n      ... on RecordNotificationsPayload {\n        accepted\n      }\n    }\n    recordNotificationEvents(input: $e) {\n      ... on RecordNotificationEventsPayload {\n        accepted\n      }\n    }\n    recordResponses(input: $r) {\n      ... on RecordResponsesPayload {\n        accepted\n      }\n    }\n  }\n": typeof types.SeedForErasureDocument,
     "\n  mutation Erase($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n      ... on EraseSubjectPayload {\n        notifications\n        responses\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.EraseDocument,
     "\n  query LookupAfterErasure($ref: String!) {\n    subject(ref: $ref) {\n      id\n    }\n    verifyAuditTrail {\n      valid\n      entriesChecked\n    }\n    auditTrail(first: 1) {\n      edges {\n        node {\n          action\n          details\n        }\n      }\n    }\n  }\n": typeof types.LookupAfterErasureDocument,
@@ -197,6 +198,7 @@ const documents: Documents = {
     "\n  query VerifyEligibilityManifest($id: ID!) {\n    verifyEligibilityManifest(id: $id) {\n      __typename\n      ... on EligibilityManifestVerification {\n        matches\n        recomputedCount\n        recomputedHash\n        manifest {\n          eligible\n          setHash\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.VerifyEligibilityManifestDocument,
     "\n  mutation EligibilityArchivePurpose($key: String!) {\n    archivePurpose(input: { key: $key }) {\n      __typename\n    }\n  }\n": types.EligibilityArchivePurposeDocument,
     "\n  mutation EligibilityEraseSubject($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n    }\n  }\n": types.EligibilityEraseSubjectDocument,
+    "\n  query ManifestScalePurpose($key: String!) {\n    purpose(key: $key) {\n      key\n    }\n  }\n": types.ManifestScalePurposeDocument,
     "\n  mutation SeedForErasure($n: RecordNotificationsInput!, $e: RecordNotificationEventsInput!, $r: RecordResponsesInput!) {\n    recordNotifications(input: $n) {\n      ... on RecordNotificationsPayload {\n        accepted\n      }\n    }\n    recordNotificationEvents(input: $e) {\n      ... on RecordNotificationEventsPayload {\n        accepted\n      }\n    }\n    recordResponses(input: $r) {\n      ... on RecordResponsesPayload {\n        accepted\n      }\n    }\n  }\n": types.SeedForErasureDocument,
     "\n  mutation Erase($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n      ... on EraseSubjectPayload {\n        notifications\n        responses\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.EraseDocument,
     "\n  query LookupAfterErasure($ref: String!) {\n    subject(ref: $ref) {\n      id\n    }\n    verifyAuditTrail {\n      valid\n      entriesChecked\n    }\n    auditTrail(first: 1) {\n      edges {\n        node {\n          action\n          details\n        }\n      }\n    }\n  }\n": types.LookupAfterErasureDocument,
@@ -492,6 +494,10 @@ export function graphql(source: "\n  mutation EligibilityArchivePurpose($key: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation EligibilityEraseSubject($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation EligibilityEraseSubject($ref: String!) {\n    eraseSubject(input: { subjectRef: $ref }) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ManifestScalePurpose($key: String!) {\n    purpose(key: $key) {\n      key\n    }\n  }\n"): (typeof documents)["\n  query ManifestScalePurpose($key: String!) {\n    purpose(key: $key) {\n      key\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -397,7 +397,9 @@ builder.queryFields((t) => ({
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ description: 'Global ID of the manifest.' }) },
     resolve: (_root, args, context) =>
-      context.services.eligibility.verifyManifest(decodeGlobalIdOf('EligibilityManifest', args.id)),
+      context.services.eligibility.verifyManifest(decodeGlobalIdOf('EligibilityManifest', args.id), {
+        signal: context.signal,
+      }),
   }),
 }));
 
@@ -410,6 +412,8 @@ builder.mutationFields((t) => ({
     errors: { types: commonErrors },
     args: { input: t.arg({ type: CreateManifestInput, description: 'The purpose and instant.' }) },
     resolve: async (_root, { input }, context) =>
-      context.services.eligibility.createManifest(input.purposeKey, input.at ?? null),
+      context.services.eligibility.createManifest(input.purposeKey, input.at ?? null, {
+        signal: context.signal,
+      }),
   }),
 }));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import { revisionFromJson, versionFromJson } from '../../db/json-records.js';
@@ -34,8 +35,8 @@ import {
   settingsToStore,
   storedSettings,
 } from './eligibility.settings.js';
-import { eligibleSetQueries, emptySetHash } from './eligibility.sql.js';
-import { purposeRules } from './purpose-rules.js';
+import { eligibleInRange, emptySetHash, subjectRanges } from './eligibility.sql.js';
+import { type PurposeRules, purposeRules } from './purpose-rules.js';
 import {
   type SubjectFactsRow,
   subjectFactsQuery,
@@ -75,6 +76,28 @@ export interface ManifestVerification {
   readonly matches: boolean;
 }
 
+/** How a manifest is split: subjects per range of IDs (about), ranges in flight at once. */
+export interface ManifestChunking {
+  readonly subjectsPerRange: number;
+  readonly inFlight: number;
+}
+
+/**
+ * Embedded PGlite runs one statement at a time, in this process: short ranges, one at a time, so
+ * other requests (and the event loop) get their turn between them. A PostgreSQL server has a pool
+ * and cores: larger ranges, two at once.
+ */
+export const manifestChunking: Record<Database['kind'], ManifestChunking> = {
+  embedded: { subjectsPerRange: 10_000, inFlight: 1 },
+  postgres: { subjectsPerRange: 25_000, inFlight: 2 },
+};
+
+/** For long work: the request's signal (stop at the next range once it aborts), and progress per range. */
+export interface LongWorkOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 export class EligibilityService {
   /** The default instant of a request: one for every subject it asks about, so they batch. */
   private readonly now = new Date();
@@ -90,6 +113,7 @@ export class EligibilityService {
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
+    private readonly chunking: ManifestChunking = manifestChunking[database.kind],
   ) {}
 
   private get prisma() {
@@ -260,24 +284,74 @@ export class EligibilityService {
     });
   }
 
-  /** The eligible set, counted and hashed by one SQL statement over all the controller's subjects. */
-  private async eligibleSet(context: PurposeContext, knownAt: Date): Promise<EligibleSet> {
+  /**
+   * The eligible set, counted and hashed range by range of subject IDs: one short statement per
+   * range, a few in flight, so that other requests interleave (on embedded PGlite, between
+   * ranges) and every statement stays within the statement timeout. All ranges read the records
+   * as known at `knownAt`, so they add up to the set one statement would give.
+   */
+  private async eligibleSet(
+    context: PurposeContext,
+    knownAt: Date,
+    options: LongWorkOptions = {},
+  ): Promise<EligibleSet> {
     const rules = purposeRules(context);
     const settings = settingsToStore(context.settings, rules);
-    const queries = eligibleSetQueries(this.viewer.controllerId, context, rules, knownAt);
-    if (queries === null) return { eligible: 0, setHash: emptySetHash, settings };
-    const [row] = await this.prisma.$queryRaw<{ eligible: number; setHash: string }[]>(queries.summary);
-    return { eligible: Number(row!.eligible), setHash: row!.setHash, settings };
+    const chunks = await this.eligibleChunks(context, rules, knownAt, options);
+    const hash = createHash('sha256');
+    let eligible = 0;
+    for (const chunk of chunks) {
+      if (chunk.eligible === 0) continue;
+      if (eligible > 0) hash.update('\n');
+      hash.update(chunk.ids);
+      eligible += chunk.eligible;
+    }
+    return { eligible, setHash: eligible === 0 ? emptySetHash : hash.digest('hex'), settings };
+  }
+
+  private async eligibleChunks(
+    context: PurposeContext,
+    rules: PurposeRules,
+    knownAt: Date,
+    { signal, onProgress }: LongWorkOptions,
+  ): Promise<{ eligible: number; ids: string }[]> {
+    const statement = eligibleInRange(this.viewer.controllerId, context, rules, knownAt);
+    if (statement === null) return [];
+    const [subjects] = await this.prisma.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS "count" FROM "Subject" WHERE "controllerId" = ${this.viewer.controllerId}::uuid`;
+    const ranges = subjectRanges(Math.ceil(Number(subjects!.count) / this.chunking.subjectsPerRange));
+    const results: { eligible: number; ids: string }[] = new Array(ranges.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < ranges.length) {
+        signal?.throwIfAborted();
+        const index = next++;
+        const [row] = await this.prisma.$queryRaw<{ eligible: number; ids: string }[]>(
+          statement(ranges[index]!),
+        );
+        results[index] = { eligible: Number(row!.eligible), ids: row!.ids };
+        onProgress?.(++done, ranges.length);
+        // Embedded PGlite runs a statement on this thread: let waiting requests take a turn
+        // before the next range is queued.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.chunking.inFlight, ranges.length) }, worker));
+    return results;
   }
 
   /** The eligible subject IDs themselves, in hash order (for checks and exports). */
-  async eligibleSubjectIds(purposeKey: string, at: Date, knownAt: Date): Promise<string[]> {
+  async eligibleSubjectIds(
+    purposeKey: string,
+    at: Date,
+    knownAt: Date,
+    options: LongWorkOptions = {},
+  ): Promise<string[]> {
     const purpose = await this.purposeByKey(purposeKey);
     const context = await this.context(purpose, at, knownAt);
-    const queries = eligibleSetQueries(this.viewer.controllerId, context, purposeRules(context), knownAt);
-    if (queries === null) return [];
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>(queries.list);
-    return rows.map((row) => row.id);
+    const chunks = await this.eligibleChunks(context, purposeRules(context), knownAt, options);
+    return chunks.flatMap((chunk) => (chunk.eligible === 0 ? [] : chunk.ids.split('\n')));
   }
 
   /**
@@ -285,7 +359,11 @@ export class EligibilityService {
    * (to the millisecond) is the cut-off for records and becomes the manifest's `createdAt`. The
    * settings the decision used (reach evidence per channel, lead times) are stored with it.
    */
-  async createManifest(purposeKey: string, at: Date | null): Promise<EligibilityManifest> {
+  async createManifest(
+    purposeKey: string,
+    at: Date | null,
+    options: LongWorkOptions = {},
+  ): Promise<EligibilityManifest> {
     const purpose = await this.purposeByKey(purposeKey);
     const [clock] = await this.prisma.$queryRaw<{ knownAt: Date | string }[]>`
       SELECT clock_timestamp()::timestamptz(3) AS "knownAt"`;
@@ -293,7 +371,8 @@ export class EligibilityService {
     const instant = at ?? knownAt;
     const context = await this.context(purpose, instant, knownAt);
     this.requirePublished(context);
-    const set = await this.eligibleSet(context, knownAt);
+    const set = await this.eligibleSet(context, knownAt, options);
+    options.signal?.throwIfAborted();
     return this.prisma.$transaction(async (tx) => {
       const manifest = await tx.eligibilityManifest.create({
         data: {
@@ -329,7 +408,7 @@ export class EligibilityService {
    * Recomputes a manifest from the records as they are now, with its instant, its cut-off and
    * the settings stored with it (the controller's current ones only for a manifest stored without).
    */
-  async verifyManifest(id: string | null): Promise<ManifestVerification> {
+  async verifyManifest(id: string | null, options: LongWorkOptions = {}): Promise<ManifestVerification> {
     const manifest = id === null ? null : await this.manifest(id);
     if (manifest === null) throw new NotFoundError('EligibilityManifest', id ?? '');
     const purpose = await this.prisma.purpose.findFirstOrThrow({
@@ -342,7 +421,7 @@ export class EligibilityService {
       manifest.createdAt,
       stored && settingsFromStore(stored),
     );
-    const set = await this.eligibleSet(context, manifest.createdAt);
+    const set = await this.eligibleSet(context, manifest.createdAt, options);
     return {
       manifest,
       recomputedCount: set.eligible,

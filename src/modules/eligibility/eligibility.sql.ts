@@ -23,121 +23,162 @@ const answers = {
   },
 } as const;
 
+/** Subject IDs from `from` (inclusive) to `to` (exclusive; null: to the greatest UUID). */
+export interface SubjectRange {
+  readonly from: string;
+  readonly to: string | null;
+}
+
+/** All subjects: no condition on the ID. */
+export const allSubjects = null;
+
+const greatestUuid = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
 /**
- * The eligible subjects, as one statement over all subjects of the controller: the subject-level
- * part of `decideEligibility` in SQL. The purpose-level part (which versions count, their lead
- * times, the switch away from consent) is computed once in TypeScript by `purposeRules` and
- * passed in as arrays, so both paths share it; so are the reach evidence per channel, as pairs
- * of (channel, event type). Records recorded after `knownAt` are ignored, so that a manifest can
- * be recomputed later. Every value is a bound parameter; the SQL text is made of constant
- * fragments only.
- *
- * `summary` returns the count and the set hash: SHA-256 over the subject IDs (lower-case UUID
- * text) sorted ascending and joined by "\n" (no trailing newline), hex-encoded; `list` returns the
- * same set as rows. Null when nobody can be eligible (purpose archived or not yet defined; under
- * legitimate interests, no version in force describes the revision).
+ * `count` ranges of the UUID space, of equal width in the first 32 bits, ascending and adjoining;
+ * `allSubjects` for one. Random (v4) subject IDs spread evenly over them; other IDs only make
+ * some ranges larger, never change the set. Every range is bounded on both sides, so that the
+ * planner estimates it as small and reads it by index even without statistics.
  */
-export function eligibleSetQueries(
+export function subjectRanges(count: number): (SubjectRange | typeof allSubjects)[] {
+  if (count <= 1) return [allSubjects];
+  const bounds = Array.from({ length: count + 1 }, (_, index) =>
+    index === count
+      ? null
+      : `${Math.floor((index * 2 ** 32) / count)
+          .toString(16)
+          .padStart(8, '0')}-0000-0000-0000-000000000000`,
+  );
+  return bounds.slice(0, count).map((from, index) => ({ from: from!, to: bounds[index + 1]! }));
+}
+
+function inRange(column: Prisma.Sql, range: SubjectRange | typeof allSubjects): Prisma.Sql {
+  if (range === allSubjects) return Prisma.sql`TRUE`;
+  return range.to === null
+    ? Prisma.sql`${column} >= ${range.from}::uuid AND ${column} <= ${greatestUuid}::uuid`
+    : Prisma.sql`${column} >= ${range.from}::uuid AND ${column} < ${range.to}::uuid`;
+}
+
+/**
+ * The eligible subjects of one range of subject IDs, as one statement: the subject-level part of
+ * `decideEligibility` in SQL. The purpose-level part (which versions count, their lead times,
+ * the switch away from consent) is computed once in TypeScript by `purposeRules` and passed in as
+ * arrays, so both paths share it; so are the reach evidence per channel, as pairs of (channel,
+ * event type). Records recorded after `knownAt` are ignored, so that a manifest can be recomputed
+ * later, and so that the ranges of one manifest, run one after another, see the same records.
+ * Every value is a bound parameter; the SQL text is made of constant fragments only.
+ *
+ * The plan must not depend on statistics (a bulk load is not analysed yet; see ADR 0022): every
+ * table is read by the range of subject IDs (an index range, or one scan when there is a single
+ * range), and a notification's events by one index probe on its key — never a join whose inner
+ * side re-reads or re-aggregates the events per notification.
+ *
+ * The statement returns `eligible` (the count) and `ids`: the subject IDs (lower-case UUID text)
+ * sorted ascending and joined by "\n", empty for none. Null when nobody can be eligible (purpose
+ * archived or not yet defined; under legitimate interests, no version in force describes the
+ * revision).
+ */
+export function eligibleInRange(
   controllerId: string,
   context: PurposeContext,
   rules: PurposeRules,
   knownAt: Date,
-): { summary: Prisma.Sql; list: Prisma.Sql } | null {
+): ((range: SubjectRange | typeof allSubjects) => Prisma.Sql) | null {
   const { revision } = context;
   if (revision === null) return null;
   if (context.archivedAt !== null && context.archivedAt.getTime() <= context.at.getTime()) return null;
+  if (revision.legalBasis === 'LEGITIMATE_INTERESTS' && rules.describingRevision.length === 0) return null;
   const controller = Prisma.sql`${controllerId}::uuid`;
   const at = Prisma.sql`${context.at.toISOString()}::timestamptz`;
   const known = Prisma.sql`${knownAt.toISOString()}::timestamptz`;
 
-  /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
-  const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
-    Prisma.sql`
-    SELECT DISTINCT ON (r."subjectId") r."subjectId", r."kind", r."occurredAt", r."versionId"
-    FROM "Response" r
-    WHERE r."controllerId" = ${controller} AND r."purposeId" = ${context.purposeId}::uuid
-      AND r."kind" IN ${kinds}
-      AND r."occurredAt" <= ${until} AND r."recordedAt" <= ${known}
-    ORDER BY r."subjectId", r."occurredAt" DESC, (r."kind" = ${winner}) DESC, r."id" DESC`;
-  const standingObjection = () => Prisma.sql`
-    SELECT o."subjectId" FROM (${latestResponse(answers.objection, at)}) o
-    WHERE o."kind" = 'OBJECTED'`;
+  return (range) => {
+    // Within a range, the tenant is a filter on the rows the range finds, compared as text so
+    // that no index on (controllerId, …) can serve it: a bitmap of all the controller's rows,
+    // ANDed with the range, would read the whole controller once per range. One open range is
+    // the whole controller: its index then serves.
+    const ofController = (column: Prisma.Sql) =>
+      range === allSubjects
+        ? Prisma.sql`${column} = ${controller}`
+        : Prisma.sql`${column}::text = ${controllerId}`;
+    /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
+    const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
+      Prisma.sql`
+      SELECT DISTINCT ON (r."subjectId") r."subjectId", r."kind", r."occurredAt", r."versionId"
+      FROM "Response" r
+      WHERE ${ofController(Prisma.sql`r."controllerId"`)} AND ${inRange(Prisma.sql`r."subjectId"`, range)}
+        AND r."purposeId" = ${context.purposeId}::uuid AND r."kind" IN ${kinds}
+        AND r."occurredAt" <= ${until} AND r."recordedAt" <= ${known}
+      ORDER BY r."subjectId", r."occurredAt" DESC, (r."kind" = ${winner}) DESC, r."id" DESC`;
+    const standingObjection = () => Prisma.sql`
+      SELECT o."subjectId" FROM (${latestResponse(answers.objection, at)}) o
+      WHERE o."kind" = 'OBJECTED'`;
 
-  let eligible: Prisma.Sql;
-  if (revision.legalBasis === 'CONSENT') {
-    const validity = Prisma.sql`${revision.consentValidityDays}::int`;
-    eligible = Prisma.sql`
-      SELECT c."subjectId" AS id
-      FROM (${latestResponse(answers.consent, at)}) c
-      WHERE c."kind" = 'CONSENT_GIVEN'
-        AND c."versionId" = ANY(${[...rules.consentCurrent]}::uuid[])
-        AND (${validity} IS NULL OR c."occurredAt" + ${validity} * interval '24 hours' > ${at})`;
-  } else if (revision.legalBasis === 'LEGITIMATE_INTERESTS') {
-    if (rules.describingRevision.length === 0) return null;
-    const versionIds = [...rules.notifiable.keys()];
-    const days = [...rules.notifiable.values()].map((inForce) => rules.leadTimes.get(inForce.id)!.days);
-    const reach = countingPairs(context.settings.reachEvidence).map(
-      ([channel, type]) => `${channel}:${type}`,
-    );
-    const reachTypes = [...new Set(Object.values(context.settings.reachEvidence).flat())];
-    // Per subject, the earliest instant a counting notification let processing start: its first
-    // event that shows reach on its channel, plus the lead time of the version it counts for.
-    // Notifications and their events meet by key in one window (no join), so that the plan
-    // does not depend on row estimates: without statistics a join here turns into a nested loop
-    // of one index probe (or one rescan) per row.
-    eligible = Prisma.sql`
-      SELECT r."subject" AS id
-      FROM (
-        SELECT x."type", x."at",
-          max(x."channel") OVER w AS "channel",
-          max(x."days") OVER w AS "days",
-          (max(x."subject") OVER w)::uuid AS "subject"
-        FROM (
-          SELECT n."idempotencyKey" AS "key", n."subjectId"::text AS "subject", n."channel"::text AS "channel",
-            (${days}::int[])[array_position(${versionIds}::uuid[], n."versionId")] AS "days",
-            NULL::text AS "type", NULL::timestamptz AS "at"
-          FROM "Notification" n
-          WHERE n."controllerId" = ${controller} AND n."versionId" = ANY(${versionIds}::uuid[])
-            AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
-          UNION ALL
-          SELECT e."notificationKey", NULL, NULL, NULL, e."type"::text, e."occurredAt"
+    let eligible: Prisma.Sql;
+    if (revision.legalBasis === 'CONSENT') {
+      const validity = Prisma.sql`${revision.consentValidityDays}::int`;
+      eligible = Prisma.sql`
+        SELECT c."subjectId" AS id
+        FROM (${latestResponse(answers.consent, at)}) c
+        WHERE c."kind" = 'CONSENT_GIVEN'
+          AND c."versionId" = ANY(${[...rules.consentCurrent]}::uuid[])
+          AND (${validity} IS NULL OR c."occurredAt" + ${validity} * interval '24 hours' > ${at})`;
+    } else if (revision.legalBasis === 'LEGITIMATE_INTERESTS') {
+      const versionIds = [...rules.notifiable.keys()];
+      const days = [...rules.notifiable.values()].map((inForce) => rules.leadTimes.get(inForce.id)!.days);
+      const pairs = countingPairs(context.settings.reachEvidence);
+      const reach = pairs.map(([channel, type]) => `${channel}:${type}`);
+      const reachTypes = [...new Set(pairs.map(([, type]) => type))];
+      // Per subject, the earliest instant a counting notification let processing start: its first
+      // event that shows reach on its channel, plus the lead time of the version it counts for.
+      // The first reach is one probe of the event index by the notification's key (a correlated
+      // subquery cannot become a join), so the work is one probe per notification whatever the
+      // planner believes about row counts. The types are compared as text: as an index condition
+      // a list of types would make one descent of the index per type.
+      eligible = Prisma.sql`
+        SELECT n."subjectId" AS id
+        FROM "Notification" n
+        CROSS JOIN LATERAL (
+          SELECT min(e."occurredAt") AS "at"
           FROM "NotificationEvent" e
-          WHERE e."controllerId" = ${controller} AND e."type"::text = ANY(${reachTypes}::text[])
+          WHERE e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey"
+            AND e."type"::text = ANY(${reachTypes}::text[])
+            AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
             AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
-        ) x
-        WINDOW w AS (PARTITION BY x."key" COLLATE "C")
-      ) r
-      WHERE r."type" IS NOT NULL AND r."days" IS NOT NULL AND r."channel" || ':' || r."type" = ANY(${reach}::text[])
-      GROUP BY r."subject"
-      HAVING min(r."at" + r."days" * interval '24 hours') <= ${at}
-      EXCEPT ${standingObjection()}`;
-  } else {
-    // Contract, legal obligation, vital interests, public task: lawful whether or not anyone was told.
-    eligible = Prisma.sql`
-      SELECT s."id" AS id FROM "Subject" s
-      WHERE s."controllerId" = ${controller} AND s."createdAt" <= ${known}`;
-    if (objectionBases.includes(revision.legalBasis))
-      eligible = Prisma.sql`${eligible} EXCEPT ${standingObjection()}`;
-  }
-  // A consent withdrawn before the purpose switched away from consent stands as an objection.
-  const switched = rules.consentSwitch;
-  if (switched !== null) {
+        ) reached
+        WHERE ${ofController(Prisma.sql`n."controllerId"`)} AND ${inRange(Prisma.sql`n."subjectId"`, range)}
+          AND n."versionId" = ANY(${versionIds}::uuid[])
+          AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
+        GROUP BY n."subjectId"
+        HAVING min(reached."at"
+          + (${days}::int[])[array_position(${versionIds}::uuid[], n."versionId")] * interval '24 hours') <= ${at}
+        EXCEPT ${standingObjection()}`;
+    } else {
+      // Contract, legal obligation, vital interests, public task: lawful whether or not anyone was told.
+      eligible = Prisma.sql`
+        SELECT s."id" AS id FROM "Subject" s
+        WHERE ${ofController(Prisma.sql`s."controllerId"`)} AND ${inRange(Prisma.sql`s."id"`, range)}
+          AND s."createdAt" <= ${known}`;
+      if (objectionBases.includes(revision.legalBasis))
+        eligible = Prisma.sql`${eligible} EXCEPT ${standingObjection()}`;
+    }
+    // A consent withdrawn before the purpose switched away from consent stands as an objection.
+    const switched = rules.consentSwitch;
+    if (switched !== null) {
+      eligible = Prisma.sql`${eligible}
+        EXCEPT SELECT w."subjectId" FROM (${latestResponse(
+          answers.consent,
+          Prisma.sql`${switched.createdAt.toISOString()}::timestamptz`,
+        )}) w
+        WHERE w."kind" = 'CONSENT_WITHDRAWN'`;
+    }
+    // Erased subjects (Art. 17) are never eligible from their erasure on.
     eligible = Prisma.sql`${eligible}
-      EXCEPT SELECT w."subjectId" FROM (${latestResponse(
-        answers.consent,
-        Prisma.sql`${switched.createdAt.toISOString()}::timestamptz`,
-      )}) w
-      WHERE w."kind" = 'CONSENT_WITHDRAWN'`;
-  }
-  // Erased subjects (Art. 17) are never eligible from their erasure on.
-  eligible = Prisma.sql`${eligible}
-    EXCEPT SELECT s."id" FROM "Subject" s
-    WHERE s."controllerId" = ${controller} AND s."erasedAt" <= ${at} AND s."erasedAt" <= ${known}`;
-  return {
-    summary: Prisma.sql`WITH eligible AS (${eligible})
-      SELECT count(*)::int AS "eligible",
-        encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') AS "setHash"
-      FROM eligible`,
-    list: Prisma.sql`WITH eligible AS (${eligible}) SELECT id::text AS id FROM eligible ORDER BY id`,
+      EXCEPT SELECT s."id" FROM "Subject" s
+      WHERE ${ofController(Prisma.sql`s."controllerId"`)} AND ${inRange(Prisma.sql`s."id"`, range)}
+        AND s."erasedAt" <= ${at} AND s."erasedAt" <= ${known}`;
+    return Prisma.sql`WITH eligible AS (${eligible})
+      SELECT count(*)::int AS "eligible", coalesce(string_agg(id::text, E'\\n' ORDER BY id), '') AS "ids"
+      FROM eligible`;
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { noteLoaded } from '../../db/analyze-after-load.js';
 import type { Database } from '../../db/database.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
 import type { Viewer } from '../access/access.policy.js';
@@ -136,6 +137,7 @@ export async function recordNotificationEvents(
     (written) => written.inserted.size,
     { timeout: 120_000, maxWait: 30_000 },
   );
+  void noteLoaded(database, 'NotificationEvent', rows.inserted.size);
   const idOf = new Map(
     rows.existing.map((row) => [`${row.k}\u0000${row.t}\u0000${new Date(row.o).toISOString()}`, row.id]),
   );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { noteLoaded } from '../../db/analyze-after-load.js';
 import { withBulkParameter } from '../../db/bulk-parameters.js';
 import type { Database } from '../../db/database.js';
 import { jsonParameter, jsonRows } from '../../db/json-rows.js';
@@ -236,6 +237,7 @@ export async function recordNotifications(
     (result) => result.accepted,
     { timeout: 120_000, maxWait: 30_000 },
   );
+  void noteLoaded(database, 'Notification', written.accepted);
   const ids = new Map(written.rows.map((row) => [row.key, row]));
   const originals = new Map<string, ItemResult>();
   for (const entry of prepared) {
