@@ -179,6 +179,30 @@ const PurposesOfVersions = graphql(`
   }
 `);
 
+const NoticeList = graphql(`
+  query NoticeListCurrentVersions($first: Int!) {
+    notices(first: $first) {
+      edges {
+        node {
+          key
+          currentVersion(locale: "de") {
+            number
+            text {
+              locale
+            }
+            purposes {
+              purposeKey
+            }
+          }
+          upcomingVersion {
+            number
+          }
+        }
+      }
+    }
+  }
+`);
+
 const threeLocales = (text: string) => [
   { locale: 'en', title: `EN ${text}`, body: `English ${text}` },
   { locale: 'de', title: `DE ${text}`, body: `Deutsch ${text}` },
@@ -320,5 +344,49 @@ describe('notice history read shape', () => {
     ]);
     // The draft's current revision is one more statement; the published version needs none.
     expect(query.length).toBeLessThanOrEqual(4);
+  });
+
+  it("lists notices with each one's current version in a number of statements that does not grow with the page", async () => {
+    const tenant = (await makeTenant(t.database.prisma)).keys;
+    await createPurpose(t.app, 'listed', tenant.EDITOR);
+    for (const [index, key] of ['list-a', 'list-b', 'list-c', 'list-d'].entries()) {
+      await createNotice(t.app, key, tenant.EDITOR, ['en', 'de']);
+      for (let number = 1; number <= index + 1; number++) {
+        const draft = await createDraft(t.app, tenant.EDITOR, {
+          noticeKey: key,
+          purposeKeys: ['listed'],
+          translations: [
+            { locale: 'en', title: `EN ${key} v${number}`, body: 'English' },
+            { locale: 'de', title: `DE ${key} v${number}`, body: 'Deutsch' },
+          ],
+          effectiveFrom: inDays(0),
+        });
+        await publish(t.app, tenant.EDITOR, draft, 'test');
+      }
+    }
+    const list = (first: number) =>
+      measure(async () =>
+        expectData(await execute(t.app, NoticeList, { key: tenant.READER, variables: { first } })),
+      );
+    await list(1);
+    const one = await list(1);
+    const four = await list(4);
+    expect(four.query.length).toBe(one.query.length);
+    expect(
+      four.result.notices.edges.map(({ node }) => [
+        node.key,
+        node.currentVersion?.number,
+        node.upcomingVersion,
+      ]),
+    ).toEqual([
+      ['list-a', 1, null],
+      ['list-b', 2, null],
+      ['list-c', 3, null],
+      ['list-d', 4, null],
+    ]);
+    for (const { node } of four.result.notices.edges) {
+      expect(node.currentVersion?.text).toEqual({ locale: 'de' });
+      expect(node.currentVersion?.purposes).toEqual([{ purposeKey: 'listed' }]);
+    }
   });
 });

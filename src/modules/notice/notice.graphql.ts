@@ -62,7 +62,10 @@ export const NoticeRef = builder.prismaNode('Notice', {
       description: 'The version in force now; `text` on it serves `locale` (exact → language → default).',
       args: { locale: t.arg(localeArg) },
       resolve: async (query, notice, args, context) =>
-        servedIn(args.locale, await context.services.notice.versionOf(notice.id, inForce(new Date()), query)),
+        servedIn(
+          args.locale,
+          await context.services.notice.versionOf(notice.id, inForce(context.services.notice.now), query),
+        ),
     }),
     versionAt: t.prismaField({
       type: 'NoticeVersion',
@@ -86,7 +89,7 @@ export const NoticeRef = builder.prismaNode('Notice', {
           await context.services.notice.versionOf(
             notice.id,
             {
-              where: { status: 'PUBLISHED', effectiveFrom: { gt: new Date() } },
+              where: { status: 'PUBLISHED', effectiveFrom: { gt: context.services.notice.now } },
               orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
             },
             query,

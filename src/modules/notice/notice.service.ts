@@ -1,7 +1,8 @@
+import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/prisma-errors.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type { Notice, Prisma } from '../../generated/prisma/client.js';
+import type { Notice, NoticeVersion, Prisma } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { NoticePubSub } from './notice.events.js';
@@ -29,6 +30,9 @@ export interface CreateNoticeInput {
 }
 
 export class NoticeService {
+  /** The request's instant: every "now" of one request (in force, upcoming) is the same one. */
+  readonly now = new Date();
+
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
@@ -103,13 +107,50 @@ export class NoticeService {
    * The first version of a notice matching `find`, with what its GraphQL selection asks for, in one
    * statement (ADR 0019). For the fields that pick one version (current, at an instant, by number).
    */
+  /**
+   * The version a single-version field picks, per notice. Calls in one tick with the same pick and
+   * selection share one statement: a single notice reads its one row (`findFirst`); a list of
+   * notices (`notices { edges { node { currentVersion … } } }`) reads the matching rows of all of
+   * them at once and keeps the first per notice, so a list never costs a statement per notice.
+   */
   versionOf(noticeId: string, find: VersionFind, query: VersionQuery = {}) {
-    return this.database.prisma.noticeVersion.findFirst({
-      ...query,
-      where: { ...find.where, noticeId, controllerId: this.viewer.controllerId },
-      orderBy: find.orderBy,
+    const key = JSON.stringify([find, query]);
+    let loader = this.versionLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader((noticeIds: readonly string[]) => this.loadVersions(noticeIds, find, query));
+      this.versionLoaders.set(key, loader);
+    }
+    return loader.load(noticeId);
+  }
+
+  private readonly versionLoaders = new Map<string, DataLoader<string, NoticeVersion | null>>();
+
+  private async loadVersions(
+    noticeIds: readonly string[],
+    find: VersionFind,
+    query: VersionQuery,
+  ): Promise<(NoticeVersion | null)[]> {
+    const where = { ...find.where, controllerId: this.viewer.controllerId };
+    if (noticeIds.length === 1) {
+      const row = await this.database.prisma.noticeVersion.findFirst({
+        ...query,
+        where: { ...where, noticeId: noticeIds[0]! },
+        orderBy: find.orderBy,
+        relationLoadStrategy: 'join',
+      });
+      return [row];
+    }
+    // The selection must carry noticeId to tell the rows apart.
+    const selection = query.select ? { select: { ...query.select, noticeId: true } } : query;
+    const rows = (await this.database.prisma.noticeVersion.findMany({
+      ...selection,
+      where: { ...where, noticeId: { in: [...noticeIds] } },
+      orderBy: [{ noticeId: 'asc' }, ...(find.orderBy ?? [])],
       relationLoadStrategy: 'join',
-    });
+    })) as NoticeVersion[];
+    const first = new Map<string, NoticeVersion>();
+    for (const row of rows) if (!first.has(row.noticeId)) first.set(row.noticeId, row);
+    return noticeIds.map((id) => first.get(id) ?? null);
   }
 
   list(filter: NoticeFilter, query: NoticeQuery = {}) {
