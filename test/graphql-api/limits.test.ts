@@ -122,7 +122,7 @@ describe('abuse limits', () => {
     expect((await post(limited, keys.ADMIN, '{ viewer { role } }')).status).toBe(200);
   });
 
-  it('turns off introspection and GraphiQL in production, and blocks simple cross-site GETs', async () => {
+  it('turns off introspection and GraphiQL in production, and blocks simple cross-site GETs and untrusted GETs', async () => {
     const { keys } = await makeTenant(t.database.prisma);
     const production = createApp({
       config: { environment: 'production' },
@@ -153,6 +153,8 @@ describe('abuse limits', () => {
         },
       }),
     );
-    expect(withHeader.status).toBe(200);
+    // Past CSRF prevention, a GET still runs only trusted documents (docs/caching.md).
+    expect(withHeader.status).toBe(405);
+    expect(JSON.stringify(await withHeader.json())).toContain('TRUSTED_DOCUMENT_REQUIRED');
   });
 });

@@ -18,11 +18,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'notarium-compiled-'));
 const keyPattern = /ntr_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/;
 
 async function build(): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['scripts/build.mjs', outDir], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -31,7 +30,7 @@ async function build(): Promise<void> {
     output += chunk;
   });
   const code = await exitOf(child);
-  if (code !== 0) throw new Error(`tsc -p tsconfig.build.json exited ${code}:\n${output}`);
+  if (code !== 0) throw new Error(`scripts/build.mjs exited ${code}:\n${output}`);
 }
 
 describe('the compiled server (npm run build, npm start)', { timeout: heavyTestTimeout }, () => {
