@@ -67,7 +67,14 @@ function start(env: Record<string, string>): Promise<Started> {
   const began = performance.now();
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
-    env: { ...rest, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...rest,
+      NODE_ENV: 'development',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
