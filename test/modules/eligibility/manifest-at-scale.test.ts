@@ -242,8 +242,15 @@ describe.runIf(testTarget === 'postgres')('statement timeout (PostgreSQL)', () =
   it('stops a statement that runs longer, on the server, with a coded error', async () => {
     const pool = poolFromUrl(t.database.url!, 1, 200);
     const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end());
+    // Another session holds a lock the probe waits for and never releases it while the probe
+    // runs: only the statement timeout can end the probe, however slow the machine is.
+    const holder = poolFromUrl(t.database.url!, 1, 0);
+    const lock = await holder.connect();
+    await lock.query('BEGIN');
+    await lock.query('SELECT pg_advisory_xact_lock(724201)');
     try {
-      const error = await database.prisma.$queryRaw`SELECT pg_sleep(60), 'notarium-timeout-probe'`.then(
+      const error = await database.prisma
+        .$queryRaw`SELECT pg_advisory_lock(724201), 'notarium-timeout-probe'`.then(
         () => null,
         (caught: unknown) => caught,
       );
@@ -256,6 +263,9 @@ describe.runIf(testTarget === 'postgres')('statement timeout (PostgreSQL)', () =
       );
       expect(running).toEqual([]);
     } finally {
+      await lock.query('ROLLBACK');
+      lock.release();
+      await holder.end();
       await database.close();
     }
   });
