@@ -30,6 +30,7 @@ import { createController } from '../src/modules/controller/controller.service.j
 import { exportBundle } from '../src/modules/evidence/export-bundle.js';
 import { getOrCreateSigningKey } from '../src/modules/evidence/signing-key.js';
 import { verifyBundle } from '../src/modules/evidence/verify-bundle.js';
+import { notificationFormatV2, responseFormatV2 } from '../src/modules/notification/record-hash.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 1_000_000);
@@ -211,7 +212,7 @@ async function run(database: Database) {
       INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
         "idempotencyKey", "contentHash", "jurisdiction", "batchId")
       SELECT gen_random_uuid(), ${c}::uuid, s."id", ${versionId}::uuid, 'EMAIL', 'en', t.at, 'bench-n-' || g,
-        ${sha256Hex(Prisma.sql`'{"campaign":null,"channel":"EMAIL","locale":"en","occurredAt":"' || ${at} || '","senderMessageId":null,"subject":"' || s."refHash" || '","version":"' || ${versionId}::text || '"}'`)},
+        ${sha256Hex(Prisma.sql`'{"campaign":null,"channel":"EMAIL","format":"' || ${notificationFormatV2}::text || '","locale":"en","occurredAt":"' || ${at} || '","subject":"' || s."id"::text || '","template":null,"version":"' || ${versionId}::text || '"}'`)},
         'DE', ${batchId}::uuid
       FROM generate_series(${low}::int, ${high}::int) g
       JOIN "Subject" s ON s."controllerId" = ${c}::uuid AND s."refHash" = 'bench-subject-' || g
@@ -226,7 +227,7 @@ async function run(database: Database) {
       "versionId", "idempotencyKey", "contentHash")
     SELECT gen_random_uuid(), n."controllerId", n."subjectId", ${purposeId}::uuid, 'OBJECTED', t.at, 'WEB_BANNER',
       n."versionId", 'bench-r-' || n."idempotencyKey",
-      ${sha256Hex(Prisma.sql`'{"channel":"WEB_BANNER","kind":"OBJECTED","occurredAt":"' || ${at} || '","purpose":"' || ${purposeId}::text || '","subject":"' || s."refHash" || '","version":"' || n."versionId" || '"}'`)}
+      ${sha256Hex(Prisma.sql`'{"channel":"WEB_BANNER","format":"' || ${responseFormatV2}::text || '","kind":"OBJECTED","occurredAt":"' || ${at} || '","purpose":"' || ${purposeId}::text || '","subject":"' || s."id"::text || '","version":"' || n."versionId" || '"}'`)}
     FROM "Notification" n JOIN "Subject" s ON s."id" = n."subjectId"
     CROSS JOIN LATERAL (SELECT n."occurredAt" + interval '1 minute' AS at) t
     WHERE n."controllerId" = ${c}::uuid AND n."idempotencyKey" LIKE 'bench-n-%'
@@ -287,6 +288,8 @@ async function run(database: Database) {
   );
 
   if (!process.env.BENCH_KEEP_FILE) await rm(file, { force: true });
+  // The generated records are hashed as the service would: a bundle that does not verify is a bug.
+  if (!verified.result.valid) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

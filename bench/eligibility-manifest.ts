@@ -14,11 +14,19 @@
  *
  * PostgreSQL by default (BENCH_DATABASE_URL, a server URL; the bench creates and drops its own
  * database, BENCH_KEEP_DATABASE=1 keeps it); BENCH_DATABASE=pglite for embedded PGlite.
+ * BENCH_DATABASE_NAME=<name> (PostgreSQL) uses that database and never drops it: created and
+ * loaded when it does not exist, reused without loading when it was loaded before (migrations
+ * are deployed either way), so that runs before and after a change measure the same data.
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { PGlite } from '@electric-sql/pglite';
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlQueryable,
+} from '@prisma/driver-adapter-utils';
 import { createPubSub } from 'graphql-yoga';
 import { createApp } from '../src/app.js';
 import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../src/db/adapters.js';
@@ -28,42 +36,51 @@ import { Prisma } from '../src/generated/prisma/client.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
 import { createController } from '../src/modules/controller/controller.service.js';
+import { rangePlanSettings } from '../src/modules/eligibility/eligibility.sql.js';
 import type { NoticeEvents } from '../src/modules/notice/notice.events.js';
 import { NoticeVersionService } from '../src/modules/notice/notice-version.service.js';
 
 const pglite = process.env.BENCH_DATABASE === 'pglite';
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const subjects = Number(process.env.BENCH_SUBJECTS ?? (pglite ? 100_000 : 1_000_000));
+const reuseName = pglite ? undefined : process.env.BENCH_DATABASE_NAME;
 const chunk = 250_000;
 const day = 24 * 60 * 60 * 1000;
 
 interface Timed {
   readonly query: SqlQuery;
   readonly ms: number;
+  /** Sent in a transaction (a range, after its planner settings). */
+  readonly inTransaction: boolean;
 }
 
 /** Records every statement Prisma sends, with its duration, while `recording` is on. */
 function timing(log: Timed[], state: { recording: boolean }) {
-  const timed = (target: SqlDriverAdapter): SqlDriverAdapter => {
+  const timed = <T extends SqlQueryable>(target: T, inTransaction = false): T => {
     const queryRaw = target.queryRaw.bind(target);
     target.queryRaw = async (query) => {
       const started = performance.now();
       const result = await queryRaw(query);
-      if (state.recording) log.push({ query, ms: performance.now() - started });
+      if (state.recording) log.push({ query, ms: performance.now() - started, inTransaction });
       return result;
     };
     return target;
   };
+  const timedAdapter = (target: SqlDriverAdapter): SqlDriverAdapter => {
+    const startTransaction = target.startTransaction.bind(target);
+    target.startTransaction = async (isolationLevel) => timed(await startTransaction(isolationLevel), true);
+    return timed(target);
+  };
   return (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory =>
     Object.assign(Object.create(factory), {
-      connect: async () => timed(await factory.connect()),
+      connect: async () => timedAdapter(await factory.connect()),
     });
 }
 
 interface BenchDatabase {
   readonly database: Database;
-  /** Runs SQL outside Prisma, for EXPLAIN. */
-  readonly raw: (text: string, args: unknown[]) => Promise<Record<string, unknown>[]>;
+  /** Runs SQL outside Prisma, for EXPLAIN: in a transaction, after `settings` (SET LOCAL …). */
+  readonly raw: (settings: string, text: string, args: unknown[]) => Promise<Record<string, unknown>[]>;
   readonly drop: () => Promise<void>;
 }
 
@@ -76,13 +93,18 @@ async function openBenchDatabase(wrapFactory: ReturnType<typeof timing>): Promis
     });
     return {
       database,
-      raw: async (text, args) => (await db.query<Record<string, unknown>>(text, args)).rows,
+      raw: (settings, text, args) =>
+        db.transaction(async (tx) => {
+          await tx.exec(settings);
+          return (await tx.query<Record<string, unknown>>(text, args)).rows;
+        }),
       drop: async () => {},
     };
   }
-  const name = `notarium_bench_${randomBytes(4).toString('hex')}`;
+  const name = reuseName ?? `notarium_bench_${randomBytes(4).toString('hex')}`;
   const admin = poolFromUrl(serverUrl, 1);
-  await admin.query(`CREATE DATABASE ${name}`);
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const pool = poolFromUrl(url.toString(), 4);
@@ -92,9 +114,19 @@ async function openBenchDatabase(wrapFactory: ReturnType<typeof timing>): Promis
   });
   return {
     database,
-    raw: async (text, args) => (await pool.query(text, args)).rows,
+    raw: async (settings, text, args) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(settings);
+        return (await client.query(text, args)).rows;
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    },
     drop: async () => {
-      if (process.env.BENCH_KEEP_DATABASE) console.log(`database kept: ${name}`);
+      if (process.env.BENCH_KEEP_DATABASE || reuseName) console.log(`database kept: ${name}`);
       else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
@@ -121,7 +153,17 @@ async function main() {
 async function run(bench: BenchDatabase, log: Timed[], state: { recording: boolean }) {
   const { database } = bench;
   const prisma = database.prisma;
-  const app = createApp({ config: { environment: 'production' }, database, logger: createLogger('silent') });
+  const app = createApp({
+    config: { environment: 'production' },
+    database,
+    logger: createLogger((process.env.BENCH_LOG ?? 'silent') as 'silent'),
+  });
+  const loaded = await prisma.controller.findUnique({ where: { slug: 'bench' } });
+  if (loaded) {
+    const admin = await issueApiKey(prisma, loaded.id, { name: 'ADMIN (reuse)', role: 'ADMIN' });
+    console.log(`database: ${database.kind}; reusing the data loaded before (${reuseName})`);
+    return manifests(bench, app, admin.secret, log, state);
+  }
   const controller = await createController(prisma, {
     slug: 'bench',
     name: 'Bench',
@@ -307,13 +349,40 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
       `tables analysed: ${counts!.analysed}`,
   );
 
+  await manifests(bench, app, admin, log, state);
+}
+
+async function manifests(
+  bench: BenchDatabase,
+  app: ReturnType<typeof createApp>,
+  admin: string,
+  log: Timed[],
+  state: { recording: boolean },
+) {
+  const call = async (query: string, variables: Record<string, unknown>) => {
+    const response = await app.fetch(
+      new Request('http://bench/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  const [counts] = await bench.database.prisma.$queryRaw<{ s: number; analysed: number }[]>`
+    SELECT (SELECT count(*)::int FROM "Subject") AS s,
+      (SELECT count(*)::int FROM pg_stat_user_tables
+        WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analysed`;
+  const figure = (value: number) => value.toLocaleString('en-US');
+  if (counts!.analysed > 0) console.log(`tables analysed: ${counts!.analysed}`);
   for (const purposeKey of ['analytics', 'newsletter']) {
     log.length = 0;
     const before = load();
     state.recording = true;
     const started = performance.now();
     const data = (await call(
-      admin,
       'mutation($i: CreateEligibilityManifestInput!) { createEligibilityManifest(input: $i) { ... on CreateEligibilityManifestPayload { manifest { eligible setHash } } ... on Error { code message } } }',
       { i: { purposeKey } },
     )) as { createEligibilityManifest: { manifest: { eligible: number; setHash: string } } };
@@ -323,15 +392,56 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
     const statements = [...log].sort((a, b) => b.ms - a.ms);
     const ranges = log.filter((entry) => entry.query.sql.includes('string_agg'));
     console.log(
-      `\n${purposeKey}: ${seconds.toFixed(2)} s, ${figure(manifest.eligible)} eligible of ${figure(counts!.s)}, ` +
+      `\n${purposeKey}: ${seconds.toFixed(2)} s, ${figure(manifest.eligible)} eligible of ${figure(counts!.s)} ` +
+        `(set hash ${manifest.setHash.slice(0, 16)}…), ` +
         `${log.length} statements (${ranges.length} ranges, slowest ${statements[0]!.ms.toFixed(0)} ms, ` +
         `range sum ${ranges.reduce((sum, entry) => sum + entry.ms, 0).toFixed(0)} ms); load average ${before} -> ${load()}`,
     );
-    const slowest = statements[0]!.query;
-    const plan = await bench.raw(`EXPLAIN (ANALYZE, BUFFERS) ${slowest.sql}`, [...slowest.args]);
-    console.log(`EXPLAIN (ANALYZE, BUFFERS) of the slowest statement:`);
+    // EXPLAIN ANALYZE executes what it explains: only a read-only statement is run again.
+    const readOnly = statements.find(
+      (entry) =>
+        /^\s*(SELECT|WITH)\b/i.test(entry.query.sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(entry.query.sql),
+    );
+    if (!readOnly) continue;
+    const slowest = readOnly.query;
+    const settings = readOnly.inTransaction ? rangePlanSettings.sql : 'SELECT 1';
+    const plan = await bench.raw(settings, `EXPLAIN (ANALYZE, BUFFERS) ${slowest.sql}`, [...slowest.args]);
+    console.log(`EXPLAIN (ANALYZE, BUFFERS) of the slowest read-only statement:`);
     for (const row of plan) console.log(`  ${Object.values(row)[0]}`);
+    if (process.env.BENCH_EXPLAIN_ALL) await explainAll(bench, ranges);
   }
+}
+
+/**
+ * BENCH_EXPLAIN_ALL=1: runs every range statement again under `EXPLAIN (ANALYZE, BUFFERS)` and
+ * prints the buffers of all ranges together (pages found in shared buffers, pages read from the
+ * OS) and the sum of their execution times: figures that depend far less on the machine's load
+ * than the wall time does.
+ */
+async function explainAll(bench: BenchDatabase, ranges: readonly Timed[]) {
+  let hit = 0;
+  let read = 0;
+  let ms = 0;
+  for (const { query, inTransaction } of ranges) {
+    const [row] = await bench.raw(
+      inTransaction ? rangePlanSettings.sql : 'SELECT 1',
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`,
+      [...query.args],
+    );
+    const explained = Object.values(row!)[0];
+    const [top] = (typeof explained === 'string' ? JSON.parse(explained) : explained) as {
+      Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number };
+      'Execution Time': number;
+    }[];
+    hit += top!.Plan['Shared Hit Blocks'];
+    read += top!.Plan['Shared Read Blocks'];
+    ms += top!['Execution Time'];
+  }
+  const figure = (value: number) => value.toLocaleString('en-US');
+  console.log(
+    `all ${ranges.length} ranges again under EXPLAIN: shared buffers hit ${figure(hit)}, read ${figure(read)}; ` +
+      `execution ${figure(Math.round(ms))} ms in all`,
+  );
 }
 
 await main();

@@ -24,6 +24,9 @@
  *     one subject gets a few notifications and events through the API, and
  *     `subject(ref) { notificationProof … }` is timed BENCH_PROOF_ITERATIONS (200) times.
  *  5. PGlite: BENCH_PGLITE_ROWS (200,000) through `app.fetch` in-process.
+ *  6. Step `tlog` (not in the default steps): BENCH_ROWS notifications ingested without and with the
+ *     transparency log's sequencer running every second beside the load, two rounds each, and the
+ *     sequencer's leaves/s (docs/transparency-log.md).
  *
  * BENCH_STEPS (default `ingest,figures,copy,proof,pglite`) picks steps; BENCH_DATABASE_URL names the
  * server (the bench creates and drops its own database, also on failure or Ctrl-C; BENCH_KEEP_DATABASE=1
@@ -58,6 +61,7 @@ import { notificationItemSchema } from '../src/modules/notification/notification
 import { isCleanNotificationItem } from '../src/modules/notification/notification-check.js';
 import { notificationHash } from '../src/modules/notification/record-hash.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
+import { runLogCadence } from '../src/modules/transparency-log/transparency-log.service.js';
 import { startServer } from '../src/server.js';
 import { type Backend, describeWal, type PhaseCpu, PhaseMeter, readWal } from './cpu-usage.js';
 import { httpSender, type IngestResult, type Send, ingest as sendBatches } from './http-load.js';
@@ -1249,6 +1253,65 @@ async function proofBench(call: Call, keys: Keys, context: PgContext, sqlClock: 
   console.log('');
 }
 
+/**
+ * Step `tlog`: ingest with and without the transparency log's sequencer running beside it (a run
+ * every second, as a scheduled `log sequence` would), in alternating rounds, the backlog of each
+ * idle round appended before the next sequencing round starts; then the sequencer's own rate. Ingest never touches the tree (ADR 0039): the difference is the shared lock, the
+ * batch's logSequence, the Notification(batchId) index and the sequencer's competition for the machine.
+ */
+async function transparencyLogBench(
+  database: Database,
+  controllerId: string,
+  ingest: (count: number, first: number) => Promise<number>,
+) {
+  const timed = async () => {
+    const started = performance.now();
+    const { appended } = await runLogCadence(database, controllerId);
+    return { appended, seconds: (performance.now() - started) / 1000 };
+  };
+  const catchUp = await timed();
+  const rates = { idle: [] as number[], sequencing: [] as number[] };
+  let sequenced = 0;
+  let sequencerSeconds = 0;
+  for (let round = 0; round < 2; round++) {
+    rates.idle.push(await ingest(rows, (10 + 2 * round) * rows));
+    // The idle round's rows are appended first, untimed: in a deployment the sequencer keeps up
+    // with ingest, so beside a round it appends that round's rows, not a backlog as well.
+    const backlog = await timed();
+    sequenced += backlog.appended;
+    sequencerSeconds += backlog.seconds;
+    let stop = false;
+    const sequencer = (async () => {
+      while (!stop) {
+        const run = await timed();
+        sequenced += run.appended;
+        sequencerSeconds += run.seconds;
+        if (!stop) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    })();
+    rates.sequencing.push(await ingest(rows, (11 + 2 * round) * rows));
+    stop = true;
+    await sequencer;
+  }
+  const last = await timed();
+  sequenced += last.appended;
+  sequencerSeconds += last.seconds;
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  console.log('== transparency log: ingest with the sequencer beside it (PostgreSQL) ==');
+  console.log(
+    `catch-up of ${fmt(catchUp.appended)} earlier notifications: ${catchUp.seconds.toFixed(1)} s = ` +
+      `${fmt(catchUp.appended / Math.max(catchUp.seconds, 1e-9))} leaves/s`,
+  );
+  console.log(
+    `ingest rows/s without the sequencer ${rates.idle.map(fmt).join(', ')}; with it ${rates.sequencing.map(fmt).join(', ')}: ` +
+      `${((mean(rates.sequencing) / mean(rates.idle) - 1) * 100).toFixed(1)} %`,
+  );
+  console.log(
+    `sequencer: ${fmt(sequenced)} leaves in ${sequencerSeconds.toFixed(1)} s of runs = ${fmt(sequenced / Math.max(sequencerSeconds, 1e-9))} leaves/s`,
+  );
+  console.log('');
+}
+
 async function postgresRun(context: PgContext) {
   await context.admin.query(`CREATE DATABASE ${context.name}`);
   const sqlClock = new SqlClock();
@@ -1329,7 +1392,12 @@ async function postgresRun(context: PgContext) {
         bodies.length,
       );
       console.log('');
+      return result.rate;
     };
+    if (steps.has('tlog') && rows > 0)
+      await transparencyLogBench(database, keys.controllerId, (count, first) =>
+        apiIngest('columns', count, first),
+      );
     if (steps.has('ingest') && steps.has('copy') && rows > 0)
       await ingestVersusCopy(context, keys, load, server.url, call, campaignId, sqlClock);
     else if (steps.has('ingest') && rows > 0) await apiIngest('columns', rows, 0);
@@ -1465,7 +1533,8 @@ async function main() {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    if (['ingest', 'figures', 'copy', 'proof'].some((step) => steps.has(step))) await postgresRun(context);
+    if (['ingest', 'figures', 'copy', 'proof', 'tlog'].some((step) => steps.has(step)))
+      await postgresRun(context);
   } finally {
     await cleanUp();
     log(`dropped ${name}`);

@@ -9,15 +9,26 @@
  *   subject(ref) { eligibility(purposeKey) { … evidence … transparency … } }
  * Prints p50/p95/p99, the SQL statements per lookup, the plans of the main statements and the
  * load average. Asserts nothing.
+ *
+ * BENCH_DATABASE_NAME names the database and keeps it: a later run with the same name (and the
+ * same BENCH_NOTIFICATIONS and BENCH_VERSIONS) skips the load and measures again in seconds.
+ * Without it the bench creates a database of a random name and drops it at the end.
+ * BENCH_WARMUP lookups of other subjects (default 50) run before the timed ones.
+ * BENCH_CPU_PROFILE=file.cpuprofile writes a V8 CPU profile of the timed lookups.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import type { Pool } from 'pg';
 import { createApp } from '../src/app.js';
 import { createPostgresAdapterFactory } from '../src/db/adapters.js';
-import { databaseFromFactory, poolFromUrl } from '../src/db/database.js';
+import { type Database, databaseFromFactory, poolFromUrl } from '../src/db/database.js';
 import { deployMigrations } from '../src/db/migrations.js';
+import { memoryRateLimiter } from '../src/graphql/rate-limit.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
+import { ApiKeyCache } from '../src/modules/api-key/key-cache.js';
 import { createController } from '../src/modules/controller/controller.service.js';
 import { subjectFactsQuery } from '../src/modules/eligibility/subject-facts.js';
 import { proofFactsQuery } from '../src/modules/subject/proof-facts.sql.js';
@@ -28,6 +39,9 @@ const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
 const versions = Number(process.env.BENCH_VERSIONS ?? 4);
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 400);
+const warmup = Number(process.env.BENCH_WARMUP ?? 50);
+const keptName = process.env.BENCH_DATABASE_NAME;
+const profilePath = process.env.BENCH_CPU_PROFILE;
 const subjects = Math.ceil(notifications / versions);
 const chunk = 250_000;
 const secret = randomBytes(32).toString('hex');
@@ -46,47 +60,227 @@ const eligibilityQuery = `query($ref: String!) { subject(ref: $ref) {
     transparency { status since reached version { noticeKey number } notification { id } event { type } }
   } } } }`;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** The nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** A UUID made of a number, so that generated rows arrive in index order (`kind` tells tables apart). */
 const uuidOf = (kind: string, expression: string) =>
   `('00000000-0000-4000-${kind}-' || lpad(to_hex(${expression}), 12, '0'))::uuid`;
 
+type Call = (
+  apiKey: string,
+  query: string,
+  variables?: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+/** The setup a finished load left in a kept database, if its sizes are the ones asked for. */
+async function loadedSetup(pool: Pool): Promise<{ controllerId: string; loadedSeconds: number } | null> {
+  const found = await pool
+    .query(
+      `SELECT "controllerId", "loadedSeconds" FROM bench_lookup_setup WHERE "subjects" = $1 AND "versions" = $2`,
+      [subjects, versions],
+    )
+    .catch(() => null);
+  return (found?.rows[0] as { controllerId: string; loadedSeconds: number } | undefined) ?? null;
+}
+
+/** Loads a fresh database through the API and set-based SQL; records its setup when done. */
+async function load(database: Database, pool: Pool, call: Call) {
+  const controller = await createController(database.prisma, {
+    slug: 'bench',
+    name: 'Bench',
+    legalName: 'Bench Ltd',
+    contactEmail: 'b@bench.example',
+  });
+  const key = async (role: 'EDITOR' | 'NOTIFIER', keyName: string) =>
+    (await issueApiKey(database.prisma, controller.id, { name: keyName, role })).secret;
+  const [editor, notifier] = [await key('EDITOR', 'editor'), await key('NOTIFIER', 'notifier')];
+
+  const purpose = (legalBasis: string, extra: Record<string, unknown>) => ({
+    name: `Purpose ${legalBasis}`,
+    description: 'Benchmark purpose.',
+    legalBasis,
+    dataCategories: ['contact data'],
+    dataSubjectCategories: ['customers'],
+    recipients: ['none'],
+    retentionPeriodDays: 365,
+    ...extra,
+  });
+  for (const [purposeKey, content] of [
+    ['li', purpose('LEGITIMATE_INTERESTS', { legitimateInterest: 'Improving our services' })],
+    ['news', purpose('CONSENT', { legitimateInterest: null })],
+  ] as const) {
+    await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
+      i: { key: purposeKey, content },
+    });
+  }
+  await call(
+    editor,
+    'mutation { createNotice(input: { key: "privacy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }',
+  );
+  for (let number = 1; number <= versions; number++) {
+    const draft = (await call(
+      editor,
+      'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } } }',
+      {
+        i: {
+          noticeKey: 'privacy',
+          purposeKeys: ['li', 'news'],
+          translations: ['en', 'de'].map((locale) => ({
+            locale,
+            title: `Privacy ${number} (${locale})`,
+            body: `We process your data. Version ${number}. `.repeat(100),
+          })),
+          changeSummary: `Version ${number}`,
+          effectiveFrom: new Date().toISOString(),
+        },
+      },
+    )) as { createNoticeDraft: { version: { id: string } } };
+    await call(
+      editor,
+      'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
+      {
+        i: {
+          id: draft.createNoticeDraft.version.id,
+          changeMessage: 'bench',
+          leadTimeOverrideReason: 'benchmark',
+        },
+      },
+    );
+  }
+  // One notification through the API, for a real batch row the generated ones point to.
+  await call(
+    notifier,
+    'mutation($i: RecordNotificationsInput!) { recordNotifications(input: $i) { __typename } }',
+    {
+      i: {
+        items: [
+          {
+            subjectRef: 'api-subject',
+            noticeKey: 'privacy',
+            versionNumber: 1,
+            channel: 'EMAIL',
+            locale: 'en',
+            occurredAt: new Date().toISOString(),
+            idempotencyKey: 'api-1',
+          },
+        ],
+      },
+    },
+  );
+  const [ids] = (
+    await pool.query(`
+        SELECT n."batchId",
+          (SELECT array_agg(v."id" ORDER BY v."number") FROM "NoticeVersion" v) AS "versionIds",
+          (SELECT "id" FROM "Purpose" WHERE "key" = 'li') AS "li",
+          (SELECT "id" FROM "Purpose" WHERE "key" = 'news') AS "news"
+        FROM "Notification" n WHERE n."idempotencyKey" = 'api-1'`)
+  ).rows as { batchId: string; versionIds: string[]; li: string; news: string }[];
+  const { batchId, versionIds, li, news } = ids!;
+  const c = controller.id;
+  const campaign = (
+    await pool.query(
+      `INSERT INTO "Campaign" ("id", "controllerId", "versionId", "name", "channels", "audienceDescription", "plannedSize")
+         VALUES (gen_random_uuid(), $1, $2, 'bench', '{EMAIL,IN_APP,PUSH,SMS}', 'everyone', $3) RETURNING "id"`,
+      [c, versionIds.at(-1), subjects],
+    )
+  ).rows[0].id as string;
+
+  // Generated rows are consistent by construction: the loading session skips the per-row
+  // foreign-key and append-only triggers, as a restore does.
+  const loader = await pool.connect();
+  await loader.query(`SET session_replication_role = replica`);
+  const loading = performance.now();
+  const notificationNumber = '((g - 1) * $5::int + v)';
+  for (let low = 1; low <= subjects; low += chunk) {
+    const high = Math.min(subjects, low + chunk - 1);
+    const range = [low, high];
+    await loader.query(
+      `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
+         SELECT ${uuidOf('9000', 'g')}, $3, 'bench-' || g, 'DE', 'de' FROM generate_series($1::int, $2::int) g`,
+      [...range, c],
+    );
+    const rows = `FROM generate_series($1::int, $2::int) g CROSS JOIN generate_series(1, $5::int) v
+        CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now() - (45 - 10 * v) * interval '1 day'
+          + (g % 86400) * interval '1 second') AS at) t`;
+    await loader.query(
+      `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
+           "campaignId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
+         SELECT ${uuidOf('8000', notificationNumber)}, $3, ${uuidOf('9000', 'g')}, ($4::uuid[])[v],
+           (ARRAY['EMAIL','IN_APP','PUSH','SMS'])[1 + g % 4]::"NotificationChannel", CASE WHEN g % 3 = 0 THEN 'de' ELSE 'en' END,
+           t.at, CASE WHEN v = $5::int THEN $6::uuid END, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
+           md5(g::text || '/' || v::text), 'DE', $7
+         ${rows}`,
+      [...range, c, versionIds, versions, campaign, batchId],
+    );
+    await loader.query(
+      `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt")
+         SELECT ${uuidOf('a000', notificationNumber)}, $3, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
+           (CASE WHEN g % 10 = 0 THEN 'BOUNCED' WHEN g % 4 = 1 THEN 'DISPLAYED' ELSE 'DELIVERED' END)::"NotificationEventType",
+           t.at + interval '2 seconds'
+         ${rows} WHERE $4::int > 0`,
+      [...range, c, versions, versions],
+    );
+    await loader.query(
+      `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
+           "versionId", "idempotencyKey", "contentHash")
+         SELECT ${uuidOf('b000', '(g * 3 + r.k)')}, $3, ${uuidOf('9000', 'g')}, r.purpose, r.kind::"ResponseKind",
+           date_trunc('milliseconds', now() - r.days * interval '1 day'), 'WEB_BANNER', $6, 'r-' || g || '-' || r.k, md5(g::text)
+         FROM generate_series($1::int, $2::int) g
+         CROSS JOIN LATERAL (VALUES (0, $4::uuid, 'OBJECTED', 20, g % 10 = 0), (1, $4::uuid, 'OBJECTION_WITHDRAWN', 10, g % 20 = 0),
+           (2, $5::uuid, 'CONSENT_GIVEN', 5, g % 4 = 0)) AS r(k, purpose, kind, days, wanted)
+         WHERE r.wanted`,
+      [...range, c, li, news, versionIds.at(-1)],
+    );
+    process.stderr.write(
+      `\rloaded ${high.toLocaleString('en')} of ${subjects.toLocaleString('en')} subjects`,
+    );
+  }
+  const loaded = (performance.now() - loading) / 1000;
+  process.stderr.write('\n');
+  await loader.query(`RESET session_replication_role`);
+  loader.release();
+
+  await pool.query(
+    `CREATE TABLE bench_lookup_setup ("controllerId" uuid, "subjects" int, "versions" int, "loadedSeconds" float8)`,
+  );
+  await pool.query(`INSERT INTO bench_lookup_setup VALUES ($1, $2, $3, $4)`, [c, subjects, versions, loaded]);
+  return { controllerId: c, loadedSeconds: loaded };
+}
+
 async function main() {
-  const name = `notarium_bench_${randomBytes(4).toString('hex')}`;
+  const name = keptName ?? `notarium_bench_${randomBytes(4).toString('hex')}`;
   const admin = poolFromUrl(serverUrl, 1);
-  await admin.query(`CREATE DATABASE ${name}`);
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = poolFromUrl(url.toString(), 10);
+  let pool = poolFromUrl(url.toString(), 10);
+  // A kept database is reused only when its load finished with the same sizes; else it is made anew.
+  const loadedBefore = exists ? await loadedSetup(pool) : null;
+  if (exists && loadedBefore === null) {
+    await pool.end();
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    pool = poolFromUrl(url.toString(), 10);
+  }
+  if (loadedBefore === null) await admin.query(`CREATE DATABASE ${name}`);
   const counter = new QueryCounter();
   try {
-    await deployMigrations(createPostgresAdapterFactory(pool));
+    if (loadedBefore === null) await deployMigrations(createPostgresAdapterFactory(pool));
     const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), async () => {}, {
       wrapFactory: (factory) => counter.wrap(factory),
     });
+    // As the server runs it (src/server.ts): the key cache on with its default settings; the
+    // per-key rate limit lifted, so that the number of lookups never meets it.
     const app = createApp({
       config: { environment: 'production' },
       database,
       logger: createLogger('silent'),
       subjectRefSecret: secret,
+      keyCache: new ApiKeyCache({ ttlMs: 5_000, maxEntries: 10_000 }),
+      limits: { rateLimiter: memoryRateLimiter(1_000_000) },
     });
-    const controller = await createController(database.prisma, {
-      slug: 'bench',
-      name: 'Bench',
-      legalName: 'Bench Ltd',
-      contactEmail: 'b@bench.example',
-    });
-    const key = async (role: 'EDITOR' | 'NOTIFIER' | 'AUDITOR', keyName: string) =>
-      (await issueApiKey(database.prisma, controller.id, { name: keyName, role })).secret;
-    const [editor, notifier, proofKey, eligibilityKey] = [
-      await key('EDITOR', 'editor'),
-      await key('NOTIFIER', 'notifier'),
-      await key('AUDITOR', 'proofs'),
-      await key('AUDITOR', 'eligibility'),
-    ];
     const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
       const response = await app.fetch(
         new Request('http://bench/graphql', {
@@ -99,166 +293,29 @@ async function main() {
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data!;
     };
-
-    const purpose = (legalBasis: string, extra: Record<string, unknown>) => ({
-      name: `Purpose ${legalBasis}`,
-      description: 'Benchmark purpose.',
-      legalBasis,
-      dataCategories: ['contact data'],
-      dataSubjectCategories: ['customers'],
-      recipients: ['none'],
-      retentionPeriodDays: 365,
-      ...extra,
-    });
-    for (const [purposeKey, content] of [
-      ['li', purpose('LEGITIMATE_INTERESTS', { legitimateInterest: 'Improving our services' })],
-      ['news', purpose('CONSENT', { legitimateInterest: null })],
-    ] as const) {
-      await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
-        i: { key: purposeKey, content },
-      });
-    }
-    await call(
-      editor,
-      'mutation { createNotice(input: { key: "privacy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }',
-    );
-    for (let number = 1; number <= versions; number++) {
-      const draft = (await call(
-        editor,
-        'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } } }',
-        {
-          i: {
-            noticeKey: 'privacy',
-            purposeKeys: ['li', 'news'],
-            translations: ['en', 'de'].map((locale) => ({
-              locale,
-              title: `Privacy ${number} (${locale})`,
-              body: `We process your data. Version ${number}. `.repeat(100),
-            })),
-            changeSummary: `Version ${number}`,
-            effectiveFrom: new Date().toISOString(),
-          },
-        },
-      )) as { createNoticeDraft: { version: { id: string } } };
-      await call(
-        editor,
-        'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
-        {
-          i: {
-            id: draft.createNoticeDraft.version.id,
-            changeMessage: 'bench',
-            leadTimeOverrideReason: 'benchmark',
-          },
-        },
-      );
-    }
-    // One notification through the API, for a real batch row the generated ones point to.
-    await call(
-      notifier,
-      'mutation($i: RecordNotificationsInput!) { recordNotifications(input: $i) { __typename } }',
-      {
-        i: {
-          items: [
-            {
-              subjectRef: 'api-subject',
-              noticeKey: 'privacy',
-              versionNumber: 1,
-              channel: 'EMAIL',
-              locale: 'en',
-              occurredAt: new Date().toISOString(),
-              idempotencyKey: 'api-1',
-            },
-          ],
-        },
-      },
-    );
-    const [ids] = (
-      await pool.query(`
-        SELECT n."batchId",
-          (SELECT array_agg(v."id" ORDER BY v."number") FROM "NoticeVersion" v) AS "versionIds",
-          (SELECT "id" FROM "Purpose" WHERE "key" = 'li') AS "li",
-          (SELECT "id" FROM "Purpose" WHERE "key" = 'news') AS "news"
-        FROM "Notification" n WHERE n."idempotencyKey" = 'api-1'`)
-    ).rows as { batchId: string; versionIds: string[]; li: string; news: string }[];
-    const { batchId, versionIds, li, news } = ids!;
-    const c = controller.id;
-    const campaign = (
-      await pool.query(
-        `INSERT INTO "Campaign" ("id", "controllerId", "versionId", "name", "channels", "audienceDescription", "plannedSize")
-         VALUES (gen_random_uuid(), $1, $2, 'bench', '{EMAIL,IN_APP,PUSH,SMS}', 'everyone', $3) RETURNING "id"`,
-        [c, versionIds.at(-1), subjects],
-      )
-    ).rows[0].id as string;
-
-    // Generated rows are consistent by construction: the loading session skips the per-row
-    // foreign-key and append-only triggers, as a restore does.
-    const loader = await pool.connect();
-    await loader.query(`SET session_replication_role = replica`);
-    const loading = performance.now();
-    const notificationNumber = '((g - 1) * $5::int + v)';
-    for (let low = 1; low <= subjects; low += chunk) {
-      const high = Math.min(subjects, low + chunk - 1);
-      const range = [low, high];
-      await loader.query(
-        `INSERT INTO "Subject" ("id", "controllerId", "refHash", "jurisdiction", "locale")
-         SELECT ${uuidOf('9000', 'g')}, $3, 'bench-' || g, 'DE', 'de' FROM generate_series($1::int, $2::int) g`,
-        [...range, c],
-      );
-      const rows = `FROM generate_series($1::int, $2::int) g CROSS JOIN generate_series(1, $5::int) v
-        CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now() - (45 - 10 * v) * interval '1 day'
-          + (g % 86400) * interval '1 second') AS at) t`;
-      await loader.query(
-        `INSERT INTO "Notification" ("id", "controllerId", "subjectId", "versionId", "channel", "locale", "occurredAt",
-           "campaignId", "idempotencyKey", "contentHash", "jurisdiction", "batchId")
-         SELECT ${uuidOf('8000', notificationNumber)}, $3, ${uuidOf('9000', 'g')}, ($4::uuid[])[v],
-           (ARRAY['EMAIL','IN_APP','PUSH','SMS'])[1 + g % 4]::"NotificationChannel", CASE WHEN g % 3 = 0 THEN 'de' ELSE 'en' END,
-           t.at, CASE WHEN v = $5::int THEN $6::uuid END, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
-           md5(g::text || '/' || v::text), 'DE', $7
-         ${rows}`,
-        [...range, c, versionIds, versions, campaign, batchId],
-      );
-      await loader.query(
-        `INSERT INTO "NotificationEvent" ("id", "controllerId", "notificationKey", "type", "occurredAt")
-         SELECT ${uuidOf('a000', notificationNumber)}, $3, 'n-' || lpad(${notificationNumber}::text, 10, '0'),
-           (CASE WHEN g % 10 = 0 THEN 'BOUNCED' WHEN g % 4 = 1 THEN 'DISPLAYED' ELSE 'DELIVERED' END)::"NotificationEventType",
-           t.at + interval '2 seconds'
-         ${rows} WHERE $4::int > 0`,
-        [...range, c, versions, versions],
-      );
-      await loader.query(
-        `INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
-           "versionId", "idempotencyKey", "contentHash")
-         SELECT ${uuidOf('b000', '(g * 3 + r.k)')}, $3, ${uuidOf('9000', 'g')}, r.purpose, r.kind::"ResponseKind",
-           date_trunc('milliseconds', now() - r.days * interval '1 day'), 'WEB_BANNER', $6, 'r-' || g || '-' || r.k, md5(g::text)
-         FROM generate_series($1::int, $2::int) g
-         CROSS JOIN LATERAL (VALUES (0, $4::uuid, 'OBJECTED', 20, g % 10 = 0), (1, $4::uuid, 'OBJECTION_WITHDRAWN', 10, g % 20 = 0),
-           (2, $5::uuid, 'CONSENT_GIVEN', 5, g % 4 = 0)) AS r(k, purpose, kind, days, wanted)
-         WHERE r.wanted`,
-        [...range, c, li, news, versionIds.at(-1)],
-      );
-      process.stderr.write(
-        `\rloaded ${high.toLocaleString('en')} of ${subjects.toLocaleString('en')} subjects`,
-      );
-    }
-    const loaded = (performance.now() - loading) / 1000;
-    process.stderr.write('\n');
-    await loader.query(`RESET session_replication_role`);
-    loader.release();
+    const { controllerId: c, loadedSeconds: loaded } = loadedBefore ?? (await load(database, pool, call));
+    const key = async (keyName: string) =>
+      (await issueApiKey(database.prisma, c, { name: keyName, role: 'AUDITOR' })).secret;
+    const [proofKey, eligibilityKey] = [await key('proofs'), await key('eligibility')];
 
     // The subjects asked about: random ones, whose references are hashed as the API does.
     const hasher = new SubjectRefHasher(secret);
-    const sample = Array.from({ length: iterations }, () => 1 + Math.floor(Math.random() * subjects));
+    const asked = Array.from({ length: warmup + iterations }, () => 1 + Math.floor(Math.random() * subjects));
     await pool.query(
       `UPDATE "Subject" s SET "refHash" = u.hash FROM unnest($1::int[], $2::text[]) AS u(g, hash)
        WHERE s."id" = ${uuidOf('9000', 'u.g')}`,
-      [sample, sample.map((g) => hasher.hash(c, `ref-${g}`))],
+      [asked, asked.map((g) => hasher.hash(c, `ref-${g}`))],
     );
+    const [warm, sample] = [asked.slice(0, warmup), asked.slice(warmup)];
 
     const proofOf = (g: number) =>
       call(proofKey, proofQuery, { ref: `ref-${g}`, version: 1 + (g % versions) });
     const eligibilityOf = (g: number) => call(eligibilityKey, eligibilityQuery, { ref: `ref-${g}` });
-    const statementsOf = async (work: () => Promise<unknown>) =>
-      (await counter.measure(work)).statements.filter((sql) => !sql.includes('"ApiKey"')).length;
+    const statementsOf = async (work: () => Promise<unknown>) => {
+      const statements = (await counter.measure(work)).statements.filter((sql) => !sql.includes('"ApiKey"'));
+      if (process.env.BENCH_VERBOSE) for (const sql of statements) console.log(`  SQL: ${sql.slice(0, 300)}`);
+      return statements.length;
+    };
     const proofStatements = await statementsOf(() => proofOf(sample[0]!));
     const eligibilityStatements = await statementsOf(() => eligibilityOf(sample[0]!));
 
@@ -274,13 +331,27 @@ async function main() {
       timings.sort((a, b) => a - b);
       return (
         `p50 ${percentile(timings, 50).toFixed(2)} ms, p95 ${percentile(timings, 95).toFixed(2)} ms, ` +
-        `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / sample.length).toFixed(2)} ms per lookup`
+        `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / sample.length).toFixed(2)} ms per lookup ` +
+        `(user ${(used.user / 1000 / sample.length).toFixed(2)}, system ${(used.system / 1000 / sample.length).toFixed(2)})`
       );
     };
+    for (const g of warm) await proofOf(g);
+    for (const g of warm) await eligibilityOf(g);
+    const profiler = profilePath ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const loadBefore = loadavg()[0]!;
     const proofTimes = await time(proofOf);
     const eligibilityTimes = await time(eligibilityOf);
     const loadAfter = loadavg()[0]!;
+    if (profiler && profilePath) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(profilePath, JSON.stringify(profile));
+      profiler.disconnect();
+    }
 
     const subjectId = (await pool.query(`SELECT ${uuidOf('9000', '$1::int')} AS id`, [sample[0]])).rows[0]
       .id as string;
@@ -293,9 +364,25 @@ async function main() {
       for (const row of plan.rows as { 'QUERY PLAN': string }[]) console.log(`  ${row['QUERY PLAN']}`);
     };
 
+    const analysed = (
+      await pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_user_tables
+         WHERE coalesce(last_analyze, last_autoanalyze) IS NOT NULL AND relname IN ('Subject', 'Notification', 'NotificationEvent', 'Response')`,
+      )
+    ).rows[0].n as number;
     console.log(
-      `PostgreSQL, never analysed: ${subjects.toLocaleString('en')} subjects, ${(subjects * versions).toLocaleString('en')} notifications ` +
-        `(${versions} versions each), as many events, loaded in ${loaded.toFixed(0)} s`,
+      `PostgreSQL, ${analysed === 0 ? 'never analysed' : `${analysed} of the 4 large tables analysed (by autovacuum)`}: ` +
+        `${subjects.toLocaleString('en')} subjects, ${(subjects * versions).toLocaleString('en')} notifications ` +
+        `(${versions} versions each), as many events, loaded in ${loaded.toFixed(0)} s` +
+        (loadedBefore
+          ? ` by an earlier run (database ${name} reused)`
+          : keptName
+            ? ` (database ${name} kept)`
+            : ''),
+    );
+    console.log(
+      `lookups one at a time (concurrency 1) through the GraphQL handler in process, after ${warmup} warm-up lookups of each kind; ` +
+        `latency from building the request to the parsed JSON answer; Node CPU of the whole process (server and the bench's client side)`,
     );
     console.log(
       `proof of notification: ${proofStatements} SQL statements per lookup (API-key lookup not counted)`,
@@ -306,16 +393,26 @@ async function main() {
     );
     console.log(`  latency over ${iterations} lookups: ${eligibilityTimes}`);
     console.log(`load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
+    if (process.env.BENCH_PLANS === '0') {
+      await database.close();
+      return;
+    }
     await explain('the subject lookup', {
       text: 'SELECT * FROM "Subject" WHERE "controllerId" = $1 AND "refHash" = $2',
       values: [c, hasher.hash(c, `ref-${sample[0]}`)],
     });
-    await explain('the proof facts', proofFactsQuery(c, subjectId, 'privacy', 1));
-    await explain('the eligibility facts', subjectFactsQuery(c, 'li', new Date(), [subjectId]));
+    const refHash = hasher.hash(c, `ref-${sample[0]}`);
+    await explain('the proof lookup (subject and facts)', proofFactsQuery(c, { refHash }, 'privacy', 1));
+    await explain('the proof facts by subject ID', proofFactsQuery(c, { id: subjectId }, 'privacy', 1));
+    await explain(
+      'the eligibility lookup (subject and facts)',
+      subjectFactsQuery(c, 'li', new Date(), { refHash }),
+    );
+    await explain('the eligibility facts by subject ID', subjectFactsQuery(c, 'li', new Date(), [subjectId]));
     await database.close();
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (keptName === undefined) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -91,13 +91,19 @@ function start(env: Record<string, string>): Promise<Started> {
     let buffer = '';
     const untilListening = (chunk: Buffer) => {
       buffer += chunk;
-      const match = /"message":"listening","url":"(http:\/\/[^"]+)\/graphql"/.exec(buffer);
-      if (match?.[1] === undefined) return;
+      // JSON lines; the field order is the logger's business, so parse each whole line.
+      const lines = buffer.split('\n').slice(0, -1);
+      const listening = lines
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { message?: string; url?: string })
+        .find((line) => line.message === 'listening');
+      const url = listening?.url?.replace(/\/graphql$/, '');
+      if (url === undefined) return;
       const readyMs = performance.now() - began;
       // From here on the access log is only drained.
       child.stdout.off('data', untilListening);
       child.stdout.on('data', () => {});
-      resolve({ child, url: match[1], demoKey, readyMs });
+      resolve({ child, url, demoKey, readyMs });
     };
     child.stdout.on('data', untilListening);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));

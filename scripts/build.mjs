@@ -13,5 +13,5 @@ const tsc = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-const assets = ['graphql/trusted-documents'];
+const assets = ['graphql/trusted-documents', 'modules/consent-record/schemas'];
 for (const asset of assets) cpSync(join(root, 'src', asset), join(outDir, asset), { recursive: true });

@@ -8,10 +8,11 @@ import { authenticationMessages } from './domain/errors.js';
 import { admission, admit } from './graphql/authentication.js';
 import { type HttpCachingOptions, httpCaching } from './graphql/conditional-get.js';
 import type { Context } from './graphql/context.js';
+import { graphiqlAssets, graphiqlRenderer } from './graphql/graphiql/graphiql.js';
 import { errorResponse, jsonResponse } from './graphql/http-responses.js';
 import { storableTextOnly } from './graphql/input-guards.js';
 import { costError, defaultQueryLimits, type QueryLimits, queryShapeRule } from './graphql/limits.js';
-import { maskUnexpectedError } from './graphql/mask-errors.js';
+import { maskUnexpectedError, unexpectedRouteFailure } from './graphql/mask-errors.js';
 import {
   invalidatingLocally,
   listenForChanges,
@@ -25,16 +26,29 @@ import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
+import { accessLog } from './log/access-log.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
+import { yogaLogging } from './log/yoga-logging.js';
+import { metricsAccess, metricsPath, metricsPlugins } from './metrics/metrics.js';
 import type { Viewer } from './modules/access/access.policy.js';
+import { accessRequestResponse } from './modules/access-request/access-request-route.js';
 import type { ApiKeyCache } from './modules/api-key/key-cache.js';
+import {
+  consentExportPath,
+  consentExportResponse,
+  jwksPath,
+  jwksResponse,
+} from './modules/consent-record/consent-record-routes.js';
 import { evidenceBundleResponse } from './modules/evidence/evidence-route.js';
 import type { NoticePubSub } from './modules/notice/notice.events.js';
+import { publicPages } from './modules/public-page/public-page.route.js';
 import { SubjectRefHasher } from './modules/subject/subject-ref.js';
+import { publicLogPrefix, transparencyLogResponse } from './modules/transparency-log/log-route.js';
+import type { WebhookSettings } from './modules/webhook/webhook.service.js';
 
 export interface AppDependencies {
-  readonly config: Pick<Config, 'environment'>;
+  readonly config: Pick<Config, 'environment'> & Partial<Pick<Config, 'metricsToken'>>;
   readonly database: Database;
   readonly logger: Logger;
   /** Where published-version events go; in-process unless the server passes a Redis-backed bus. */
@@ -50,8 +64,12 @@ export interface AppDependencies {
     readonly bodyBytes?: number;
     readonly rateLimiter?: RateLimiter;
   };
+  /** OpenTelemetry spans of GraphQL operations (src/tracing/tracing.ts), when tracing is configured. */
+  readonly tracing?: { readonly plugin: Plugin };
   /** The response cache of trusted-document GETs and their HTTP caching headers (docs/caching.md). */
   readonly readCache?: NoticeReadCacheOptions & HttpCachingOptions;
+  /** Webhook endpoint rules (WEBHOOK_ALLOW_PRIVATE_NETWORKS); private networks refused by default. */
+  readonly webhooks?: WebhookSettings;
 }
 
 export interface App {
@@ -100,11 +118,31 @@ function queryLimits(limits: QueryLimits, production: boolean): Plugin {
  * `/graphql` as the endpoint; answering everything else 404 first means no request reaches
  * GraphQL without passing admission.
  */
-function knownPathsOnly(paths: readonly string[]): Plugin {
+function knownPathsOnly(paths: readonly string[], prefixes: readonly string[] = []): Plugin {
   return {
     onRequest({ url, endResponse }) {
-      if (!paths.includes(url.pathname))
+      if (!paths.includes(url.pathname) && !prefixes.some((prefix) => url.pathname.startsWith(prefix)))
         endResponse(errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`));
+    },
+  };
+}
+
+/** The access-report download (GDPR Art. 15): authenticated like GraphQL, audited by the report. */
+function accessRequestEndpoint(
+  database: Database,
+  rateLimiter: RateLimiter,
+  hasher: SubjectRefHasher,
+  keyCache?: ApiKeyCache,
+): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== '/access-request') return;
+      const admitted = await admit(database, rateLimiter, request, keyCache);
+      endResponse(
+        admitted instanceof Response
+          ? admitted
+          : await accessRequestResponse(database, admitted, hasher, request),
+      );
     },
   };
 }
@@ -114,10 +152,75 @@ function evidenceEndpoint(database: Database, rateLimiter: RateLimiter, keyCache
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== '/evidence/bundle') return;
+      // Any other method, HEAD too, would run (and audit) an export.
+      if (request.method !== 'GET') {
+        endResponse(
+          errorResponse(405, 'METHOD_NOT_ALLOWED', 'The evidence bundle is downloaded with GET.', {
+            allow: 'GET',
+          }),
+        );
+        return;
+      }
       const admitted = await admit(database, rateLimiter, request, keyCache);
       endResponse(
         admitted instanceof Response ? admitted : await evidenceBundleResponse(database, admitted, url),
       );
+    },
+  };
+}
+
+/** The public transparency-log endpoints: no key, GET only (docs/transparency-log.md). */
+function transparencyLogEndpoints(database: Database): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (!url.pathname.startsWith(publicLogPrefix)) return;
+      endResponse(
+        (await transparencyLogResponse(database, request, url)) ??
+          errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`),
+      );
+    },
+  };
+}
+
+/** The receipt keys (public) and the consent-record download (authenticated like GraphQL). */
+function consentRecordEndpoints(
+  database: Database,
+  hasher: SubjectRefHasher,
+  rateLimiter: RateLimiter,
+  keyCache?: ApiKeyCache,
+): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname === jwksPath) {
+        endResponse(await jwksResponse(database, url));
+      } else if (url.pathname === consentExportPath) {
+        const admitted = await admit(database, rateLimiter, request, keyCache);
+        endResponse(
+          admitted instanceof Response
+            ? admitted
+            : await consentExportResponse(database, hasher, admitted, url),
+        );
+      }
+    },
+  };
+}
+
+/**
+ * A route's `onRequest` that throws (the database gone, a bug) answers like GraphQL's errors do
+ * instead of propagating: graphql-yoga does not catch it, and the HTTP adapter would send the
+ * error's stack as the body.
+ */
+function failingSafely(plugin: Plugin, logger: Logger): Plugin {
+  const { onRequest } = plugin;
+  if (onRequest === undefined) return plugin;
+  return {
+    ...plugin,
+    async onRequest(payload) {
+      try {
+        await onRequest(payload);
+      } catch (error) {
+        payload.endResponse(unexpectedRouteFailure(logger, error, payload.request.headers.get('accept')));
+      }
     },
   };
 }
@@ -142,24 +245,6 @@ const requestIdHeader: Plugin = {
   },
 };
 
-function accessLog(logger: Logger): Plugin {
-  const started = new WeakMap<Request, number>();
-  return {
-    onRequest({ request }) {
-      started.set(request, performance.now());
-    },
-    onResponse({ request, response }) {
-      const url = new URL(request.url);
-      logger.info('request', {
-        method: request.method,
-        path: url.pathname,
-        status: response.status,
-        durationMs: Math.round((performance.now() - (started.get(request) ?? performance.now())) * 10) / 10,
-      });
-    },
-  };
-}
-
 export function createApp({
   config,
   database,
@@ -169,6 +254,8 @@ export function createApp({
   limits = {},
   readCache = {},
   keyCache,
+  tracing,
+  webhooks,
 }: AppDependencies): App {
   const cache = new NoticeReadCache(readCache);
   listenForChanges(events, cache);
@@ -177,10 +264,12 @@ export function createApp({
     events: invalidatingLocally(events, cache),
     hasher: new SubjectRefHasher(subjectRefSecret),
     keyCache,
+    webhooks,
   };
   const rateLimiter = limits.rateLimiter ?? memoryRateLimiter(1_200);
   const production = config.environment === 'production';
   const graphqlEndpoint = '/graphql';
+  const safely = (plugin: Plugin) => failingSafely(plugin, logger);
   const viewers = new WeakMap<Request, Viewer>();
   const documents = loadTrustedDocuments(schema);
   const caching = httpCaching({ ...readCache, database, cache, documents, viewers, graphqlEndpoint });
@@ -188,26 +277,41 @@ export function createApp({
     schema,
     graphqlEndpoint,
     landingPage: false,
-    graphiql: production ? false : { title: 'Notarium', headers: '{"Authorization": "Bearer <your key>"}' },
-    logging: {
-      debug: (...args) => logger.debug(String(args[0])),
-      info: (...args) => logger.info(String(args[0])),
-      warn: (...args) => logger.warn(String(args[0])),
-      error: (...args) => logger.error(String(args[0]), { detail: args[1] }),
-    },
+    graphiql: production ? false : { title: 'Notarium' },
+    renderGraphiQL: graphiqlRenderer(schema),
+    logging: yogaLogging(logger),
     maskedErrors: { maskError: maskUnexpectedError(logger) },
     plugins: [
       caching.responses,
       accessLog(logger),
       requestIdHeader,
-      knownPathsOnly([graphqlEndpoint, '/healthz', '/readyz', '/evidence/bundle']),
-      healthEndpoints(database),
+      ...(tracing ? [tracing.plugin] : []),
+      ...(production ? [] : [graphiqlAssets()]).map(safely),
+      safely(publicPages(database)),
+      knownPathsOnly(
+        [
+          graphqlEndpoint,
+          '/healthz',
+          '/readyz',
+          '/evidence/bundle',
+          jwksPath,
+          consentExportPath,
+          '/access-request',
+          metricsPath,
+        ],
+        [publicLogPrefix],
+      ),
+      ...metricsPlugins(database, metricsAccess(config)).map(safely),
+      safely(healthEndpoints(database)),
+      safely(transparencyLogEndpoints(database)),
       bodyLimit(limits.bodyBytes ?? defaultBodyBytes),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      evidenceEndpoint(database, rateLimiter, keyCache),
-      admission(database, rateLimiter, graphqlEndpoint, viewers, !production, keyCache),
+      safely(evidenceEndpoint(database, rateLimiter, keyCache)),
+      safely(consentRecordEndpoints(database, dependencies.hasher, rateLimiter, keyCache)),
+      safely(accessRequestEndpoint(database, rateLimiter, dependencies.hasher, keyCache)),
+      safely(admission(database, rateLimiter, graphqlEndpoint, viewers, !production, keyCache)),
       caching.requests,
-      trustedDocuments(documents),
+      trustedDocuments(documents, viewers),
       storableTextOnly(),
       parserLimits(limits.parser ?? defaultParserLimits, production),
       queryLimits(limits.query ?? defaultQueryLimits, production),

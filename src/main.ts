@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config/env.js';
+import { loadEnvFile } from './config/env-file.js';
 import { openDatabase } from './db/database.js';
 import type { EmbeddedDatabaseFailedError } from './db/embedded-health.js';
 import { createLogger } from './log/logger.js';
@@ -7,6 +8,7 @@ import { type RunningServer, startServer } from './server.js';
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
+    loadEnvFile(); // .env (or ENV_FILE) fills what the environment leaves unset
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -46,8 +48,15 @@ async function main(): Promise<void> {
       if (running === null) stopRequested = true;
       else stop(0);
     });
-  const database = await openDatabase(config.database, { onUnrecoverable });
-  running = await startServer(config, logger, { database });
+  // Loaded only when an OTLP endpoint is configured: no tracing costs nothing.
+  const tracing = config.tracing
+    ? (await import('./tracing/tracing.js')).startTracing(config.tracing)
+    : undefined;
+  // The pool has already replaced the connection; the log says why a request may have waited.
+  const onIdleConnectionError = (error: Error) =>
+    logger.warn('database connection lost while idle', { error: error.message });
+  const database = await openDatabase(config.database, { onUnrecoverable, onIdleConnectionError });
+  running = await startServer(config, logger, { database, tracing });
   if (stopRequested) stop(0);
 }
 

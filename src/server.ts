@@ -9,8 +9,11 @@ import type { Logger } from './log/logger.js';
 import { requestIdFrom, runInRequestScope } from './log/request-scope.js';
 import { ApiKeyCache } from './modules/api-key/key-cache.js';
 import { propagateKeyChanges } from './modules/api-key/key-cache-redis.js';
-import { seedDemoIfEmpty } from './modules/controller/demo-seed.js';
+import { demoAnnouncement } from './modules/demo/announcement.js';
+import { seedDemoIfEmpty } from './modules/demo/seed.js';
 import { createEventBus } from './modules/notice/notice.events.js';
+import { WebhookWorker } from './modules/webhook/webhook-worker.js';
+import type { Tracing } from './tracing/tracing.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -31,6 +34,8 @@ export interface ServerOptions {
   readonly database?: Database;
   /** Where the demo key is announced; standard error by default. */
   readonly announce?: (text: string) => void;
+  /** OpenTelemetry tracing, when configured; flushed and stopped at shutdown. */
+  readonly tracing?: Tracing;
 }
 
 export async function startServer(
@@ -40,6 +45,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const database = options.database ?? (await openDatabase(config.database));
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
+  let demo: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null;
   try {
     if (config.migrateOnStart) {
       // Loaded only when asked for; and the schema engine (wasm, about 20 MB that stay resident)
@@ -51,15 +57,8 @@ export async function startServer(
       }
     }
     if (config.seedDemo) {
-      const demo = await seedDemoIfEmpty(database.prisma);
-      if (demo !== null) {
-        logger.info('demo controller created', { controller: demo.controllerSlug });
-        announce(
-          `\nNotarium: created demo controller "${demo.controllerSlug}" with an ADMIN key (shown once):\n\n  ${demo.secret}\n\n` +
-            `Try: curl -s http://${config.host}:${config.port}/graphql -H 'Authorization: Bearer ${demo.secret}' ` +
-            `-H 'content-type: application/json' -d '{"query":"{ viewer { keyName role controller { slug } } }"}'\n\n`,
-        );
-      }
+      demo = await seedDemoIfEmpty(database, config.subjectRefSecret);
+      if (demo !== null) logger.info('demo controller created', { controller: demo.controllerSlug });
     }
   } catch (error) {
     await database.close();
@@ -84,7 +83,10 @@ export async function startServer(
     subjectRefSecret: config.subjectRefSecret,
     limits: { bodyBytes: config.bodyLimitBytes, rateLimiter },
     keyCache,
+    tracing: options.tracing,
+    webhooks: config.webhooks,
   });
+  const webhookWorker = new WebhookWorker(database, { ...config.webhooks, logger });
   const server = createServer((request, response) => {
     if (request.method === 'POST' && request.headers['content-length'] === undefined) {
       response.writeHead(411, { 'content-type': 'application/json' });
@@ -106,6 +108,9 @@ export async function startServer(
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   logger.info('listening', { url: `${url}/graphql`, database: database.kind });
+  // After listening: with PORT=0 only now is the port known.
+  if (demo !== null) announce(demoAnnouncement(demo, `${url}/graphql`));
+  webhookWorker.start();
 
   let stopping: Promise<void> | null = null;
   const shutdown = () => {
@@ -117,10 +122,12 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
+      await webhookWorker.stop();
       await eventBus.close();
       await keyChanges?.close();
       redisLimiter?.close();
       await database.close();
+      await options.tracing?.shutdown();
       logger.info('stopped');
     })();
     return stopping;

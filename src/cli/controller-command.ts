@@ -19,6 +19,7 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
         'eu-representative': { type: 'string' },
         'minimum-notice-days': { type: 'string' },
         'reach-evidence': { type: 'string' },
+        'proof-retention-months': { type: 'string' },
       },
     });
     const reachEvidence = jsonOption('reachEvidence', values['reach-evidence']);
@@ -31,6 +32,9 @@ export async function runControllerCommand(args: string[], open: () => Promise<D
         dpoContact: values['dpo-contact'],
         euRepresentative: values['eu-representative'],
         minimumNoticeDays: values['minimum-notice-days'] ? Number(values['minimum-notice-days']) : undefined,
+        proofRetentionMonths: values['proof-retention-months']
+          ? Number(values['proof-retention-months'])
+          : undefined,
         // Whatever was given: createController checks it against the schema.
         reachEvidence: reachEvidence as CreateControllerInput['reachEvidence'],
       });

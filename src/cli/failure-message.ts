@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/env.js';
+import { CreateDatabaseError } from '../db/create-database.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { ExpectedError, InputValidationError } from '../domain/errors.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -43,9 +44,10 @@ export function failureMessage(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
   if (error instanceof InputValidationError)
     return `${error.code}: ${error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`;
-  if (error instanceof ExpectedError) return `${error.code}: ${error.message}`;
+  if (error instanceof ExpectedError || error instanceof CreateDatabaseError)
+    return `${error.code}: ${error.message}`;
   if (error instanceof DataDirLockedError)
-    return `${error.message} Stop that process first, or while the server runs manage keys through its API with an ADMIN key (see README.md, "Command line").`;
+    return `${error.code}: ${error.message} Stop that process (the Notarium server, if it runs on this directory) before using the CLI on it; while the server runs, manage keys through its GraphQL API with an ADMIN key instead (README.md, "Command line").`;
   if (isArgumentError(error)) {
     const brackets = /'\[|\]'/.test(error.message)
       ? ' Leave out the [ ]: in the usage they only mark an option as optional.'

@@ -40,19 +40,21 @@ export async function runKeyCommand(
         name: { type: 'string' },
         role: { type: 'string' },
         'expires-at': { type: 'string' },
+        'trusted-documents-only': { type: 'boolean' },
       },
     });
     const parsed = createApiKeySchema().safeParse({
       name: values.name ?? '',
       role: values.role,
       expiresAt: parseInstantOption('expires-at', values['expires-at']),
+      trustedDocumentsOnly: values['trusted-documents-only'] ?? false,
     });
     if (!parsed.success) throw validationFailed(parsed.error.issues);
     return withDatabase(open, async (database) => {
       const controllerId = await controllerIdOf(database, values.controller);
       const { apiKey, secret } = await issueApiKey(database.prisma, controllerId, parsed.data);
       process.stdout.write(
-        `Created ${apiKey.role} key "${apiKey.name}" (${apiKey.id}). Its secret, shown once:\n${secret}\n`,
+        `Created ${apiKey.role} key "${apiKey.name}" (${apiKey.id})${apiKey.trustedDocumentsOnly ? ', for trusted documents only' : ''}. Its secret, shown once:\n${secret}\n`,
       );
     });
   }
@@ -66,7 +68,9 @@ export async function runKeyCommand(
       });
       const now = new Date();
       for (const k of keys)
-        process.stdout.write(`${k.id}\t${k.prefix}…\t${k.role}\t${apiKeyStatus(k, now)}\t${k.name}\n`);
+        process.stdout.write(
+          `${k.id}\t${k.prefix}…\t${k.role}${k.trustedDocumentsOnly ? ' (trusted documents only)' : ''}\t${apiKeyStatus(k, now)}\t${k.name}\n`,
+        );
     });
   }
   const id = rest[0];

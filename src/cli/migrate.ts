@@ -108,6 +108,10 @@ async function withTarget(
 export async function runMigrateCommand(
   args: string[],
   open: () => Promise<MigrationTarget>,
+  options: {
+    /** PostgreSQL: creates the database when it does not exist; answers its name if it did. */
+    createDatabase?: () => Promise<string | null>;
+  } = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -115,8 +119,11 @@ export async function runMigrateCommand(
       return create(rest);
     case 'check':
       return check();
-    case 'deploy':
+    case 'deploy': {
+      const created = await options.createDatabase?.();
+      if (created) print(`Created database "${created}" (it did not exist).`);
       return withTarget(open, deploy);
+    }
     case 'status':
       return withTarget(open, status);
     case 'resolve':

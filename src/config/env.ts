@@ -29,11 +29,18 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   API_KEY_CACHE_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('notarium'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
     .min(1_024)
     .default(16 * 1024 * 1024),
+  WEBHOOK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(2_000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanString.default(false),
 });
 
 /** Only for development and tests: production refuses to start without its own secret. */
@@ -70,6 +77,16 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** How long an active API key is served from memory (0: looked up on every request), and how many. */
   readonly apiKeyCache: { readonly ttlMs: number; readonly maxEntries: number };
+  /** Bearer token that `/metrics` asks for; without it `/metrics` is open outside production and off in it. */
+  readonly metricsToken: string | undefined;
+  /** Where OTLP/HTTP traces go; tracing is off (and costs nothing) without it. */
+  readonly tracing: { readonly tracesUrl: string; readonly serviceName: string } | null;
+  /** The webhook delivery worker (docs/webhooks.md). */
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    readonly pollIntervalMs: number;
+    readonly allowPrivateNetworks: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -77,6 +94,13 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** OpenTelemetry's rule: the traces endpoint as given, else `/v1/traces` under the general endpoint. */
+function tracesUrl(env: Environment): string | null {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** Parses the whole environment at once and reports every problem, not only the first. */
@@ -93,6 +117,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (production && !env.SUBJECT_REF_SECRET) {
     throw new ConfigError(['SUBJECT_REF_SECRET: is required in production (at least 32 random characters)']);
   }
+  const traces = tracesUrl(env);
   const database = env.DATABASE_URL
     ? ({
         kind: 'postgres',
@@ -115,5 +140,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     apiKeyCache: { ttlMs: env.API_KEY_CACHE_TTL_MS, maxEntries: env.API_KEY_CACHE_MAX_KEYS },
+    metricsToken: env.METRICS_TOKEN,
+    tracing: traces === null ? null : { tracesUrl: traces, serviceName: env.OTEL_SERVICE_NAME },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_REQUEST_TIMEOUT_MS,
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    },
   };
 }

@@ -15,6 +15,8 @@ import { dirname, resolve } from 'node:path';
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 export class DataDirLockedError extends Error {
+  readonly code = 'DATA_DIR_LOCKED';
+
   constructor(
     readonly dataDir: string,
     readonly holderPid: number,

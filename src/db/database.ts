@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Config } from '../config/env.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { type AdapterFactory, createPgliteAdapterFactory, createPostgresAdapterFactory } from './adapters.js';
+import { type ConnectionStats, poolStats, StatementGauge } from './connection-stats.js';
 import { lockDataDir } from './data-dir-lock.js';
 import {
   type EmbeddedDatabaseFailedError,
@@ -18,6 +19,8 @@ export interface Database {
   readonly factory: AdapterFactory;
   /** True when a trivial query answers. */
   ping(): Promise<boolean>;
+  /** The pool's connections (PostgreSQL) or the statements in flight (embedded), for the metrics. */
+  connectionStats(): ConnectionStats;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,10 @@ export interface DatabaseOptions {
   wrapFactory?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
   /** Embedded only: PGlite cannot continue (e.g. a PANIC on a full disk); the process should exit. */
   onUnrecoverable?: (error: EmbeddedDatabaseFailedError) => void;
+  /** PostgreSQL: the pool behind the factory, whose counts the metrics report. */
+  pool?: pg.Pool;
+  /** PostgreSQL: an idle pooled connection failed (the server restarted, an administrator ended it). */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -34,9 +41,14 @@ export interface DatabaseOptions {
  * whose request was abandoned, or whose process stopped. Work that legitimately needs longer
  * raises it for its own transaction with `SET LOCAL statement_timeout`.
  */
-export function poolFromUrl(url: string, max: number, statementTimeoutMs = 0): pg.Pool {
+export function poolFromUrl(
+  url: string,
+  max: number,
+  statementTimeoutMs = 0,
+  onIdleConnectionError: (error: Error) => void = () => {},
+): pg.Pool {
   const parsed = new URL(url);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: parsed.hostname || '127.0.0.1',
     port: parsed.port ? Number(parsed.port) : 5432,
     user: decodeURIComponent(parsed.username) || undefined,
@@ -47,6 +59,11 @@ export function poolFromUrl(url: string, max: number, statementTimeoutMs = 0): p
     connectionTimeoutMillis: 5_000,
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
   });
+  // pg-pool emits 'error' when a connection fails while idle in the pool (the server restarted, an
+  // administrator or `DROP DATABASE … WITH (FORCE)` ended it). It has already discarded that
+  // connection and the next checkout opens a new one; unheard, the event would stop the process.
+  pool.on('error', onIdleConnectionError);
+  return pool;
 }
 
 export function databaseFromFactory(
@@ -55,7 +72,10 @@ export function databaseFromFactory(
   release: () => Promise<void>,
   options: DatabaseOptions = {},
 ): Database {
-  const adapter = options.wrapFactory ? options.wrapFactory(factory) : factory;
+  const gauge = kind === 'embedded' ? new StatementGauge() : null;
+  const counted = gauge ? gauge.wrap(factory) : factory;
+  const adapter = options.wrapFactory ? options.wrapFactory(counted) : counted;
+  const { pool } = options;
   const prisma = withQueryStrategyByDefault(new PrismaClient({ adapter }));
   let closed = false;
   return {
@@ -70,6 +90,8 @@ export function databaseFromFactory(
         return false;
       }
     },
+    connectionStats: () =>
+      pool ? poolStats(pool) : (gauge?.stats() ?? { pool: null, statementsInFlight: null }),
     async close() {
       if (closed) return;
       closed = true;
@@ -85,8 +107,16 @@ export async function openDatabase(
   options: DatabaseOptions = {},
 ): Promise<Database> {
   if (config.kind === 'postgres') {
-    const pool = poolFromUrl(config.url, config.poolSize, config.statementTimeoutMs);
-    return databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), options);
+    const pool = poolFromUrl(
+      config.url,
+      config.poolSize,
+      config.statementTimeoutMs,
+      options.onIdleConnectionError,
+    );
+    return databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), {
+      ...options,
+      pool,
+    });
   }
   const unlock = lockDataDir(config.dataDir);
   try {

@@ -4,6 +4,7 @@ import type {
   NotificationEvent,
   PurposeRevision,
   Response,
+  Subject,
 } from '../generated/prisma/client.js';
 
 /**
@@ -34,3 +35,4 @@ export const versionFromJson = dated<NoticeVersion>([
   'publishedAt',
   'retiredAt',
 ]);
+export const subjectFromJson = dated<Subject>(['createdAt', 'erasedAt']);

@@ -97,12 +97,12 @@ function cacheableRead(request: Request, dependencies: HttpCachingDependencies):
 }
 
 /** A strong validator: the SHA-256 of the exact bytes served. */
-function strongEtag(body: string): string {
+export function strongEtag(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url')}"`;
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`. */
-function noneMatch(header: string | null, etag: string): boolean {
+export function noneMatch(header: string | null, etag: string): boolean {
   if (header === null) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);

@@ -100,3 +100,29 @@ export function maskUnexpectedError(logger: Logger) {
     });
   };
 }
+
+/**
+ * The answer of a plain HTTP route (not GraphQL) that threw: like `maskUnexpectedError`, a coded
+ * 503 when the database is down or full, else logged in full and a 500 that reveals nothing but
+ * the request ID. Without it the HTTP adapter would answer with the error's stack.
+ */
+export function unexpectedRouteFailure(
+  logger: Logger,
+  error: unknown,
+  accept: string | null = null,
+): Response {
+  const failure = classifyDatabaseFailure(error);
+  if (failure !== null) {
+    logger.warn('database failure', { failure, error: error instanceof Error ? error.message : error });
+    return databaseFailureResponse(failure, accept);
+  }
+  logger.error('unexpected error', { error });
+  return errorResponse(
+    500,
+    'INTERNAL_SERVER_ERROR',
+    'Unexpected error. Quote the request ID when reporting it.',
+    {},
+    { requestId: currentRequestId() },
+    accept,
+  );
+}

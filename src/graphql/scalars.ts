@@ -1,4 +1,5 @@
 import { GraphQLError, Kind } from 'graphql';
+import { canonicalLocale } from '../lib/locale.js';
 import { builder } from './builder.js';
 
 const isoDateTime =
@@ -42,11 +43,16 @@ export function parseDateTime(value: unknown): Date {
   if (!valid || Number.isNaN(date.getTime())) {
     throw badDateTime(`DateTime ${value as string} is not a real instant.`);
   }
+  // ISO 8601's year 0000 is 1 BC, which PostgreSQL does not accept written that way.
+  if (date.getUTCFullYear() < 1) {
+    throw badDateTime(`DateTime ${value as string} is before the year 1.`);
+  }
   return date;
 }
 
 builder.scalarType('DateTime', {
-  description: 'An instant as an ISO 8601 string; always returned in UTC, e.g. 2026-01-31T12:00:00.000Z.',
+  description:
+    'An instant as an ISO 8601 string with a time zone, from the year 1 to 9999; always returned in UTC, e.g. 2026-01-31T12:00:00.000Z.',
   serialize: (value) => value.toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (node) => {
@@ -57,17 +63,9 @@ builder.scalarType('DateTime', {
   },
 });
 
-const localePattern = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
-
 function parseLocale(value: unknown): string {
-  if (typeof value === 'string' && localePattern.test(value)) {
-    try {
-      const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical) return canonical;
-    } catch {
-      // falls through to the coded error below
-    }
-  }
+  const canonical = canonicalLocale(value);
+  if (canonical !== null) return canonical;
   throw new GraphQLError(
     `Locale must be a BCP 47 language tag such as "de" or "pt-BR"; got ${JSON.stringify(value)}.`,
     {

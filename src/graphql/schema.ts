@@ -17,10 +17,16 @@ import '../modules/message-template/message-template.graphql.js';
 import '../modules/campaign/campaign.graphql.js';
 import '../modules/subject/subject.graphql.js';
 import '../modules/audit/audit.graphql.js';
+import '../modules/access-request/access-request.graphql.js';
 import '../modules/erasure/erasure.graphql.js';
 import '../modules/regulator/regulator.graphql.js';
 import '../modules/evidence/evidence.graphql.js';
+import '../modules/consent-record/consent-record.graphql.js';
 import '../modules/eligibility/eligibility.graphql.js';
+import '../modules/transparency-log/transparency-log.graphql.js';
+import '../modules/change-feed/change-feed.graphql.js';
+import '../modules/webhook/webhook.graphql.js';
+import '../modules/objection/objection.graphql.js';
 
 builder.queryType({
   description: 'Reads. Every field requires an API key; each states the roles it admits.',

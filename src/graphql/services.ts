@@ -1,9 +1,12 @@
 import type { Database } from '../db/database.js';
 import type { Viewer } from '../modules/access/access.policy.js';
+import { AccessRequestService } from '../modules/access-request/access-request.service.js';
 import { ApiKeyService } from '../modules/api-key/api-key.service.js';
 import type { ApiKeyCache } from '../modules/api-key/key-cache.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { CampaignService } from '../modules/campaign/campaign.service.js';
+import { ChangeFeedService } from '../modules/change-feed/change-feed.service.js';
+import { ConsentRecordService } from '../modules/consent-record/consent-record.service.js';
 import { ControllerService } from '../modules/controller/controller.service.js';
 import { EligibilityService } from '../modules/eligibility/eligibility.service.js';
 import { ErasureService } from '../modules/erasure/erasure.service.js';
@@ -13,10 +16,13 @@ import type { NoticePubSub } from '../modules/notice/notice.events.js';
 import { NoticeService } from '../modules/notice/notice.service.js';
 import { NoticeVersionService } from '../modules/notice/notice-version.service.js';
 import { NotificationService } from '../modules/notification/notification.service.js';
+import { ObjectionService } from '../modules/objection/objection.service.js';
 import { PurposeService } from '../modules/purpose/purpose.service.js';
 import { RegulatorService } from '../modules/regulator/regulator.service.js';
 import { SubjectService } from '../modules/subject/subject.service.js';
 import type { SubjectRefHasher } from '../modules/subject/subject-ref.js';
+import { TransparencyLogService } from '../modules/transparency-log/transparency-log.service.js';
+import { WebhookService, type WebhookSettings } from '../modules/webhook/webhook.service.js';
 
 /**
  * Services bound to the request's viewer: the only way resolvers reach data. There is no database
@@ -33,11 +39,17 @@ export interface Services {
   readonly notification: NotificationService;
   readonly subject: SubjectService;
   readonly erasure: ErasureService;
+  readonly accessRequest: AccessRequestService;
   readonly regulator: RegulatorService;
   readonly evidence: EvidenceService;
+  readonly consentRecord: ConsentRecordService;
   readonly campaign: CampaignService;
   readonly eligibility: EligibilityService;
   readonly messageTemplate: MessageTemplateService;
+  readonly transparencyLog: TransparencyLogService;
+  readonly changeFeed: ChangeFeedService;
+  readonly webhook: WebhookService;
+  readonly objection: ObjectionService;
 }
 
 export interface ServiceDependencies {
@@ -45,13 +57,16 @@ export interface ServiceDependencies {
   readonly events: NoticePubSub;
   readonly hasher: SubjectRefHasher;
   readonly keyCache?: ApiKeyCache;
+  readonly webhooks?: WebhookSettings;
 }
 
 export function createServices(
-  { database, events, hasher, keyCache }: ServiceDependencies,
+  { database, events, hasher, keyCache, webhooks = { allowPrivateNetworks: false } }: ServiceDependencies,
   viewer: Viewer,
 ): Services {
   const notification = new NotificationService(database, viewer, hasher);
+  const subject = new SubjectService(database, viewer);
+  const eligibility = new EligibilityService(database, viewer);
   return {
     apiKey: new ApiKeyService(database, viewer, keyCache),
     audit: new AuditService(database, viewer),
@@ -61,12 +76,18 @@ export function createServices(
     noticeVersion: new NoticeVersionService(database, viewer, events),
     events,
     notification,
-    subject: new SubjectService(database, viewer),
+    subject,
     erasure: new ErasureService(database, viewer, hasher),
+    accessRequest: new AccessRequestService(database, viewer, hasher, subject, eligibility),
     regulator: new RegulatorService(database, viewer, hasher),
     evidence: new EvidenceService(database, viewer),
+    consentRecord: new ConsentRecordService(database, viewer, hasher),
     campaign: new CampaignService(database, viewer),
-    eligibility: new EligibilityService(database, viewer),
+    eligibility,
     messageTemplate: new MessageTemplateService(database, viewer),
+    transparencyLog: new TransparencyLogService(database, viewer),
+    changeFeed: new ChangeFeedService(database, viewer),
+    webhook: new WebhookService(database, viewer, webhooks),
+    objection: new ObjectionService(database, viewer),
   };
 }

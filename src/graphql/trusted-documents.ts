@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { type GraphQLSchema, getOperationAST, Kind, parse, print, validate } from 'graphql';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import type { Viewer } from '../modules/access/access.policy.js';
 
 /** A checked-in frontend document, runnable over GET by its id. */
 export interface TrustedDocument {
@@ -83,14 +84,23 @@ function isSubscriptionByGet(request: Request): boolean {
   }
 }
 
+const restrictedKeyNeedsTrustedDocument =
+  'This API key runs only the trusted documents, by `documentId` (docs/frontend.md); send no query text.';
+
 /**
  * GET runs trusted documents (`?documentId=sha256:…&variables=…`) and subscriptions only, so a GET
  * can never be a mutation and every GET query answer is one a cache may keep; POST runs any
- * document, or a trusted one by `documentId`.
+ * document, or a trusted one by `documentId`. A key created with `trustedDocumentsOnly` runs
+ * trusted documents only, by any method (`viewers` holds the keys admission found).
  */
-export function trustedDocuments(documents: ReadonlyMap<string, TrustedDocument>): Plugin {
+export function trustedDocuments(
+  documents: ReadonlyMap<string, TrustedDocument>,
+  viewers: WeakMap<Request, Viewer>,
+): Plugin {
   return usePersistedOperations({
-    allowArbitraryOperations: (request) => request.method !== 'GET' || isSubscriptionByGet(request),
+    allowArbitraryOperations: (request) =>
+      viewers.get(request)?.trustedDocumentsOnly !== true &&
+      (request.method !== 'GET' || isSubscriptionByGet(request)),
     extractPersistedOperationId: (params, request) => requestedDocumentId(request, params),
     getPersistedOperation: (id) => documents.get(id)?.text ?? null,
     customErrors: {
@@ -106,13 +116,17 @@ export function trustedDocuments(documents: ReadonlyMap<string, TrustedDocument>
           : createGraphQLError('The request has neither a query nor a documentId.', {
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             }),
-      persistedQueryOnly: {
-        message: getNeedsTrustedDocument,
-        extensions: {
-          code: 'TRUSTED_DOCUMENT_REQUIRED',
-          http: { status: 405, headers: { Allow: 'POST' } },
-        },
-      },
+      persistedQueryOnly: ({ request }) =>
+        viewers.get(request)?.trustedDocumentsOnly === true
+          ? createGraphQLError(restrictedKeyNeedsTrustedDocument, {
+              extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED', http: { status: 403 } },
+            })
+          : createGraphQLError(getNeedsTrustedDocument, {
+              extensions: {
+                code: 'TRUSTED_DOCUMENT_REQUIRED',
+                http: { status: 405, headers: { Allow: 'POST' } },
+              },
+            }),
     },
   });
 }

@@ -130,7 +130,10 @@ describe('CLI: failures in one line', () => {
       const unlock = lockDataDir(dataDir);
       try {
         const result = runCli(['key', 'list', '--controller', 'acme'], { DATA_DIR: dataDir });
-        expectOneLineFailure(result, new RegExp(`is in use by process ${process.pid}\\b.*ADMIN key`));
+        expectOneLineFailure(
+          result,
+          new RegExp(`^DATA_DIR_LOCKED: .* is in use by process ${process.pid}\\b.*ADMIN key`),
+        );
       } finally {
         unlock();
       }

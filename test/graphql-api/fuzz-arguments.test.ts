@@ -150,6 +150,7 @@ describe('generated arguments for every query and mutation', () => {
   let app: App;
   let adminKey: string;
   let rowCount: () => Promise<number>;
+  let recordedRefusals: () => Promise<number>;
 
   beforeAll(async () => {
     database = await openTestDatabase();
@@ -166,8 +167,12 @@ describe('generated arguments for every query and mutation', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`,
     )) as { table_name: string }[];
     const sum = tables.map(({ table_name }) => `(SELECT count(*) FROM "${table_name}")`).join(' + ');
-    rowCount = async () =>
-      Number(((await database.sql(`SELECT ${sum} AS n`)) as { n: string | number }[])[0]?.n);
+    const count = async (expression: string) =>
+      Number(((await database.sql(`SELECT ${expression} AS n`)) as { n: string | number }[])[0]?.n);
+    // docs/erasure.md: every erasure request is audited, a refused one too; that is its only write.
+    const refusals = `(SELECT count(*) FROM "AuditEntry" WHERE "action" = 'subject:erase' AND "details"->>'outcome' IN ('NOT_FOUND', 'REFUSED_LEGAL_HOLD'))`;
+    recordedRefusals = () => count(refusals);
+    rowCount = () => count(`${sum} - ${refusals}`);
     return () => database.close();
   });
 
@@ -197,6 +202,7 @@ describe('generated arguments for every query and mutation', () => {
         await fc.assert(
           fc.asyncProperty(variables, async (values) => {
             const before = await rowCount();
+            const refusalsBefore = await recordedRefusals();
             const answer = await send(document, values);
             const codes = (answer.body.errors ?? []).map((error) => error.extensions?.code);
             expect(answer.status, JSON.stringify(answer.body)).not.toBe(500);
@@ -205,6 +211,8 @@ describe('generated arguments for every query and mutation', () => {
             const payload = answer.body.data?.[field.name] as { __typename?: string } | null | undefined;
             const refused = (answer.body.errors?.length ?? 0) > 0 || /Error$/.test(payload?.__typename ?? '');
             if (refused && operation === 'mutation') expect(await rowCount()).toBe(before);
+            const refusedErasure = field.name === 'eraseSubject' && /Error$/.test(payload?.__typename ?? '');
+            expect(await recordedRefusals()).toBe(refusalsBefore + (refusedErasure ? 1 : 0));
           }),
           { seed, numRuns: runsPerField, endOnFailure: true },
         );

@@ -43,6 +43,8 @@ describe('DateTime', () => {
     ['2026-01-01T00:00:00+24:00', 'offsets stay within a day'],
     ['2026-01-01T00:00:00', 'a time zone is required'],
     ['2026-01-01', 'a time is required'],
+    ['0000-06-30T00:00:00Z', 'the year 0 (1 BC) is not an instant the database accepts as ISO 8601'],
+    ['0001-01-01T00:30:00+01:00', 'in UTC that is the year 0'],
   ])('refuses %s (%s)', (value) => {
     expect(() => parseDateTime(value)).toThrowError(
       expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }),
@@ -55,6 +57,7 @@ describe('DateTime', () => {
     ['2026-12-31T23:59:59.999Z', '2026-12-31T23:59:59.999Z'],
     ['2026-03-01T01:00:00+02:00', '2026-02-28T23:00:00.000Z'],
     ['2026-01-01t00:00:00z', '2026-01-01T00:00:00.000Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
   ])('accepts %s as %s', (value, instant) => {
     expect(parseDateTime(value).toISOString()).toBe(instant);
   });

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/database.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { schema } from '../../src/graphql/schema.js';
 import { getOrCreateSigningKey } from '../../src/modules/evidence/signing-key.js';
+import { runLogCadence } from '../../src/modules/transparency-log/transparency-log.service.js';
 import { makeController, makeKey } from '../support/factories.js';
 import {
   createDraft,
@@ -167,6 +168,11 @@ const collectParts: Record<string, string> = {
     'auditTrail(first: 100) { edges { cursor node { __typename id actorKeyId targetId hash details } } }',
   regulatorRequests:
     'regulatorRequests(first: 20) { edges { cursor node { __typename id authority reference noticeKeys } } }',
+  changeEvents: 'changeEvents(first: 50) { edges { cursor node { __typename id resourceId data } } }',
+  objectionCases: 'objectionCases(first: 20) { edges { cursor node { __typename id grounds } } }',
+  webhookEndpoints: 'webhookEndpoints(first: 20) { edges { cursor node { __typename id url description } } }',
+  webhookDeliveries:
+    'webhookDeliveries(first: 50) { edges { cursor node { __typename id event { __typename id } endpoint { __typename id } } } }',
 };
 
 function collectQuery(): string {
@@ -178,6 +184,14 @@ function collectQuery(): string {
 }
 
 const hasMutation = (name: string) => name in (schema.getMutationType()?.getFields() ?? {});
+
+const WebhookEndpointMutation = `
+  mutation SeedCreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {
+    createWebhookEndpoint(input: $input) {
+      __typename
+      ... on CreateWebhookEndpointPayload { secret endpoint { __typename id url } }
+    }
+  }`;
 
 const RegulatorRequestMutation = `
   mutation SeedOpenRegulatorRequest($input: OpenRegulatorRequestInput!) {
@@ -282,7 +296,8 @@ const isoMinutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_00
  * role, one created and one revoked through the API), two purposes with two revisions each, a
  * notice with two published versions and a draft, a campaign, two subjects with notifications,
  * delivery events and responses, an eligibility manifest, a regulator request (when the schema has
- * them), and the audit entries all that writes. Then its ADMIN lists everything to collect every
+ * them), the audit entries all that writes, and a transparency log with the notifications
+ * sequenced into it under a signed head. Then its ADMIN lists everything to collect every
  * global ID, cursor and identifying string. Every text carries `label` and a random token, so it
  * identifies this tenant alone.
  */
@@ -312,6 +327,17 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
     if (created.__typename !== 'CreateApiKeyPayload') throw new Error(JSON.stringify(created));
     markers.add(created.secret);
     if (name.endsWith('retired')) await sendOk(app, admin, RevokeMutation, { id: created.apiKey.id });
+  }
+
+  // A webhook endpoint, before the changes, so that their deliveries are queued for it.
+  if (hasMutation('createWebhookEndpoint')) {
+    const created = (
+      await sendOk(app, admin, WebhookEndpointMutation, {
+        input: { url: `https://${tag}.example/hooks`, description: `${tag} mailer hook` },
+      })
+    ).createWebhookEndpoint as { __typename: string; secret: string };
+    if (created.__typename !== 'CreateWebhookEndpointPayload') throw new Error(JSON.stringify(created));
+    markers.add(created.secret);
   }
 
   // Two purposes, two revisions each.
@@ -465,6 +491,7 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
             idempotencyKey: `${tag}-answer-1`,
             noticeKey,
             versionNumber: 2,
+            objection: { grounds: `${tag} objects on grounds of a particular situation` },
           },
           {
             subjectRef: subjectRefs[0],
@@ -507,6 +534,12 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
     markers.add(`${tag} DPA`).add(`${tag}-case-1`);
   }
 
+  // The log's cadence: sequence the notifications into the transparency log and sign a head, so
+  // that their inclusion proofs exist (transparencyLogNotificationProof answers with them).
+  const database = { prisma } as unknown as Database;
+  const logged = await runLogCadence(database, controller.id);
+  if (logged.appended !== 2 || !logged.head) throw new Error(`log cadence: ${JSON.stringify(logged)}`);
+
   // Collect every ID and identifying string through the tenant's own ADMIN.
   const collected = [await sendOk(app, admin, collectQuery())];
   for (const ref of subjectRefs) collected.push(await sendOk(app, admin, SubjectQuery, { ref }));
@@ -548,6 +581,8 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
     'noticeKeys',
     'subject',
     'linkTarget',
+    'url',
+    'grounds',
   ]);
   collectStrings(collected, identifying, texts);
   for (const text of texts) if (text.includes(tag)) markers.add(text);
@@ -557,8 +592,10 @@ export async function seedTenant(app: App, prisma: PrismaClient, label: string):
   for (const id of batchIds) markers.add(id);
   for (const ref of subjectRefs) markers.add(ref);
   // The evidence signing key exists once a bundle is exported; create it so evidenceSigningKeys is swept too.
-  const signingKey = await getOrCreateSigningKey({ prisma } as unknown as Database, controller.id);
+  const signingKey = await getOrCreateSigningKey(database, controller.id);
   markers.add(signingKey.keyId);
+  // The transparency log's sequencer logs the notifications, so their inclusion proofs are swept too.
+  await runLogCadence({ prisma } as unknown as Database, controller.id);
 
   return {
     label,

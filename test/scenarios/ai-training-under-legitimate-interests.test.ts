@@ -11,6 +11,7 @@ import { NoticeLeadTimeError } from '../../src/modules/notice/notice.errors.js';
 import { graphql } from '../graphql/index.js';
 import { execute, expectData, rawId } from '../support/client.js';
 import { makeTenant } from '../support/factories.js';
+import { insertLegacyResponse } from '../support/legacy-responses.js';
 import {
   createDraft,
   createNotice,
@@ -305,23 +306,25 @@ describe('a platform trains AI on public posts under legitimate interests', () =
               channel: 'EMAIL',
               noticeKey: 'privacy-policy',
               versionNumber: 2,
+              locale: 'en',
               occurredAt: ago(30).toISOString(),
               idempotencyKey: 'alice-consents',
-            },
-            {
-              subjectRef: 'frank',
-              purposeKey: 'ads',
-              kind: 'CONSENT_GIVEN',
-              channel: 'OTHER',
-              occurredAt: ago(30).toISOString(),
-              idempotencyKey: 'frank-consents-on-paper',
             },
           ],
         },
       },
       keys.NOTIFIER,
     );
-    expect(responses.recordResponses).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(responses.recordResponses).toMatchObject({ accepted: 2, rejected: 0 });
+    // Frank consented on paper before consent records had to name the notice shown (ADR 0033).
+    await insertLegacyResponse(t.database, keys.NOTIFIER, {
+      subjectRef: 'frank',
+      purposeKey: 'ads',
+      kind: 'CONSENT_GIVEN',
+      channel: 'OTHER',
+      occurredAt: ago(30).toISOString(),
+      idempotencyKey: 'frank-consents-on-paper',
+    });
 
     // Eligibility at the effective date + 1 day, for each kind of person.
     const decide = async (ref: string, purposeKey: string) => {

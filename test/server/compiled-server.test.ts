@@ -79,7 +79,7 @@ describe('the compiled server (npm run build, npm start)', { timeout: heavyTestT
       database?.url != null ? { DATABASE_URL: database.url } : { DATA_DIR: join(dataDir, 'data') };
     const child = spawn(process.execPath, [join(outDir, 'cli', 'main.js'), 'controller', 'list'], {
       cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ...env },
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ENV_FILE: '/dev/null', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -32,8 +32,15 @@ describe('embedded database start', { timeout: heavyTestTimeout }, () => {
     try {
       const key = /(ntr_[a-z0-9]{8}_[A-Za-z0-9_-]{43})/.exec(announced.join(''))?.[1];
       expect(key).toBeDefined();
+      // Started with PORT=0: the announcement names the port the server actually listens on.
+      expect(announced.join('')).toContain(`${first.url}/graphql`);
+      expect(first.url).not.toMatch(/:0$/);
       expect(await viewer(first.url, key!)).toEqual({
         data: { viewer: { keyName: 'demo admin', role: 'ADMIN', controller: { slug: 'demo' } } },
+      });
+      const reader = /READER\s+(ntr_[a-z0-9]{8}_[A-Za-z0-9_-]{43})/.exec(announced.join(''))?.[1];
+      expect(await viewer(first.url, reader!)).toEqual({
+        data: { viewer: { keyName: 'demo frontend', role: 'READER', controller: { slug: 'demo' } } },
       });
       await expect(openDatabase(config.database)).rejects.toBeInstanceOf(DataDirLockedError);
     } finally {

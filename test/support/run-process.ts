@@ -4,10 +4,14 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
-/** The process environment a child gets: ours minus anything that would pick another database. */
+/**
+ * The process environment a child gets: ours minus anything that would pick another database, and
+ * no `.env` (a developer's own file in the repository would otherwise fill in what the test left
+ * unset); a test passes `ENV_FILE` to give one.
+ */
 export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const { DATABASE_URL: _database, DATA_DIR: _dataDir, TEST_DATABASE_URL: _test, ...rest } = process.env;
-  return { ...rest, LOG_LEVEL: 'info', ...overrides };
+  return { ...rest, LOG_LEVEL: 'info', ENV_FILE: '/dev/null', ...overrides };
 }
 
 /** Far beyond any start-up seen under load: it only keeps a hung CLI from hanging the suite. */
@@ -113,4 +117,19 @@ export async function startServerProcess(
       return exited;
     },
   };
+}
+
+/**
+ * Runs a command line as a README shows it (`npm run cli -- …`, `curl …`) with bash, in the
+ * repository, to completion; the same hang guard as `runCli`.
+ */
+export function runShell(command: string, env: Record<string, string>) {
+  const result = spawnSync('bash', ['-c', command], {
+    cwd: repoRoot,
+    env: childEnvironment(env),
+    encoding: 'utf8',
+    timeout: cliHangLimitMs,
+  });
+  const killed = result.signal === null ? '' : `\n(runShell: killed by ${result.signal})`;
+  return { status: result.status, stdout: result.stdout, stderr: `${result.stderr}${killed}` };
 }

@@ -44,7 +44,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
         await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await dropper.end();
       },
-      { wrapFactory: (factory) => counter.wrap(factory) },
+      { wrapFactory: (factory) => counter.wrap(factory), pool },
     );
     return {
       ...database,

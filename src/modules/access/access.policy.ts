@@ -8,6 +8,8 @@ export interface Viewer {
   readonly controllerId: string;
   /** For REGULATOR keys: the one request they may read. */
   readonly regulatorRequestId?: string | null;
+  /** The key runs only the checked-in trusted documents, by documentId (a frontend's key). */
+  readonly trustedDocumentsOnly?: boolean;
 }
 
 export type Role = ApiKeyRole;
@@ -32,6 +34,12 @@ export const roles = {
    */
   viewNotices: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
   viewRecords: ['ADMIN', 'AUDITOR', 'REGULATOR'],
+  /** Decide objection cases (Art. 21): honour or refuse them. */
+  decideObjections: ['ADMIN', 'EDITOR'],
+  /** List objection cases and their figures. */
+  readObjections: ['ADMIN', 'EDITOR', 'AUDITOR'],
+  /** Objection cases as objects: those roles, and a regulator through the responses in its request's scope. */
+  viewObjections: ['ADMIN', 'EDITOR', 'AUDITOR', 'REGULATOR'],
   controllerKeys: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR'],
   any: ['ADMIN', 'EDITOR', 'NOTIFIER', 'READER', 'AUDITOR', 'REGULATOR'],
 } as const satisfies Record<string, readonly Role[]>;

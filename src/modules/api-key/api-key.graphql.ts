@@ -39,6 +39,10 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
       nullable: true,
       description: 'When the key was revoked; null while not revoked.',
     }),
+    trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly', {
+      description:
+        'Whether the key runs only the checked-in trusted documents, by documentId (docs/frontend.md).',
+    }),
     lastUsedAt: t.expose('lastUsedAt', {
       type: 'DateTime',
       nullable: true,
@@ -106,6 +110,11 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
       type: 'DateTime',
       required: false,
       description: 'When it stops working (optional).',
+    }),
+    trustedDocumentsOnly: t.boolean({
+      required: false,
+      description:
+        'Run only the checked-in trusted documents, by documentId, and refuse any other document (a frontend’s key; docs/frontend.md). Default false.',
     }),
   }),
   validate: createApiKeySchema(),

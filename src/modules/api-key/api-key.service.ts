@@ -20,7 +20,13 @@ export interface IssuedApiKey {
 export async function issueApiKey(
   prisma: Pick<PrismaClient, 'apiKey'>,
   controllerId: string,
-  input: { name: string; role: ApiKeyRole; expiresAt?: Date | null; regulatorRequestId?: string | null },
+  input: {
+    name: string;
+    role: ApiKeyRole;
+    expiresAt?: Date | null;
+    regulatorRequestId?: string | null;
+    trustedDocumentsOnly?: boolean | null;
+  },
 ): Promise<IssuedApiKey> {
   const { secret, prefix, hash } = generateSecret();
   const apiKey = await prisma.apiKey.create({
@@ -30,6 +36,7 @@ export async function issueApiKey(
       role: input.role,
       expiresAt: input.expiresAt ?? null,
       regulatorRequestId: input.regulatorRequestId ?? null,
+      trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
       prefix,
       secretHash: hash,
     },
@@ -56,6 +63,7 @@ async function findKey(
       name: true,
       role: true,
       regulatorRequestId: true,
+      trustedDocumentsOnly: true,
       expiresAt: true,
       lastUsedAt: true,
       revokedAt: true,
@@ -103,6 +111,7 @@ export async function authenticate(
       role: key.role,
       controllerId: key.controllerId,
       regulatorRequestId: key.regulatorRequestId,
+      trustedDocumentsOnly: key.trustedDocumentsOnly,
     },
   };
 }
@@ -131,7 +140,12 @@ export class ApiKeyService {
         action: 'apiKey:create',
         targetType: 'ApiKey',
         targetId: issued.apiKey.id,
-        details: { name: input.name, role: input.role, expiresAt: input.expiresAt?.toISOString() ?? null },
+        details: {
+          name: input.name,
+          role: input.role,
+          expiresAt: input.expiresAt?.toISOString() ?? null,
+          trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
+        },
       });
       return issued;
     });

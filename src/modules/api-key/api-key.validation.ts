@@ -16,6 +16,7 @@ export function createApiKeySchema(now: () => Date = () => new Date()) {
       .date()
       .refine((value) => value.getTime() > now().getTime(), 'must be in the future')
       .nullish(),
+    trustedDocumentsOnly: z.boolean().nullish(),
   });
 }
 

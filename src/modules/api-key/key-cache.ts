@@ -3,7 +3,14 @@ import type { ApiKey } from '../../generated/prisma/client.js';
 /** What authentication needs of a key: never the secret, nor its hash (that is the cache key). */
 export type CachedKey = Pick<
   ApiKey,
-  'id' | 'controllerId' | 'name' | 'role' | 'regulatorRequestId' | 'expiresAt' | 'lastUsedAt'
+  | 'id'
+  | 'controllerId'
+  | 'name'
+  | 'role'
+  | 'regulatorRequestId'
+  | 'trustedDocumentsOnly'
+  | 'expiresAt'
+  | 'lastUsedAt'
 >;
 
 export interface ApiKeyCacheOptions {

@@ -129,7 +129,7 @@ export class CampaignService {
    * Creates a campaign for a published version. Retry-safe: the same name with the same content
    * returns the existing campaign; the same name with other content is a conflict.
    */
-  async create(input: unknown): Promise<Campaign> {
+  async create(input: unknown, now = new Date()): Promise<Campaign> {
     const parsed = createCampaignSchema.safeParse(input);
     if (!parsed.success) throw validationFailed(parsed.error.issues);
     const data = parsed.data;
@@ -155,13 +155,22 @@ export class CampaignService {
     if (existing) return sameOrConflict(existing, wanted);
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const campaign = await tx.campaign.create({ data: wanted });
-        await appendAudit(tx, actorOf(this.viewer), {
-          action: 'campaign:create',
-          targetType: 'Campaign',
-          targetId: campaign.id,
-          details: { name: campaign.name, versionId: campaign.versionId, plannedSize: campaign.plannedSize },
-        });
+        const campaign = await tx.campaign.create({ data: { ...wanted, createdAt: now } });
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          {
+            action: 'campaign:create',
+            targetType: 'Campaign',
+            targetId: campaign.id,
+            details: {
+              name: campaign.name,
+              versionId: campaign.versionId,
+              plannedSize: campaign.plannedSize,
+            },
+          },
+          now,
+        );
         return campaign;
       });
     } catch (error) {

@@ -61,6 +61,19 @@ export const ControllerRef = builder.prismaNode('Controller', {
       description:
         'How many seconds a notification or delivery event may be dated before its version was published (clock skew between systems); earlier ones are refused with SENT_BEFORE_PUBLICATION.',
     }),
+    publicNoticePages: t.exposeBoolean('publicNoticePages', {
+      description:
+        "Whether anyone may read the published versions of this controller's notices, without a key, at /public/<slug>/notices/<key> (docs/public-pages.md). Off by default.",
+    }),
+    objectionDecisionDays: t.exposeInt('objectionDecisionDays', {
+      description:
+        'Days within which an objection (Art. 21) should be decided; open cases older than this are overdue. Default 30 (Art. 12(3): one month).',
+    }),
+    proofRetentionMonths: t.exposeInt('proofRetentionMonths', {
+      nullable: true,
+      description:
+        "Months after a person's last processing that their proof records are kept; then the retention schedule purges them (docs/retention.md). Null: kept for ever (the default).",
+    }),
     reachEvidence: t.field({
       type: [ChannelReachEvidenceRef],
       description:
@@ -88,7 +101,8 @@ const ReachEvidenceInput = builder.inputType('ReachEvidenceInput', {
 });
 
 const UpdateControllerSettingsInput = builder.inputType('UpdateControllerSettingsInput', {
-  description: 'Fields to change; omitted fields stay as they are, null clears an optional contact.',
+  description:
+    'Fields to change; omitted fields stay as they are, null clears an optional contact or the retention schedule.',
   fields: (t) => ({
     name: t.string({ required: false, description: 'Display name.' }),
     legalName: t.string({ required: false, description: 'Registered legal name.' }),
@@ -100,6 +114,20 @@ const UpdateControllerSettingsInput = builder.inputType('UpdateControllerSetting
       required: false,
       description:
         'Clock-skew tolerance in seconds (0–86,400) for notifications and events dated before publication; applies to later calls.',
+    }),
+    publicNoticePages: t.boolean({
+      required: false,
+      description:
+        'Turns the public notice pages on (true) or off (false): published versions only, never drafts (docs/public-pages.md).',
+    }),
+    objectionDecisionDays: t.int({
+      required: false,
+      description: 'Deadline for deciding an objection, in days (1–90); applies to the figures from now on.',
+    }),
+    proofRetentionMonths: t.int({
+      required: false,
+      description:
+        "Months (1–1,200; e.g. 72 = six years) after a person's last processing that their proof records are kept before the retention schedule purges them (docs/retention.md). Null: kept for ever.",
     }),
     reachEvidence: t.field({
       type: [ReachEvidenceInput],

@@ -45,9 +45,10 @@ export class ControllerService {
   }
 
   /**
-   * Only the fields given are changed; explicit nulls clear the optional contacts. Reach evidence
-   * changes per channel named (null: back to the default), read and written under a row lock so
-   * that two changes to different channels both stay.
+   * Only the fields given are changed; explicit nulls clear the optional contacts and the
+   * retention schedule (records kept for ever). Reach evidence changes per channel named (null:
+   * back to the default), read and written under a row lock so that two changes to different
+   * channels both stay.
    */
   async update(input: UpdateControllerInput): Promise<Controller> {
     const data: Prisma.ControllerUpdateInput = {};
@@ -57,8 +58,11 @@ export class ControllerService {
     if (input.minimumNoticeDays != null) data.minimumNoticeDays = input.minimumNoticeDays;
     if (input.clockSkewToleranceSeconds != null)
       data.clockSkewToleranceSeconds = input.clockSkewToleranceSeconds;
+    if (input.objectionDecisionDays != null) data.objectionDecisionDays = input.objectionDecisionDays;
     if (input.dpoContact !== undefined) data.dpoContact = input.dpoContact;
     if (input.euRepresentative !== undefined) data.euRepresentative = input.euRepresentative;
+    if (input.publicNoticePages != null) data.publicNoticePages = input.publicNoticePages;
+    if (input.proofRetentionMonths !== undefined) data.proofRetentionMonths = input.proofRetentionMonths;
     const reachChanges = input.reachEvidence ?? [];
     if (Object.keys(data).length === 0 && reachChanges.length === 0) {
       throw new InputValidationError([{ path: ['input'], message: 'names no field to change' }]);

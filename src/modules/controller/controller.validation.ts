@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { proofRetentionMonths } from '../erasure/retention.validation.js';
 import { channels, eventTypes } from '../notification/notification.validation.js';
 import { notReachEvents } from '../notification/reach.policy.js';
+import { objectionDecisionDays } from '../objection/objection.validation.js';
 
 const optionalText = z.string().trim().min(1, 'must not be empty').max(500).nullish();
 
@@ -76,6 +78,7 @@ export const createControllerSchema = z.object({
   minimumNoticeDays: controllerFields.minimumNoticeDays.default(28),
   clockSkewToleranceSeconds: controllerFields.clockSkewToleranceSeconds.optional(),
   reachEvidence: reachEvidenceSetting.optional(),
+  proofRetentionMonths: proofRetentionMonths.optional(),
 });
 
 export const updateControllerSchema = z.object({
@@ -87,6 +90,9 @@ export const updateControllerSchema = z.object({
   minimumNoticeDays: controllerFields.minimumNoticeDays.nullish(),
   clockSkewToleranceSeconds: controllerFields.clockSkewToleranceSeconds.nullish(),
   reachEvidence: reachEvidenceChanges.nullish(),
+  publicNoticePages: z.boolean().nullish(),
+  objectionDecisionDays: objectionDecisionDays.nullish(),
+  proofRetentionMonths: proofRetentionMonths.nullish(),
 });
 
 export type CreateControllerInput = z.input<typeof createControllerSchema>;

@@ -78,7 +78,8 @@ export function verdict(
  */
 const tieRank: Record<ResponseKind, number> = {
   CONSENT_GIVEN: 0,
-  CONSENT_WITHDRAWN: 1,
+  CONSENT_REFUSED: 1,
+  CONSENT_WITHDRAWN: 2,
   OBJECTION_WITHDRAWN: 0,
   OBJECTED: 1,
 };
@@ -128,16 +129,42 @@ export function reachedFirst(reaches: readonly Reach[]): (Reach & { at: Date })[
     );
 }
 
+/** How an objection's case stands at `at`: a decision made after `at` was not made yet. */
+export function objectionOutcomeAt(response: SubjectResponseFact | undefined, at: Date) {
+  const decision = response?.objectionDecision ?? null;
+  if (decision === null || decision.decidedAt === null || decision.decidedAt.getTime() > at.getTime())
+    return { outcome: 'OPEN' as const, decidedAt: null };
+  return decision;
+}
+
+/**
+ * The responses without the objections refused by `at` on compelling legitimate grounds
+ * (Art. 21(1)): such an objection does not stand, so the answer before it decides again.
+ */
+export function notRefusedBy<T extends SubjectResponseFact>(responses: readonly T[], at: Date): T[] {
+  return responses.filter(
+    (response) => response.kind !== 'OBJECTED' || objectionOutcomeAt(response, at).outcome !== 'REFUSED',
+  );
+}
+
 /** The standing objection (Art. 21) under a basis that allows one, as a denial; null when there is none. */
-export function objected({ revision, rules, state }: BasisInput): Verdict | null {
+export function objected({ context, revision, rules, state, facts }: BasisInput): Verdict | null {
   const objection = state.objectionResponse;
   if (!objectionBases.includes(revision.legalBasis) || state.objection !== 'STANDING' || objection === null)
     return null;
+  const decision = objectionOutcomeAt(
+    facts.responses.find((response) => response.id === objection.id),
+    context.at,
+  );
+  const status =
+    decision.outcome === 'HONOURED' && decision.decidedAt !== null
+      ? `its case was honoured on ${iso(decision.decidedAt)}`
+      : `its case is open (not decided by ${iso(context.at)})`;
   return verdict(
     'OBJECTED',
     revision,
     { ...none, responseId: objection.id, versionId: rules.inForce[0]?.id ?? null },
-    `Objection recorded on ${iso(objection.occurredAt)} and not withdrawn.`,
+    `Objection recorded on ${iso(objection.occurredAt)} and not withdrawn; ${status}.`,
   );
 }
 

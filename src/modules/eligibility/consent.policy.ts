@@ -24,6 +24,14 @@ export function decideConsent({ context, rules, revision, facts, state }: BasisI
       `Consent withdrawn on ${iso(response.occurredAt)}.`,
     );
   }
+  if (state.consent === 'REFUSED') {
+    return verdict(
+      'CONSENT_REFUSED',
+      revision,
+      evidence,
+      `Consent refused on ${iso(response.occurredAt)}: a refusal is not consent, whatever was given before.`,
+    );
+  }
   if (versionId === null) {
     return verdict(
       'CONSENT_VERSION_UNKNOWN',

@@ -21,6 +21,7 @@ export const ruleDecisions = {
   CONSENT_WITHDRAWN_BEFORE_SWITCH: 'DENIED',
   CONSENT_MISSING: 'DENIED',
   CONSENT_WITHDRAWN: 'DENIED',
+  CONSENT_REFUSED: 'DENIED',
   CONSENT_VERSION_UNKNOWN: 'DENIED',
   CONSENT_OUTDATED: 'DENIED',
   CONSENT_LAPSED: 'DENIED',
@@ -100,8 +101,16 @@ export interface NotificationFact {
   }[];
 }
 
+/** How the case an objection opened stands (docs/objections.md): decided when `decidedAt` is set. */
+export interface ObjectionDecisionFact {
+  readonly outcome: 'OPEN' | 'HONOURED' | 'REFUSED';
+  readonly decidedAt: Date | null;
+}
+
 export interface SubjectResponseFact extends ResponseFact {
   readonly versionId: string | null;
+  /** For an objection: its case. Absent or null: no case (treated as open). */
+  readonly objectionDecision?: ObjectionDecisionFact | null;
 }
 
 /** The subject's records about the purpose: its responses and its notifications with their events. */

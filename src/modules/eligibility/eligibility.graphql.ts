@@ -45,6 +45,10 @@ const RuleEnum = builder.enumType('EligibilityRule', {
     CONSENT_WITHDRAWN: {
       description: 'DENIED (consent): the latest consent answer is a withdrawal (Art. 7(3)).',
     },
+    CONSENT_REFUSED: {
+      description:
+        'DENIED (consent): the latest consent answer is a refusal; a refusal is not consent (Art. 4(11), 7).',
+    },
     CONSENT_VERSION_UNKNOWN: {
       description:
         'DENIED (consent): the consent does not name the notice version shown, so it cannot be shown to be informed (Art. 4(11), 7(1)).',

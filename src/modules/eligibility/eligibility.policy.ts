@@ -1,5 +1,5 @@
 import { purposeState } from '../subject/subject.policy.js';
-import { commonRules, inDecisionOrder } from './common.policy.js';
+import { commonRules, inDecisionOrder, notRefusedBy } from './common.policy.js';
 import { decideConsent } from './consent.policy.js';
 import type { Eligibility, PurposeContext, SubjectFacts } from './eligibility.facts.js';
 import { decideLawfulBasis } from './lawful-basis.policy.js';
@@ -39,7 +39,8 @@ export function decideEligibility(
     rules,
     revision,
     facts,
-    state: purposeState(facts.responses, revision.consentValidityDays, at),
+    // An objection refused on compelling legitimate grounds by `at` does not stand (Art. 21(1)).
+    state: purposeState(notRefusedBy(facts.responses, at), revision.consentValidityDays, at),
   };
   const verdict =
     revision.legalBasis === 'CONSENT'

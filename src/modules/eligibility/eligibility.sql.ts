@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import type { EventType } from '../notification/notification.policy.js';
 import { countingPairs } from '../notification/reach.policy.js';
 import { objectionBases } from './common.policy.js';
 import type { PurposeContext } from './eligibility.facts.js';
@@ -8,20 +9,38 @@ import type { PurposeRules } from './purpose-rules.js';
 export const emptySetHash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /**
- * The two answers that decide a purpose state, as constant SQL: the pair of response kinds, and
- * the kind that wins when both were given at the same instant (withdrawal over consent,
- * objection over its withdrawal).
+ * The answers that decide a purpose state, as constant SQL: the response kinds, and their rank
+ * when several were given at the same instant (withdrawal over refusal over consent, objection
+ * over its withdrawal).
  */
 const answers = {
   consent: {
-    kinds: Prisma.sql`('CONSENT_GIVEN', 'CONSENT_WITHDRAWN')`,
-    winner: Prisma.sql`'CONSENT_WITHDRAWN'`,
+    kinds: Prisma.sql`('CONSENT_GIVEN', 'CONSENT_REFUSED', 'CONSENT_WITHDRAWN')`,
+    rank: Prisma.sql`CASE r."kind" WHEN 'CONSENT_WITHDRAWN' THEN 2 WHEN 'CONSENT_REFUSED' THEN 1 ELSE 0 END`,
   },
   objection: {
     kinds: Prisma.sql`('OBJECTED', 'OBJECTION_WITHDRAWN')`,
-    winner: Prisma.sql`'OBJECTED'`,
+    rank: Prisma.sql`(r."kind" = 'OBJECTED')`,
   },
 } as const;
+
+/**
+ * Run before each range statement, in its transaction: rows are read by bitmap scans, which visit
+ * the heap pages of a range in physical order, each page once, instead of index scans, which
+ * visit them in key order, again and again. Notifications are then read in the order they were
+ * recorded, so the probes of their events follow the events' own order of recording, and a
+ * large range reads each page of the tables about once (ADR 0027). A planner setting, not an
+ * estimate: the plan stays the same with or without statistics.
+ */
+export const rangePlanSettings = Prisma.sql`SET LOCAL enable_indexscan = off`;
+
+/**
+ * The event types that can show reach (every type but SENT, BOUNCED and FAILED, which a reach
+ * setting cannot name): the predicate of the partial index `NotificationEvent_reach_idx`. Stated
+ * as constant SQL, so that the planner proves the index applies whatever the parameters.
+ */
+const reachCapable: readonly EventType[] = ['DELIVERED', 'OPENED', 'ACKNOWLEDGED', 'DISPLAYED', 'DISMISSED'];
+const reachCapableSql = Prisma.sql`('DELIVERED', 'OPENED', 'ACKNOWLEDGED', 'DISPLAYED', 'DISMISSED')`;
 
 /** Subject IDs from `from` (inclusive) to `to` (exclusive; null: to the greatest UUID). */
 export interface SubjectRange {
@@ -101,17 +120,27 @@ export function eligibleInRange(
       range === allSubjects
         ? Prisma.sql`${column} = ${controller}`
         : Prisma.sql`${column}::text = ${controllerId}`;
-    /** Per subject, the latest response of a pair by `until`; among equal times the winner, then the greater ID. */
-    const latestResponse = ({ kinds, winner }: (typeof answers)[keyof typeof answers], until: Prisma.Sql) =>
+    /** Per subject, the latest response of a kind set by `until`; among equal times the higher rank, then the greater ID. */
+    const latestResponse = (
+      { kinds, rank }: (typeof answers)[keyof typeof answers],
+      until: Prisma.Sql,
+      excluding: Prisma.Sql = Prisma.empty,
+    ) =>
       Prisma.sql`
       SELECT DISTINCT ON (r."subjectId") r."subjectId", r."kind", r."occurredAt", r."versionId"
       FROM "Response" r
       WHERE ${ofController(Prisma.sql`r."controllerId"`)} AND ${inRange(Prisma.sql`r."subjectId"`, range)}
         AND r."purposeId" = ${context.purposeId}::uuid AND r."kind" IN ${kinds}
-        AND r."occurredAt" <= ${until} AND r."recordedAt" <= ${known}
-      ORDER BY r."subjectId", r."occurredAt" DESC, (r."kind" = ${winner}) DESC, r."id" DESC`;
+        AND r."occurredAt" <= ${until} AND r."recordedAt" <= ${known} ${excluding}
+      ORDER BY r."subjectId", r."occurredAt" DESC, ${rank} DESC, r."id" DESC`;
+    // An objection refused on compelling legitimate grounds by `at` does not stand (Art. 21(1));
+    // one probe of the case's unique index on its response.
+    const refused = Prisma.sql`AND NOT EXISTS (
+        SELECT 1 FROM "ObjectionCase" oc
+        WHERE oc."responseId" = r."id" AND oc."outcome" = 'REFUSED'
+          AND oc."decidedAt" <= ${at} AND oc."decidedAt" <= ${known})`;
     const standingObjection = () => Prisma.sql`
-      SELECT o."subjectId" FROM (${latestResponse(answers.objection, at)}) o
+      SELECT o."subjectId" FROM (${latestResponse(answers.objection, at, refused)}) o
       WHERE o."kind" = 'OBJECTED'`;
 
     let eligible: Prisma.Sql;
@@ -129,12 +158,18 @@ export function eligibleInRange(
       const pairs = countingPairs(context.settings.reachEvidence);
       const reach = pairs.map(([channel, type]) => `${channel}:${type}`);
       const reachTypes = [...new Set(pairs.map(([, type]) => type))];
+      // Only reach-capable types can count (a setting cannot name others); should a stored
+      // setting name one anyway, the probe reads the unique index instead, with the same result.
+      const probeIndex = reachTypes.every((type) => reachCapable.includes(type))
+        ? Prisma.sql`AND e."type" IN ${reachCapableSql}`
+        : Prisma.empty;
       // Per subject, the earliest instant a counting notification let processing start: its first
       // event that shows reach on its channel, plus the lead time of the version it counts for.
-      // The first reach is one probe of the event index by the notification's key (a correlated
-      // subquery cannot become a join), so the work is one probe per notification whatever the
-      // planner believes about row counts. The types are compared as text: as an index condition
-      // a list of types would make one descent of the index per type.
+      // The first reach is one probe of the index of reach-capable events by the notification's
+      // key (a correlated subquery cannot become a join), so the work is one probe per
+      // notification whatever the planner believes about row counts. The counting types are
+      // compared as text: as an index condition a list of types would make one descent of the
+      // unique index per type.
       eligible = Prisma.sql`
         SELECT n."subjectId" AS id
         FROM "Notification" n
@@ -142,7 +177,7 @@ export function eligibleInRange(
           SELECT min(e."occurredAt") AS "at"
           FROM "NotificationEvent" e
           WHERE e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey"
-            AND e."type"::text = ANY(${reachTypes}::text[])
+            ${probeIndex} AND e."type"::text = ANY(${reachTypes}::text[])
             AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
             AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
         ) reached

@@ -6,7 +6,7 @@ import {
   type Response,
 } from '../../generated/prisma/client.js';
 import type { ChangeClass } from '../notice/change-class.js';
-import type { PurposeContext, VersionRow } from './eligibility.facts.js';
+import type { ObjectionDecisionFact, PurposeContext, VersionRow } from './eligibility.facts.js';
 import type { PurposeRules } from './purpose-rules.js';
 
 /** One subject's records about the purpose, as `to_jsonb` rows (src/db/json-records.ts). */
@@ -16,6 +16,8 @@ export interface SubjectRecordsRow {
   readonly responses: unknown[];
   /** Its notifications of every published version of the notices covering the purpose, each with `events`. */
   readonly notifications: (Record<string, unknown> & { events: unknown[] })[];
+  /** The subject's full row (`to_jsonb`), when it was found by its reference hash. */
+  readonly row?: Record<string, unknown>;
 }
 
 /** The one row of `subjectFactsQuery`. */
@@ -47,14 +49,21 @@ export interface SubjectFactsRow {
  * A version carries its full row (`row`) when the answer may name it — it is one of the subjects'
  * records, or its notice's latest version effective at `at` — so that the evidence needs no
  * further statement; the others only the columns the decision reads (their texts can be long).
+ *
+ * The subjects are given by ID, or one subject by its reference hash (Subject (controllerId,
+ * refHash)): then its full row comes back too (`row`), and a lookup needs no other statement.
  */
 export function subjectFactsQuery(
   controllerId: string,
   purposeKey: string,
   at: Date,
-  subjectIds: readonly string[],
+  subjects: readonly string[] | { readonly refHash: string },
 ): Prisma.Sql {
   const controller = Prisma.sql`${controllerId}::uuid`;
+  const byHash = 'refHash' in subjects;
+  const which = byHash
+    ? Prisma.sql`s."refHash" = ${subjects.refHash}`
+    : Prisma.sql`s."id" = ANY(${[...subjects]}::uuid[])`;
   return Prisma.sql`
     WITH purpose AS (
       SELECT p."id", p."key", p."archivedAt" FROM "Purpose" p
@@ -75,7 +84,10 @@ export function subjectFactsQuery(
         ON link."versionId" = v."id" AND link."purposeId" = (SELECT p."id" FROM purpose p)
     ), subjects AS (
       SELECT s."id", s."erasedAt",
-        (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r."occurredAt", r."id"), '[]'::jsonb)
+        (SELECT coalesce(jsonb_agg(to_jsonb(r) || jsonb_build_object('objectionDecision', (
+                   SELECT jsonb_build_object('outcome', oc."outcome", 'decidedAt', oc."decidedAt")
+                   FROM "ObjectionCase" oc WHERE oc."responseId" = r."id"))
+                 ORDER BY r."occurredAt", r."id"), '[]'::jsonb)
            FROM purpose p
            JOIN "Response" r ON r."subjectId" = s."id" AND r."purposeId" = p."id"
            WHERE r."controllerId" = ${controller}) AS "responses",
@@ -90,8 +102,9 @@ export function subjectFactsQuery(
              WHERE ev."controllerId" = n."controllerId" AND ev."notificationKey" = n."idempotencyKey"
            ) e
            WHERE n."controllerId" = ${controller}) AS "notifications"
+        ${byHash ? Prisma.sql`, to_jsonb(s) AS "row"` : Prisma.empty}
       FROM "Subject" s
-      WHERE s."controllerId" = ${controller} AND s."id" = ANY(${[...subjectIds]}::uuid[])
+      WHERE s."controllerId" = ${controller} AND ${which}
     ), named AS (
       SELECT (jsonb_array_elements(s."notifications") ->> 'versionId')::uuid AS "id" FROM subjects s
       UNION SELECT (jsonb_array_elements(s."responses") ->> 'versionId')::uuid FROM subjects s
@@ -133,7 +146,8 @@ export function versionRowFromJson(row: Record<string, unknown>): VersionRow {
 
 export interface SubjectRecords {
   readonly erasedAt: Date | null;
-  readonly responses: Response[];
+  /** With, for an objection, how its case stands (`objectionDecision`). */
+  readonly responses: (Response & { objectionDecision: ObjectionDecisionFact | null })[];
   /** Its notifications of the versions covering the purpose, with their events. */
   readonly notifications: (Notification & { events: NotificationEvent[] })[];
 }
@@ -147,7 +161,12 @@ export function subjectRecords(
   const notifications = context.revision === null ? [] : row.notifications;
   return {
     erasedAt: row.erasedAt === null ? null : new Date(row.erasedAt),
-    responses: row.responses.map(responseFromJson),
+    responses: row.responses.map((response) => ({
+      ...responseFromJson(response),
+      objectionDecision: objectionDecisionFromJson(
+        (response as { objectionDecision?: unknown }).objectionDecision,
+      ),
+    })),
     notifications: notifications
       .filter((notification) => rules.covering.has(notification.versionId as string))
       .map(({ events, ...notification }) => ({
@@ -155,4 +174,14 @@ export function subjectRecords(
         events: events.map(eventFromJson),
       })),
   };
+}
+
+/** An objection case's outcome as `subjectFactsQuery` returns it; null when the response opened none. */
+function objectionDecisionFromJson(value: unknown): ObjectionDecisionFact | null {
+  if (value === null || value === undefined) return null;
+  const { outcome, decidedAt } = value as {
+    outcome: ObjectionDecisionFact['outcome'];
+    decidedAt: string | null;
+  };
+  return { outcome, decidedAt: decidedAt === null ? null : new Date(decidedAt) };
 }

@@ -6,12 +6,14 @@ import { channels, eventTypes, responseKinds } from '../notification/notificatio
 
 /**
  * Names the container format described in docs/evidence-bundle.md; another layout gets another
- * name. v2 added the message templates (a part, and `templateHash` on notifications); the verifier
- * still reads v1, the layout of bundles written before.
+ * name. v2 added the message templates (a part, and `templateHash` on notifications); v3 added
+ * `subjectId` and `hashFormat` to notifications and responses (record-hash format 2 commits to the
+ * subject's ID). The verifier still reads v1 and v2, the layouts of bundles written before.
  */
-export const BUNDLE_FORMAT = 'notarium.evidence-bundle.v2';
+export const BUNDLE_FORMAT = 'notarium.evidence-bundle.v3';
+export const BUNDLE_FORMAT_V2 = 'notarium.evidence-bundle.v2';
 export const BUNDLE_FORMAT_V1 = 'notarium.evidence-bundle.v1';
-export const bundleFormats = [BUNDLE_FORMAT_V1, BUNDLE_FORMAT] as const;
+export const bundleFormats = [BUNDLE_FORMAT_V1, BUNDLE_FORMAT_V2, BUNDLE_FORMAT] as const;
 export type BundleFormat = (typeof bundleFormats)[number];
 
 /** Records per segment: a JSON Lines segment is followed by the CSV segment of the same records. */
@@ -64,7 +66,12 @@ const notificationRecordV1 = z.strictObject({
 });
 
 /** A v2 notification: `templateHash` is the content hash of the template revision sent, or null. */
-export const notificationRecord = notificationRecordV1.extend({ templateHash: prefixedSha256.nullable() });
+const notificationRecordV2 = notificationRecordV1.extend({ templateHash: prefixedSha256.nullable() });
+
+/** v3 records: the subject's record ID and the record-hash format (src/modules/notification/record-hash.ts). */
+const hashedWith = { subjectId: uuid, hashFormat: z.union([z.literal(1), z.literal(2)]) };
+
+export const notificationRecord = notificationRecordV2.extend(hashedWith);
 
 export const eventRecord = z.strictObject({
   id: uuid,
@@ -81,7 +88,7 @@ export const eventRecord = z.strictObject({
   detail: z.string().nullable(),
 });
 
-export const responseRecord = z.strictObject({
+const responseRecordV2 = z.strictObject({
   id: uuid,
   subjectRefHash: z.string().min(1),
   subjectErased: z.boolean(),
@@ -96,7 +103,14 @@ export const responseRecord = z.strictObject({
   versionNumber: positiveInt.nullable(),
   idempotencyKey: z.string().min(1),
   contentHash: sha256Hex,
+  /** Consent-record fields (absent from bundles written before they existed; null when not stated). */
+  actor: z.string().nullish(),
+  collectionMethod: z.string().nullish(),
+  explicit: z.boolean().nullish(),
+  locale: z.string().nullish(),
 });
+
+export const responseRecord = responseRecordV2.extend(hashedWith);
 
 const purposeSnapshot = z.strictObject({
   key: z.string().min(1),
@@ -129,6 +143,30 @@ const purposeSnapshot = z.strictObject({
   // Canonical form v2 (absent in bundles of v1 versions written before v2 existed).
   explicitConsent: z.boolean().optional(),
   basisChangeJustification: z.string().nullable().optional(),
+  // Present only when the revision states them (docs/content-hash.md).
+  objectionMechanism: z
+    .strictObject({ url: z.string().nullable(), steps: z.string().nullable(), reasonsRequired: z.boolean() })
+    .optional(),
+  legitimateInterestAssessment: z
+    .strictObject({
+      interest: z.string(),
+      necessity: z.string(),
+      reasonableExpectations: z.string(),
+      impact: z.string(),
+      safeguards: z.array(z.string()),
+      excludedGroups: z.array(z.string()),
+      author: z.string(),
+      assessedOn: z.string(),
+      dpia: z
+        .strictObject({
+          reference: z.string(),
+          url: z.string().nullable(),
+          date: z.string(),
+          outcome: z.string(),
+        })
+        .nullable(),
+    })
+    .optional(),
 });
 
 /** The controller's identity as a v2 version states it; null for a v1 version. */
@@ -202,12 +240,18 @@ export const auditLinkRecord = z.strictObject({
 
 export const auditRecord = z.discriminatedUnion('withheld', [auditEntryRecord, auditLinkRecord]);
 
-/** A notification of either format: the exporter always writes `templateHash`; a v1 bundle has none. */
+/** Members an older bundle's records do not have (record-hash format 1 is implied there). */
+interface HashedWith {
+  readonly subjectId?: string;
+  readonly hashFormat?: 1 | 2;
+}
+
+/** A notification of any format: the exporter always writes every member; a v1 bundle has no `templateHash`. */
 export type NotificationRecord = z.infer<typeof notificationRecordV1> & {
   readonly templateHash?: string | null;
-};
+} & HashedWith;
 export type EventRecord = z.infer<typeof eventRecord>;
-export type ResponseRecord = z.infer<typeof responseRecord>;
+export type ResponseRecord = z.infer<typeof responseRecordV2> & HashedWith;
 export type NoticeVersionRecord = z.infer<typeof noticeVersionRecord>;
 export type MessageTemplateRecord = z.infer<typeof messageTemplateRecord>;
 export type AuditRecord = z.infer<typeof auditRecord>;
@@ -248,6 +292,7 @@ const csvColumns: CsvColumns = {
     ['id', (r) => r.id],
     ['subjectRefHash', (r) => r.subjectRefHash],
     ['subjectErased', (r) => r.subjectErased],
+    ['subjectId', (r) => r.subjectId],
     ['jurisdiction', (r) => r.jurisdiction],
     ['noticeKey', (r) => r.noticeKey],
     ['versionNumber', (r) => r.versionNumber],
@@ -262,6 +307,7 @@ const csvColumns: CsvColumns = {
     ['idempotencyKey', (r) => r.idempotencyKey],
     ['batchId', (r) => r.batchId],
     ['templateHash', (r) => r.templateHash],
+    ['hashFormat', (r) => r.hashFormat],
     ['contentHash', (r) => r.contentHash],
   ],
   events: [
@@ -282,6 +328,7 @@ const csvColumns: CsvColumns = {
     ['id', (r) => r.id],
     ['subjectRefHash', (r) => r.subjectRefHash],
     ['subjectErased', (r) => r.subjectErased],
+    ['subjectId', (r) => r.subjectId],
     ['purposeKey', (r) => r.purposeKey],
     ['purposeId', (r) => r.purposeId],
     ['kind', (r) => r.kind],
@@ -292,6 +339,7 @@ const csvColumns: CsvColumns = {
     ['versionNumber', (r) => r.versionNumber],
     ['versionId', (r) => r.versionId],
     ['idempotencyKey', (r) => r.idempotencyKey],
+    ['hashFormat', (r) => r.hashFormat],
     ['contentHash', (r) => r.contentHash],
   ],
   'notice-versions': [
@@ -378,19 +426,34 @@ function bundleLayout(
 /** The layout the exporter writes. */
 export const currentLayout = bundleLayout(BUNDLE_FORMAT, recordParts, recordSchemas, csvColumns);
 
-/** v1: no message templates, and notifications without `templateHash`. */
+const v3Only = ([header]: readonly [string, unknown]) => header !== 'subjectId' && header !== 'hashFormat';
+
+/** v2: notifications and responses without `subjectId` and `hashFormat` (all of record-hash format 1). */
+const layoutV2 = bundleLayout(
+  BUNDLE_FORMAT_V2,
+  recordParts,
+  { ...recordSchemas, notifications: notificationRecordV2, responses: responseRecordV2 },
+  {
+    ...csvColumns,
+    notifications: csvColumns.notifications.filter(v3Only),
+    responses: csvColumns.responses.filter(v3Only),
+  },
+);
+
+/** v1: as v2, without message templates and without `templateHash` on notifications. */
 const layoutV1 = bundleLayout(
   BUNDLE_FORMAT_V1,
   recordParts.filter((part) => part !== 'message-templates'),
-  { ...recordSchemas, notifications: notificationRecordV1 },
+  { ...layoutV2.schemas, notifications: notificationRecordV1 },
   {
-    ...csvColumns,
-    notifications: csvColumns.notifications.filter(([header]) => header !== 'templateHash'),
+    ...layoutV2.csvColumns,
+    notifications: layoutV2.csvColumns.notifications.filter(([header]) => header !== 'templateHash'),
   },
 );
 
 export const bundleLayouts: { readonly [F in BundleFormat]: BundleLayout } = {
   [BUNDLE_FORMAT_V1]: layoutV1,
+  [BUNDLE_FORMAT_V2]: layoutV2,
   [BUNDLE_FORMAT]: currentLayout,
 };
 

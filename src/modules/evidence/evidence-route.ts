@@ -22,6 +22,9 @@ export async function evidenceBundleResponse(
   viewer: Viewer,
   url: URL,
 ): Promise<Response> {
+  if (viewer.trustedDocumentsOnly === true) {
+    return problem(403, 'TRUSTED_DOCUMENT_REQUIRED', 'This API key runs only the trusted documents.');
+  }
   if (!hasRole(viewer, 'readRegulatorRequests')) {
     return problem(403, 'FORBIDDEN', `The ${viewer.role} role may not export evidence.`);
   }

@@ -288,12 +288,13 @@ function notificationPages(tx: Tx, controllerId: string, scope: ResolvedScope) {
     tx,
     (after) => Prisma.sql`
       SELECT n."id"::text AS "id", s."refHash" AS "subjectRefHash", s."erasedAt" IS NOT NULL AS "subjectErased",
-        n."jurisdiction", nt."key" AS "noticeKey",
+        n."subjectId"::text AS "subjectId", n."jurisdiction", nt."key" AS "noticeKey",
         v."number" AS "versionNumber", n."versionId"::text AS "versionId", n."channel"::text AS "channel",
         n."locale", ${isoUtc(Prisma.sql`n."occurredAt"`)} AS "occurredAt",
         ${isoUtc(Prisma.sql`n."recordedAt"`)} AS "recordedAt",
         n."campaignId"::text AS "campaignId", c."name" AS "campaignName", n."senderMessageId",
-        n."idempotencyKey", n."batchId"::text AS "batchId", mt."contentHash" AS "templateHash", n."contentHash"
+        n."idempotencyKey", n."batchId"::text AS "batchId", mt."contentHash" AS "templateHash",
+        n."hashFormat"::int AS "hashFormat", n."contentHash"
       FROM "Notification" n
       JOIN "Subject" s ON s."id" = n."subjectId"
       JOIN "NoticeVersion" v ON v."id" = n."versionId"
@@ -337,11 +338,12 @@ function responsePages(tx: Tx, controllerId: string, scope: ResolvedScope) {
     tx,
     (after) => Prisma.sql`
       SELECT r."id"::text AS "id", s."refHash" AS "subjectRefHash", s."erasedAt" IS NOT NULL AS "subjectErased",
-        r."purposeId"::text AS "purposeId",
+        r."subjectId"::text AS "subjectId", r."purposeId"::text AS "purposeId",
         p."key" AS "purposeKey", r."kind"::text AS "kind", ${isoUtc(Prisma.sql`r."occurredAt"`)} AS "occurredAt",
         ${isoUtc(Prisma.sql`r."recordedAt"`)} AS "recordedAt", r."channel"::text AS "channel",
         r."versionId"::text AS "versionId", nt."key" AS "noticeKey", v."number" AS "versionNumber",
-        r."idempotencyKey", r."contentHash"
+        r."idempotencyKey", r."hashFormat"::int AS "hashFormat", r."contentHash", r."actor"::text AS "actor",
+        r."collectionMethod"::text AS "collectionMethod", r."explicit", r."locale"
       FROM "Response" r
       JOIN "Subject" s ON s."id" = r."subjectId"
       JOIN "Purpose" p ON p."id" = r."purposeId"

@@ -5,9 +5,10 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { auditHash, genesisHash } from '../audit/audit-hash.js';
+import { consentHashMembers } from '../consent-record/consent-record.validation.js';
 import { templateCanonicalForm } from '../message-template/template-hash.js';
 import { canonicalForm } from '../notice/content-hash.js';
-import { notificationHashContent, recordHash } from '../notification/record-hash.js';
+import { notificationHash, responseHash } from '../notification/record-hash.js';
 import type { VersionSnapshot } from '../purpose/purpose.snapshot.js';
 import {
   type AuditRecord,
@@ -483,18 +484,22 @@ class BundleChecker {
   }
 
   /**
-   * Erasure (GDPR Art. 17) replaces the subject hash and sender data that a record hash covers, so
-   * for an erased subject's records it cannot be recomputed; they are counted, not failed.
+   * A record of record-hash format 1 (every record of a v1 or v2 bundle) commits to the subject's
+   * reference hash and sender message ID, which an erasure (GDPR Art. 17) replaced before it
+   * re-hashed the record, so for an erased subject's format-1 records the hash cannot be
+   * recomputed; they are counted, not failed. Format 2 commits to the subject's ID, which stays:
+   * those are always recomputed.
    */
-  #erasedSubject(part: RecordPart, erased: boolean): boolean {
-    if (erased) this.#erased.set(part, (this.#erased.get(part) ?? 0) + 1);
-    return erased;
+  #unverifiable(part: RecordPart, record: { subjectErased: boolean; hashFormat?: 1 | 2 }): boolean {
+    const unverifiable = record.subjectErased && (record.hashFormat ?? 1) === 1;
+    if (unverifiable) this.#erased.set(part, (this.#erased.get(part) ?? 0) + 1);
+    return unverifiable;
   }
 
   notes(): string[] {
     return [...this.#erased].map(
       ([part, count]) =>
-        `${part}.jsonl: ${count} record${count === 1 ? '' : 's'} of erased subjects; their record hashes cover data the erasure replaced and were not recomputed`,
+        `${part}.jsonl: ${count} record${count === 1 ? '' : 's'} of erased subjects in record-hash format 1; their record hashes cover data the erasure replaced and were not recomputed`,
     );
   }
 
@@ -502,10 +507,11 @@ class BundleChecker {
     this.#ascending('notifications', record.id, report);
     // A v1 bundle has no templateHash: its notifications were recorded without a template.
     const template = record.templateHash ?? null;
-    if (!this.#erasedSubject('notifications', record.subjectErased)) {
-      const recomputed = recordHash(
-        notificationHashContent({
-          subject: record.subjectRefHash,
+    if (!this.#unverifiable('notifications', record)) {
+      const format = record.hashFormat ?? 1;
+      const recomputed = notificationHash(
+        {
+          subject: format === 2 ? (record.subjectId ?? '') : record.subjectRefHash,
           version: record.versionId,
           channel: record.channel,
           locale: record.locale,
@@ -513,7 +519,8 @@ class BundleChecker {
           campaign: record.campaignId,
           senderMessageId: record.senderMessageId,
           template,
-        }),
+        },
+        format,
       );
       if (recomputed !== record.contentHash)
         report(
@@ -543,16 +550,21 @@ class BundleChecker {
 
   #response(record: ResponseRecord, report: Report, at: string): void {
     this.#ascending('responses', record.id, report);
-    const recomputed = this.#erasedSubject('responses', record.subjectErased)
+    const format = record.hashFormat ?? 1;
+    const recomputed = this.#unverifiable('responses', record)
       ? record.contentHash
-      : recordHash({
-          subject: record.subjectRefHash,
-          purpose: record.purposeId,
-          kind: record.kind,
-          occurredAt: record.occurredAt,
-          channel: record.channel,
-          version: record.versionId,
-        });
+      : responseHash(
+          {
+            subject: format === 2 ? (record.subjectId ?? '') : record.subjectRefHash,
+            purpose: record.purposeId,
+            kind: record.kind,
+            occurredAt: record.occurredAt,
+            channel: record.channel,
+            version: record.versionId,
+            members: consentHashMembers(record),
+          },
+          format,
+        );
     if (recomputed !== record.contentHash)
       report(
         'record-hash',

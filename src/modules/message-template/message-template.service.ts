@@ -43,7 +43,7 @@ export class MessageTemplateService {
    * the same (by the content hash's rules). Publishes of the same (key, channel, locale) take
    * turns on an advisory lock, so concurrent ones never race for a revision number.
    */
-  async publish(input: unknown): Promise<PublishedTemplate> {
+  async publish(input: unknown, now = new Date()): Promise<PublishedTemplate> {
     const parsed = publishTemplateSchema.safeParse(input);
     if (!parsed.success) throw validationFailed(parsed.error.issues);
     const { key, channel, locale } = parsed.data;
@@ -70,14 +70,26 @@ export class MessageTemplateService {
           const revision = (latest?.revision ?? 0) + 1;
           const contentHash = templateHash({ ...content, revision });
           const template = await tx.messageTemplate.create({
-            data: { controllerId, ...content, revision, contentHash, createdByKeyId: this.viewer.apiKeyId },
+            data: {
+              controllerId,
+              ...content,
+              revision,
+              contentHash,
+              createdByKeyId: this.viewer.apiKeyId,
+              createdAt: now,
+            },
           });
-          await appendAudit(tx, actorOf(this.viewer), {
-            action: 'messageTemplate:publish',
-            targetType: 'MessageTemplate',
-            targetId: template.id,
-            details: { key, channel, locale, revision, contentHash },
-          });
+          await appendAudit(
+            tx,
+            actorOf(this.viewer),
+            {
+              action: 'messageTemplate:publish',
+              targetType: 'MessageTemplate',
+              targetId: template.id,
+              details: { key, channel, locale, revision, contentHash },
+            },
+            now,
+          );
           return { template, created: true };
         },
         { maxWait: 30_000, timeout: 60_000 },

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, compareCodeUnits, nfcChecked } from '../../lib/canonical-json.js';
 import type {
   ControllerIdentity,
+  LegitimateInterestAssessment,
+  ObjectionMechanism,
   PurposeSnapshot,
   TranslationSnapshot,
   VersionSnapshot,
@@ -63,11 +65,54 @@ function translationTree(t: TranslationSnapshot): Record<string, unknown> {
   return { locale: t.locale, title: t.title, body: t.body };
 }
 
+/** Members of a v2 purpose that appear only when the revision states them (docs/content-hash.md). */
+type Stated = 'objectionMechanism' | 'legitimateInterestAssessment';
+
 /**
  * A purpose as the canonical form (v2) holds it. Fields are picked one by one so that extra
  * runtime properties (e.g. from a database row) never leak into the hash; an absent flag is false.
+ * The objection mechanism and the legitimate-interest assessment are members only when the
+ * revision states them, so that the hash of every version published before they existed (and of
+ * every revision without them) stays byte for byte what it was.
  */
-export function canonicalPurpose(p: PurposeSnapshot): Record<keyof PurposeSnapshot, unknown> {
+export function canonicalPurpose(
+  p: PurposeSnapshot,
+): Omit<Record<keyof PurposeSnapshot, unknown>, Stated> & Partial<Record<Stated, unknown>> {
+  const mechanism = p.objectionMechanism ?? null;
+  const assessment = p.legitimateInterestAssessment ?? null;
+  return {
+    ...canonicalPurposeBase(p),
+    ...(mechanism === null ? {} : { objectionMechanism: mechanismTree(mechanism) }),
+    ...(assessment === null ? {} : { legitimateInterestAssessment: assessmentTree(assessment) }),
+  };
+}
+
+function mechanismTree(m: ObjectionMechanism): Record<keyof ObjectionMechanism, unknown> {
+  return { url: m.url ?? null, steps: m.steps ?? null, reasonsRequired: m.reasonsRequired === true };
+}
+
+function assessmentTree(
+  a: LegitimateInterestAssessment,
+): Record<keyof LegitimateInterestAssessment, unknown> {
+  const dpia = a.dpia ?? null;
+  return {
+    interest: a.interest,
+    necessity: a.necessity,
+    reasonableExpectations: a.reasonableExpectations,
+    impact: a.impact,
+    safeguards: [...a.safeguards],
+    excludedGroups: [...a.excludedGroups],
+    author: a.author,
+    assessedOn: a.assessedOn,
+    dpia:
+      dpia === null
+        ? null
+        : { reference: dpia.reference, url: dpia.url ?? null, date: dpia.date, outcome: dpia.outcome },
+  };
+}
+
+/** The v2 members every purpose has. */
+function canonicalPurposeBase(p: PurposeSnapshot): Omit<Record<keyof PurposeSnapshot, unknown>, Stated> {
   const adm = p.automatedDecisionMaking;
   const flag = (item: { explicitConsent?: boolean }) => item.explicitConsent === true;
   return {
@@ -113,7 +158,7 @@ function canonicalPurposeV1(p: PurposeSnapshot): Omit<Record<keyof PurposeSnapsh
   };
 }
 
-type V2Only = 'explicitConsent' | 'basisChangeJustification';
+type V2Only = 'explicitConsent' | 'basisChangeJustification' | Stated;
 
 // Two entries with the same sort key would make the order, and so the hash, depend on input order.
 function sortUnique<T>(items: readonly T[], keyOf: (item: T) => string, what: string): T[] {

@@ -38,3 +38,32 @@ export function inForceWhere(at: Date) {
 
 /** The order that puts the version in force first (take 1). */
 export const inForceOrder = [{ effectiveFrom: 'desc' as const }, { number: 'desc' as const }];
+
+/**
+ * The upcoming version at `at`: a published (not retired) version that takes effect later, the
+ * soonest, then the lowest number — the "changes coming" version. `upcomingWhere` and
+ * `upcomingOrder` make the database apply it; `versionUpcoming` applies it to loaded rows.
+ */
+export function upcomingWhere(at: Date) {
+  return { status: 'PUBLISHED' as const, effectiveFrom: { gt: at } };
+}
+
+export const upcomingOrder = [{ effectiveFrom: 'asc' as const }, { number: 'asc' as const }];
+
+export function versionUpcoming<T extends InForceCandidate & { readonly status: string }>(
+  versions: readonly T[],
+  at: Date,
+): T | null {
+  const time = at.getTime();
+  let found: T | null = null;
+  for (const version of versions) {
+    if (version.status !== 'PUBLISHED' || version.effectiveFrom.getTime() <= time) continue;
+    if (found === null || earlierUpcoming(version, found)) found = version;
+  }
+  return found;
+}
+
+function earlierUpcoming(a: InForceCandidate, b: InForceCandidate): boolean {
+  const diff = a.effectiveFrom.getTime() - b.effectiveFrom.getTime();
+  return diff < 0 || (diff === 0 && (a.number ?? 0) < (b.number ?? 0));
+}

@@ -5,6 +5,9 @@ import { type NoticeVersion, Prisma, type PurposeRevision } from '../../generate
 import { isUuid } from '../../lib/uuid.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { changes } from '../change-feed/change-events.js';
+import { emitChange } from '../change-feed/change-feed.emit.js';
+import { logPublishedVersion, signTreeHead } from '../transparency-log/transparency-log.service.js';
 import { canonicalForm, contentHash } from './content-hash.js';
 import {
   NoticeArchivedError,
@@ -52,6 +55,9 @@ export interface PublishOptions {
   /** A signed statement that the version's wording changes are not material (docs/change-classification.md). */
   readonly notMaterial?: { readonly signedBy: string; readonly reason: string } | null;
 }
+
+/** A publication also appends its transparency-log leaf and its change event. */
+const publishTransaction = { timeout: 30_000, maxWait: 30_000 };
 
 export class NoticeVersionService {
   constructor(
@@ -102,7 +108,7 @@ export class NoticeVersionService {
     return translations.map(({ locale, title, body }) => ({ locale, title, body }));
   }
 
-  createDraft(input: CreateDraftInput): Promise<NoticeVersion> {
+  createDraft(input: CreateDraftInput, now = new Date()): Promise<NoticeVersion> {
     return this.database.prisma.$transaction(async (tx) => {
       const notice = await this.activeNotice(tx, input.noticeKey);
       const purposeIds = await this.purposeIds(tx, input.purposeKeys);
@@ -113,20 +119,26 @@ export class NoticeVersionService {
           changeSummary: input.changeSummary,
           effectiveFrom: input.effectiveFrom,
           createdByKeyId: this.viewer.apiKeyId,
+          createdAt: now,
           translations: { create: this.translationRows(input.translations) },
           purposes: { create: purposeIds.map((purposeId, position) => ({ purposeId, position })) },
         },
       });
-      await appendAudit(tx, actorOf(this.viewer), {
-        action: 'noticeVersion:createDraft',
-        targetType: 'NoticeVersion',
-        targetId: draft.id,
-        details: {
-          noticeKey: input.noticeKey,
-          purposeKeys: input.purposeKeys,
-          locales: input.translations.map((t) => t.locale),
+      await appendAudit(
+        tx,
+        actorOf(this.viewer),
+        {
+          action: 'noticeVersion:createDraft',
+          targetType: 'NoticeVersion',
+          targetId: draft.id,
+          details: {
+            noticeKey: input.noticeKey,
+            purposeKeys: input.purposeKeys,
+            locales: input.translations.map((t) => t.locale),
+          },
         },
-      });
+        now,
+      );
       return draft;
     });
   }
@@ -301,8 +313,14 @@ export class NoticeVersionService {
         },
         now,
       );
+      await logPublishedVersion(tx, this.viewer.controllerId, id);
+      await emitChange(tx, changes.versionPublished(version, notice.key), now);
       return { version, fresh: true, noticeKey: notice.key };
-    });
+      // The log's leaf and the feed's event join the publication: more than Prisma's 5 s default
+      // allows on a loaded machine, and publishing is rare.
+    }, publishTransaction);
+    // A signed tree head covering the version (also on a retry, should signing have failed before).
+    if (published.version.status === 'PUBLISHED') await signTreeHead(this.database, this.viewer.controllerId);
     if (published.fresh && published.noticeKey) {
       this.pubsub.publish(
         'noticeVersionPublished',
@@ -336,6 +354,7 @@ export class NoticeVersionService {
         { action: 'noticeVersion:retire', targetType: 'NoticeVersion', targetId: id },
         now,
       );
+      await emitChange(tx, changes.versionRetired(retired, retired.notice.key), now);
       const { notice, ...withoutNotice } = retired;
       return { version: withoutNotice, noticeKey: notice.key };
     });

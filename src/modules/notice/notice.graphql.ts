@@ -3,7 +3,7 @@ import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
-import { inForceOrder, inForceWhere } from './in-force.policy.js';
+import { inForceOrder, inForceWhere, upcomingOrder, upcomingWhere } from './in-force.policy.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
 import type { VersionFind } from './notice.service.js';
 import { createNoticeSchema } from './notice.validation.js';
@@ -89,8 +89,8 @@ export const NoticeRef = builder.prismaNode('Notice', {
           await context.services.notice.versionOf(
             notice.id,
             {
-              where: { status: 'PUBLISHED', effectiveFrom: { gt: context.services.notice.now } },
-              orderBy: [{ effectiveFrom: 'asc' }, { number: 'asc' }],
+              where: upcomingWhere(context.services.notice.now),
+              orderBy: upcomingOrder,
             },
             query,
           ),

@@ -6,6 +6,7 @@ import type { Notice, NoticeVersion, Prisma } from '../../generated/prisma/clien
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { NoticePubSub } from './notice.events.js';
+import { firstVersionsQuery, noticeByKeyQuery, readRecords } from './notice-read.sql.js';
 
 type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
 type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
@@ -39,7 +40,7 @@ export class NoticeService {
     private readonly pubsub: NoticePubSub,
   ) {}
 
-  async create(input: CreateNoticeInput): Promise<Notice> {
+  async create(input: CreateNoticeInput, now = new Date()): Promise<Notice> {
     const requiredLocales = [...new Set([input.defaultLocale, ...(input.requiredLocales ?? [])])];
     try {
       return await this.database.prisma.$transaction(async (tx) => {
@@ -50,14 +51,20 @@ export class NoticeService {
             title: input.title,
             defaultLocale: input.defaultLocale,
             requiredLocales,
+            createdAt: now,
           },
         });
-        await appendAudit(tx, actorOf(this.viewer), {
-          action: 'notice:create',
-          targetType: 'Notice',
-          targetId: notice.id,
-          details: { key: input.key, defaultLocale: input.defaultLocale, requiredLocales },
-        });
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          {
+            action: 'notice:create',
+            targetType: 'Notice',
+            targetId: notice.id,
+            details: { key: input.key, defaultLocale: input.defaultLocale, requiredLocales },
+          },
+          now,
+        );
         return notice;
       });
     } catch (error) {
@@ -93,9 +100,13 @@ export class NoticeService {
 
   /**
    * One statement: the notice with everything its GraphQL selection asks for beneath it (the
-   * `versions` page, their purposes and pinned revisions), joined in PostgreSQL (ADR 0019).
+   * `versions` page, their purposes and pinned revisions). Read as one JSON record
+   * (notice-read.sql.ts, ADR 0025) when the selection is one that module knows, else joined by
+   * Prisma in PostgreSQL (ADR 0019).
    */
-  byKey(key: string, query: NoticeQuery = {}) {
+  async byKey(key: string, query: NoticeQuery = {}): Promise<Notice | null> {
+    const facts = noticeByKeyQuery(this.viewer.controllerId, key, query);
+    if (facts !== null) return ((await readRecords(this.database.prisma, facts))[0] ?? null) as Notice | null;
     return this.database.prisma.notice.findUnique({
       ...query,
       where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
@@ -104,14 +115,11 @@ export class NoticeService {
   }
 
   /**
-   * The first version of a notice matching `find`, with what its GraphQL selection asks for, in one
-   * statement (ADR 0019). For the fields that pick one version (current, at an instant, by number).
-   */
-  /**
    * The version a single-version field picks, per notice. Calls in one tick with the same pick and
    * selection share one statement: a single notice reads its one row (`findFirst`); a list of
    * notices (`notices { edges { node { currentVersion … } } }`) reads the matching rows of all of
    * them at once and keeps the first per notice, so a list never costs a statement per notice.
+   * Selections notice-read.sql.ts knows are read as JSON records, one LATERAL probe per notice.
    */
   versionOf(noticeId: string, find: VersionFind, query: VersionQuery = {}) {
     const key = JSON.stringify([find, query]);
@@ -130,6 +138,8 @@ export class NoticeService {
     find: VersionFind,
     query: VersionQuery,
   ): Promise<(NoticeVersion | null)[]> {
+    const facts = firstVersionsQuery(this.viewer.controllerId, noticeIds, find, query);
+    if (facts !== null) return (await readRecords(this.database.prisma, facts)) as (NoticeVersion | null)[];
     const where = { ...find.where, controllerId: this.viewer.controllerId };
     if (noticeIds.length === 1) {
       const row = await this.database.prisma.noticeVersion.findFirst({

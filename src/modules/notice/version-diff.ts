@@ -18,6 +18,8 @@ export type ReasonCode =
   | 'PURPOSE_ADDED'
   | 'LEGAL_BASIS_CHANGED'
   | 'LEGITIMATE_INTEREST_CHANGED'
+  | 'OBJECTION_MECHANISM_CHANGED'
+  | 'LEGITIMATE_INTEREST_ASSESSMENT_CHANGED'
   | 'RECIPIENTS_ADDED'
   | 'TRANSFERS_ADDED'
   | 'DATA_CATEGORIES_ADDED'
@@ -132,6 +134,8 @@ const purposeFields: readonly PurposeField[] = [
   'consentValidityDays',
   'explicitConsent',
   'basisChangeJustification',
+  'objectionMechanism',
+  'legitimateInterestAssessment',
 ];
 
 /** Why widening a purpose that stays based on consent asks for consent again; ends every such message. */
@@ -167,6 +171,8 @@ const fieldLabels: Record<PurposeField, string> = {
   consentValidityDays: 'consent validity',
   explicitConsent: 'explicit consent',
   basisChangeJustification: 'justification of the legal-basis change',
+  objectionMechanism: 'how to object',
+  legitimateInterestAssessment: 'legitimate-interest assessment',
 };
 
 /** Compares two versions and classifies what people must be told: the rules are docs/change-classification.md. */
@@ -266,8 +272,8 @@ function comparePurpose(from: PurposeSnapshot, to: PurposeSnapshot): PurposeChan
   const b = canonicalPurpose(to);
   // Compared in canonical form, so that a change the content hash cannot see is no change here.
   const changes = purposeFields
-    .filter((field) => canonicalJson(a[field]) !== canonicalJson(b[field]))
-    .map((field) => ({ field, before: from[field], after: to[field] }));
+    .filter((field) => canonicalJson(a[field] ?? null) !== canonicalJson(b[field] ?? null))
+    .map((field) => ({ field, before: from[field] ?? null, after: to[field] ?? null }));
   return { key: to.key, fromRevision: from.revision, toRevision: to.revision, changes };
 }
 
@@ -348,6 +354,13 @@ function classifyPurpose(
   ) {
     const message = `legitimate interest now ${quoted(to.legitimateInterest)}`;
     add(['legitimateInterest'], 'RENOTIFY', 'LEGITIMATE_INTEREST_CHANGED', message);
+  }
+  if (changes.some((change) => change.field === 'objectionMechanism')) {
+    add(['objectionMechanism'], 'RENOTIFY', 'OBJECTION_MECHANISM_CHANGED', objectionMechanismMessage(to));
+  }
+  if (changes.some((change) => change.field === 'legitimateInterestAssessment')) {
+    const message = assessmentMessage(from, to);
+    add(['legitimateInterestAssessment'], 'EDITORIAL', 'LEGITIMATE_INTEREST_ASSESSMENT_CHANGED', message);
   }
 
   const lists = [
@@ -450,6 +463,29 @@ function classifyPurpose(
     if (!explained.has(field)) add([field], 'EDITORIAL', 'FIELD_EDITED', `${fieldLabels[field]} edited`);
   }
   return reasons;
+}
+
+/** How to object now, for the reason (Art. 21(4): the right and how to use it are brought to people's attention). */
+function objectionMechanismMessage(to: PurposeSnapshot): string {
+  const mechanism = to.objectionMechanism ?? null;
+  if (mechanism === null) return 'no longer states how to object (GDPR Art. 21(4), Art. 12(2))';
+  const parts = [
+    mechanism.url ? `at ${quoted(mechanism.url)}` : null,
+    mechanism.steps ? `steps ${quoted(mechanism.steps)}` : null,
+    mechanism.reasonsRequired ? 'reasons asked for' : 'no reasons asked for',
+  ].filter((part) => part !== null);
+  return `how to object now: ${parts.join('; ')} (GDPR Art. 21(4), Art. 12(2))`;
+}
+
+/** The assessment is the controller's record (Art. 5(2)); people are told the interest, which has its own rule. */
+function assessmentMessage(from: PurposeSnapshot, to: PurposeSnapshot): string {
+  const before = from.legitimateInterestAssessment ?? null;
+  const after = to.legitimateInterestAssessment ?? null;
+  const source = '(GDPR Art. 5(2), Art. 6(1)(f); EDPB Guidelines 1/2024 on legitimate interest)';
+  if (after === null) return `legitimate-interest assessment no longer recorded ${source}`;
+  const dpia = after.dpia ? `; DPIA ${quoted(after.dpia.reference)} (${after.dpia.date})` : '';
+  const verb = before === null ? 'recorded' : 'revised';
+  return `legitimate-interest assessment ${verb}: by ${quoted(after.author)} on ${after.assessedOn}${dpia} ${source}`;
 }
 
 /** The reason a basis change away from consent gives: it quotes the revision's justification. */

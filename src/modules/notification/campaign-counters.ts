@@ -1,5 +1,6 @@
 import { Prisma } from '../../generated/prisma/client.js';
 import { dayMs } from '../../lib/time.js';
+import { emitCampaignMilestones } from '../change-feed/campaign-milestones.js';
 
 /** Country bucket for subjects whose jurisdiction is unknown (ISO 3166 user-assigned code). */
 export const unknownCountry = 'ZZ';
@@ -53,8 +54,17 @@ function recordedCounts(rows: readonly RecordedRow[]) {
   );
 }
 
-/** Keeps campaign figures current in the transaction that changes them. */
+/** Keeps campaign figures current in the transaction that changes them, and announces their milestones. */
 export async function incrementCounters(
+  tx: Prisma.TransactionClient,
+  controllerId: string,
+  update: CounterUpdate,
+) {
+  await countFigures(tx, controllerId, update);
+  await emitCampaignMilestones(tx, controllerId, update);
+}
+
+async function countFigures(
   tx: Prisma.TransactionClient,
   controllerId: string,
   update: CounterUpdate,

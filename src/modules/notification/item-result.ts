@@ -14,6 +14,8 @@ export interface ItemResult {
     readonly message: string;
     readonly issues: readonly FieldIssue[];
   } | null;
+  /** A signed receipt of the record (recordResponses with `receipts: true`). */
+  readonly receipt?: string | null;
 }
 
 export interface BulkResult {

@@ -4,6 +4,7 @@ import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
+import { consentRecordInputFields, receiptField } from '../consent-record/consent-record-fields.graphql.js';
 import type { BulkResult, ItemResult } from './item-result.js';
 import { deliveryStatus, type EventType } from './notification.policy.js';
 import { channels, eventTypes, maxBatchSize, type responseKinds } from './notification.validation.js';
@@ -29,6 +30,10 @@ export const ResponseKindEnum = builder.enumType('ResponseKind', {
     CONSENT_WITHDRAWN: { description: 'Consent withdrawn (Art. 7(3)).' },
     OBJECTED: { description: 'Objection to processing (Art. 21).' },
     OBJECTION_WITHDRAWN: { description: 'Objection withdrawn.' },
+    CONSENT_REFUSED: {
+      description:
+        'Consent asked for and refused: not consent (Art. 4(11), 7); must name the notice version and locale shown.',
+    },
   } satisfies Record<(typeof responseKinds)[number], { description: string }>,
 });
 
@@ -67,7 +72,12 @@ const ItemErrorRef = builder.objectRef<NonNullable<ItemResult['error']>>('BulkIt
   }),
 });
 
-export function bulkPayload(name: string, recordType: string, description: string) {
+export function bulkPayload(
+  name: string,
+  recordType: string,
+  description: string,
+  options: { receipts?: boolean } = {},
+) {
   const ItemRef = builder.objectRef<ItemResult>(`${name}Item`).implement({
     description: `The outcome of one item, in input order.`,
     authScopes: { role: 'any' },
@@ -86,6 +96,7 @@ export function bulkPayload(name: string, recordType: string, description: strin
         description: 'Why it was rejected.',
         resolve: (item) => item.error,
       }),
+      ...(options.receipts ? receiptField(t) : {}),
     }),
   });
   return builder.objectRef<BulkResult>(name).implement({
@@ -186,6 +197,21 @@ const RecordEventsInput = builder.inputType('RecordNotificationEventsInput', {
   validate: batchSchema,
 });
 
+const ObjectionDetailsInput = builder.inputType('ObjectionDetailsInput', {
+  description: 'What a person said with an objection (Art. 21).',
+  fields: (t) => ({
+    grounds: t.string({
+      required: false,
+      description: 'Grounds relating to the person’s particular situation (Art. 21(1)), as given.',
+    }),
+    directMarketing: t.boolean({
+      required: false,
+      description:
+        'The objection is against direct marketing (Art. 21(2)): absolute, it can never be refused.',
+    }),
+  }),
+});
+
 const ResponseItemInput = builder.inputType('ResponseInput', {
   description: 'What a subject answered about one purpose.',
   fields: (t) => ({
@@ -197,13 +223,27 @@ const ResponseItemInput = builder.inputType('ResponseInput', {
     noticeKey: t.string({ required: false, description: 'The notice answered (with versionNumber).' }),
     versionNumber: t.int({ required: false, description: 'The version answered.' }),
     idempotencyKey: t.string({ description: 'Client-chosen key, unique per controller.' }),
+    ...consentRecordInputFields(t),
+    objection: t.field({
+      type: ObjectionDetailsInput,
+      required: false,
+      description:
+        'OBJECTED only: what the person said with the objection; it opens a case (docs/objections.md).',
+    }),
   }),
 });
 
 const RecordResponsesInput = builder.inputType('RecordResponsesInput', {
   description: 'Up to 10,000 responses.',
-  fields: (t) => ({ items: t.field({ type: [ResponseItemInput], description: 'The responses.' }) }),
-  validate: batchSchema,
+  fields: (t) => ({
+    items: t.field({ type: [ResponseItemInput], description: 'The responses.' }),
+    receipts: t.boolean({
+      required: false,
+      description:
+        'Return a signed receipt (compact JWS, EdDSA) for each accepted or duplicate item, to hand to the person (docs/consent-records.md).',
+    }),
+  }),
+  validate: batchSchema.extend({ receipts: z.boolean().nullish() }),
 });
 
 export const RecordNotificationsPayload = bulkPayload(
@@ -220,6 +260,7 @@ const RecordResponsesPayload = bulkPayload(
   'RecordResponsesPayload',
   'Response',
   'Outcome of recordResponses.',
+  { receipts: true },
 );
 
 export const NotificationEventRef = builder.prismaNode('NotificationEvent', {
@@ -307,6 +348,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'recordNotifications' },
     errors: { types: commonErrors },
     args: { input: t.arg({ type: RecordResponsesInput, description: 'The responses.' }) },
-    resolve: (_root, { input }, context) => context.services.notification.recordResponses(input.items),
+    resolve: (_root, { input }, context) =>
+      context.services.notification.recordResponses(input.items, input.receipts === true),
   }),
 }));

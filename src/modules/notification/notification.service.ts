@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database.js';
 import type { NotificationEvent, Prisma } from '../../generated/prisma/client.js';
+import { countBulkWrite } from '../../metrics/registry-counters.js';
 import type { Viewer } from '../access/access.policy.js';
+import { withReceipts } from '../consent-record/receipts.service.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { columnsToItems, type NotificationColumns } from './notification-columns.js';
 import { type RawEventItem, recordNotificationEvents } from './record-events.js';
@@ -18,20 +20,30 @@ export class NotificationService {
   ) {}
 
   recordNotifications(items: readonly RawNotificationItem[]) {
-    return recordNotifications(this.database, this.viewer, this.hasher, items);
+    return countBulkWrite(
+      'notification',
+      recordNotifications(this.database, this.viewer, this.hasher, items),
+    );
   }
 
   /** The columnar bulk form: the same records, rows as items. */
   recordNotificationColumns(columns: NotificationColumns) {
-    return recordNotifications(this.database, this.viewer, this.hasher, columnsToItems(columns));
+    return countBulkWrite(
+      'notification',
+      recordNotifications(this.database, this.viewer, this.hasher, columnsToItems(columns)),
+    );
   }
 
   recordEvents(items: readonly RawEventItem[]) {
-    return recordNotificationEvents(this.database, this.viewer, items);
+    return countBulkWrite('event', recordNotificationEvents(this.database, this.viewer, items));
   }
 
-  recordResponses(items: readonly RawResponseItem[]) {
-    return recordResponses(this.database, this.viewer, this.hasher, items);
+  async recordResponses(items: readonly RawResponseItem[], receipts = false) {
+    const result = await countBulkWrite(
+      'response',
+      recordResponses(this.database, this.viewer, this.hasher, items),
+    );
+    return receipts ? withReceipts(this.database, this.viewer.controllerId, result) : result;
   }
 
   private eventsLoader: DataLoader<string, NotificationEvent[]> | null = null;
@@ -56,12 +68,12 @@ export class NotificationService {
   subjectByRef(ref: string, query: Query<Prisma.SubjectInclude, Prisma.SubjectSelect> = {}) {
     return this.database.prisma.subject.findUnique({
       ...query,
-      where: {
-        controllerId_refHash: {
-          controllerId: this.viewer.controllerId,
-          refHash: this.hasher.hash(this.viewer.controllerId, ref),
-        },
-      },
+      where: { controllerId_refHash: { controllerId: this.viewer.controllerId, refHash: this.refHash(ref) } },
     });
+  }
+
+  /** The keyed hash a subject reference is stored and looked up by (for the controller). */
+  refHash(ref: string): string {
+    return this.hasher.hash(this.viewer.controllerId, ref);
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isStorableText } from '../../lib/storable-text.js';
+import { consentRecordFields } from '../consent-record/consent-record.validation.js';
+import { objectionDetails } from '../objection/objection.validation.js';
 import { recordKey } from '../purpose/purpose.validation.js';
 
 export const channels = ['EMAIL', 'IN_APP', 'PUSH', 'SMS', 'POSTAL', 'WEB_BANNER', 'OTHER'] as const;
@@ -18,6 +20,7 @@ export const responseKinds = [
   'CONSENT_WITHDRAWN',
   'OBJECTED',
   'OBJECTION_WITHDRAWN',
+  'CONSENT_REFUSED',
 ] as const;
 
 export const maxBatchSize = 10_000;
@@ -107,10 +110,16 @@ export function responseItemSchema(now: Date) {
       noticeKey: recordKey.nullish(),
       versionNumber: z.number().int().min(1).nullish(),
       idempotencyKey,
+      ...consentRecordFields,
+      objection: objectionDetails.nullish(),
     })
     .refine((item) => Boolean(item.noticeKey) === (item.versionNumber != null), {
       message: 'give noticeKey and versionNumber together, or neither',
       path: ['versionNumber'],
+    })
+    .refine((item) => item.objection == null || item.kind === 'OBJECTED', {
+      message: 'applies only to an OBJECTED response',
+      path: ['objection'],
     });
 }
 

@@ -13,6 +13,7 @@ import { actorOf, appendAudit } from '../audit/audit.service.js';
 import { referencedTemplates, referenceKey } from '../message-template/message-template.service.js';
 import { checkTemplateReference } from '../message-template/template-reference.policy.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
+import { holdIngestLock } from '../transparency-log/transparency-log.service.js';
 import { incrementCounters } from './campaign-counters.js';
 import { commitIfAccepted } from './commit-if-accepted.js';
 import {
@@ -55,7 +56,10 @@ interface Prepared {
   readonly campaignId: string | null;
   /** occurredAt as ISO 8601, as hashed and stored. */
   readonly occurredAt: string;
+  /** The content hash as record-hash format 1 computes it: what an item is compared by before its subject is known. */
   readonly contentHash: string;
+  /** The content hash of the template revision sent, if any. */
+  readonly templateHash: string | null;
   readonly templateId: string | null;
 }
 
@@ -200,16 +204,19 @@ export async function recordNotifications(
     }
     const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
     const occurredAt = item.occurredAt.toISOString();
-    const contentHash = notificationHash({
-      subject: refHash,
-      version: version.id,
-      channel: item.channel,
-      locale: item.locale,
-      occurredAt,
-      campaign: campaignId,
-      senderMessageId: item.senderMessageId ?? null,
-      template: template?.contentHash ?? null,
-    });
+    const contentHash = notificationHash(
+      {
+        subject: refHash,
+        version: version.id,
+        channel: item.channel,
+        locale: item.locale,
+        occurredAt,
+        campaign: campaignId,
+        senderMessageId: item.senderMessageId ?? null,
+        template: template?.contentHash ?? null,
+      },
+      1,
+    );
     const entry: Prepared = {
       index,
       item,
@@ -218,6 +225,7 @@ export async function recordNotifications(
       campaignId,
       occurredAt,
       contentHash,
+      templateHash: template?.contentHash ?? null,
       templateId: template?.id ?? null,
     };
     const earlier = byKey.get(item.idempotencyKey);
@@ -243,7 +251,9 @@ export async function recordNotifications(
   for (const entry of prepared) {
     const key = entry.item.idempotencyKey;
     const row = ids.get(key)!;
-    const outcome = writtenOutcome(entry.index, key, row, row.inserted, entry.contentHash);
+    // A record written before format 2 is compared with the item's format-1 hash.
+    const expected = row.hashFormat === 1 ? entry.contentHash : written.hashes.get(key)!;
+    const outcome = writtenOutcome(entry.index, key, row, row.inserted, expected);
     results.push(outcome);
     originals.set(key, outcome);
   }
@@ -256,7 +266,27 @@ interface WrittenRow {
   key: string;
   id: string;
   contentHash: string;
+  hashFormat: number;
   inserted: boolean;
+}
+
+/** The record hash (current format) of each item, by idempotency key, once its subject's ID is known. */
+function recordHashes(prepared: readonly Prepared[], subjectIds: ReadonlyMap<string, string>) {
+  return new Map(
+    prepared.map((entry) => [
+      entry.item.idempotencyKey,
+      notificationHash({
+        subject: subjectIds.get(entry.refHash)!,
+        version: entry.versionId,
+        channel: entry.item.channel,
+        locale: entry.item.locale,
+        occurredAt: entry.occurredAt,
+        campaign: entry.campaignId,
+        senderMessageId: null,
+        template: entry.templateHash,
+      }),
+    ]),
+  );
 }
 
 async function writeNotifications(
@@ -264,7 +294,7 @@ async function writeNotifications(
   viewer: Viewer,
   prepared: readonly Prepared[],
   total: number,
-): Promise<{ batchId: string; accepted: number; rows: WrittenRow[] }> {
+): Promise<{ batchId: string; accepted: number; rows: WrittenRow[]; hashes: Map<string, string> }> {
   const subjectIds = await ensureSubjects(
     tx,
     viewer.controllerId,
@@ -274,9 +304,13 @@ async function writeNotifications(
       locale: item.subjectLocale ?? null,
     })),
   );
+  const hashes = recordHashes(prepared, subjectIds.byRef);
   const itemsHash = createHash('sha256')
-    .update(prepared.map((entry) => `${entry.item.idempotencyKey}\u0000${entry.contentHash}`).join('\n'))
+    .update(
+      prepared.map(({ item }) => `${item.idempotencyKey}\u0000${hashes.get(item.idempotencyKey)}`).join('\n'),
+    )
     .digest('hex');
+  await holdIngestLock(tx, viewer.controllerId);
   const [batch] = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO "NotificationBatch" ("id", "controllerId", "apiKeyId", "itemCount", "itemsHash")
     VALUES (gen_random_uuid(), ${viewer.controllerId}::uuid, ${viewer.apiKeyId}::uuid, ${total}, ${itemsHash})
@@ -292,7 +326,7 @@ async function writeNotifications(
   const version = shared((entry) => entry.versionId);
   const campaign = shared((entry) => entry.campaignId);
   const rowsParam = jsonRows(
-    prepared.map(({ item, refHash, versionId, campaignId, occurredAt, contentHash, templateId }, row) => ({
+    prepared.map(({ item, refHash, versionId, campaignId, occurredAt, templateId }, row) => ({
       i: newIds[row],
       s: subjectIds.byRef.get(refHash),
       v: version === undefined ? versionId : undefined,
@@ -302,7 +336,7 @@ async function writeNotifications(
       cp: campaign === undefined ? campaignId : undefined,
       m: item.senderMessageId ?? null,
       k: item.idempotencyKey,
-      h: contentHash,
+      h: hashes.get(item.idempotencyKey),
       j: item.jurisdiction ?? null,
       tp: templateId ?? undefined,
     })),
@@ -321,7 +355,7 @@ async function writeNotifications(
     const key = entry.item.idempotencyKey;
     if (insertedKeys && !insertedKeys.has(key)) continue;
     fresh.push(entry);
-    rows.push({ key, id: newIds[row]!, contentHash: entry.contentHash, inserted: true });
+    rows.push({ key, id: newIds[row]!, contentHash: hashes.get(key)!, hashFormat: 2, inserted: true });
   }
   if (fresh.length < prepared.length) {
     const others = prepared
@@ -337,7 +371,7 @@ async function writeNotifications(
     rows.push(...existing);
   }
   // Nothing new: commitIfAccepted rolls the batch record and any subject created back.
-  if (fresh.length === 0) return { batchId, accepted: 0, rows };
+  if (fresh.length === 0) return { batchId, accepted: 0, rows, hashes };
   await incrementCounters(tx, viewer.controllerId, {
     recorded: fresh.map(({ campaignId, item }) => ({
       campaignId,
@@ -358,7 +392,7 @@ async function writeNotifications(
       itemsHash,
     },
   });
-  return { batchId, accepted: fresh.length, rows };
+  return { batchId, accepted: fresh.length, rows, hashes };
 }
 
 /**
@@ -370,11 +404,11 @@ async function existingNotifications(
   controllerId: string,
   keys: readonly string[],
 ): Promise<WrittenRow[]> {
-  const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
-    SELECT n."idempotencyKey" AS key, n."id"::text, n."contentHash"
+  const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string; hashFormat: number }[]>`
+    SELECT n."idempotencyKey" AS key, n."id"::text, n."contentHash", n."hashFormat"
     FROM unnest(${keys}::text[]) AS t(k)
     CROSS JOIN LATERAL (
-      SELECT "idempotencyKey", "id", "contentHash" FROM "Notification"
+      SELECT "idempotencyKey", "id", "contentHash", "hashFormat" FROM "Notification"
       WHERE "controllerId" = ${controllerId}::uuid AND "idempotencyKey" = t.k LIMIT 1
     ) n`;
   return existing.map((row) => ({ ...row, inserted: false }));

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { consentHashMembers, consentNoticeProblem } from '../consent-record/consent-record.validation.js';
+import type { ObjectionDetails } from '../objection/objection.validation.js';
+import { openObjectionCases } from '../objection/open-cases.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { commitIfAccepted } from './commit-if-accepted.js';
 import {
@@ -15,7 +18,7 @@ import {
   writtenOutcome,
 } from './item-result.js';
 import { type ResponseItem, responseItemSchema } from './notification.validation.js';
-import { recordHash } from './record-hash.js';
+import { type ResponseContent, responseHash } from './record-hash.js';
 import { ensureSubjects, refuseErasedSubjects } from './subjects.js';
 
 export interface RawResponseItem {
@@ -27,6 +30,12 @@ export interface RawResponseItem {
   readonly noticeKey?: string | null;
   readonly versionNumber?: number | null;
   readonly idempotencyKey: string;
+  readonly actor?: string | null;
+  readonly collectionMethod?: string | null;
+  readonly explicit?: boolean | null;
+  readonly locale?: string | null;
+  /** OBJECTED only: the grounds and whether it is against direct marketing (its case, docs/objections.md). */
+  readonly objection?: ObjectionDetails | null;
 }
 
 /** Records what subjects answered, per purpose. Idempotent by key; append-only. */
@@ -56,10 +65,13 @@ export async function recordResponses(
       valid.filter(({ item }) => item.noticeKey).map(({ item }) => `${item.noticeKey}#${item.versionNumber}`),
     ),
   ];
-  const versions = new Map<string, { id: string; purposeIds: string[] }>();
+  const versions = new Map<string, { id: string; purposeIds: string[]; locales: string[] }>();
   if (versionKeys.length > 0) {
-    const rows = await prisma.$queryRaw<{ id: string; ref: string; purposeIds: string[] }[]>`
-      SELECT v."id"::text, n."key" || '#' || v."number" AS ref, array_agg(p."purposeId"::text) AS "purposeIds"
+    const rows = await prisma.$queryRaw<
+      { id: string; ref: string; purposeIds: string[]; locales: string[] }[]
+    >`
+      SELECT v."id"::text, n."key" || '#' || v."number" AS ref, array_agg(p."purposeId"::text) AS "purposeIds",
+        ARRAY(SELECT t."locale" FROM "NoticeTranslation" t WHERE t."versionId" = v."id") AS locales
       FROM "NoticeVersion" v JOIN "Notice" n ON n."id" = v."noticeId"
       JOIN "NoticeVersionPurpose" p ON p."versionId" = v."id"
       WHERE v."controllerId" = ${viewer.controllerId}::uuid AND v."number" IS NOT NULL
@@ -108,15 +120,13 @@ export async function recordResponses(
       );
       continue;
     }
+    const problem = consentNoticeProblem(item, version?.locales ?? null);
+    if (problem) {
+      results.push(rejected(index, item.idempotencyKey, problem.code, problem.message));
+      continue;
+    }
     const refHash = hasher.hash(viewer.controllerId, item.subjectRef);
-    const hash = recordHash({
-      subject: refHash,
-      purpose: purposeId,
-      kind: item.kind,
-      occurredAt: item.occurredAt.toISOString(),
-      channel: item.channel,
-      version: version?.id ?? null,
-    });
+    const hash = responseHash(contentOf(refHash, purposeId, item, version?.id ?? null), 1);
     const earlier = byKey.get(item.idempotencyKey);
     if (earlier !== undefined) {
       results.push(repeatInBatch(index, item.idempotencyKey, earlier === hash));
@@ -136,11 +146,17 @@ export async function recordResponses(
         viewer.controllerId,
         prepared.map((entry) => ({ refHash: entry.refHash, jurisdiction: null, locale: null })),
       );
+      // The stored hash commits to the subject's record ID (format 2), known from here on.
+      const hashes = prepared.map((entry) =>
+        responseHash(
+          contentOf(subjectIds.byRef.get(entry.refHash)!, entry.purposeId, entry.item, entry.versionId),
+        ),
+      );
       const inserted = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
         INSERT INTO "Response" ("id", "controllerId", "subjectId", "purposeId", "kind", "occurredAt", "channel",
-          "versionId", "idempotencyKey", "contentHash")
+          "versionId", "idempotencyKey", "contentHash", "actor", "collectionMethod", "explicit", "locale")
         SELECT gen_random_uuid(), ${viewer.controllerId}::uuid, s, p, k::"ResponseKind", o, c::"NotificationChannel",
-          v, i, h
+          v, i, h, a::"ResponseActor", m::"CollectionMethod", x, l
         FROM unnest(
           ${prepared.map((entry) => subjectIds.byRef.get(entry.refHash)!)}::uuid[],
           ${prepared.map((entry) => entry.purposeId)}::uuid[],
@@ -149,11 +165,24 @@ export async function recordResponses(
           ${prepared.map((entry) => entry.item.channel)}::text[],
           ${prepared.map((entry) => entry.versionId)}::uuid[],
           ${keys}::text[],
-          ${prepared.map((entry) => entry.hash)}::text[]
-        ) AS t(s, p, k, o, c, v, i, h)
+          ${hashes}::text[],
+          ${prepared.map((entry) => entry.item.actor ?? null)}::text[],
+          ${prepared.map((entry) => entry.item.collectionMethod ?? null)}::text[],
+          ${prepared.map((entry) => entry.item.explicit ?? null)}::boolean[],
+          ${prepared.map((entry) => entry.item.locale ?? null)}::text[]
+        ) AS t(s, p, k, o, c, v, i, h, a, m, x, l)
         ON CONFLICT ("controllerId", "idempotencyKey") DO NOTHING
         RETURNING "idempotencyKey" AS key, "id"::text, "contentHash"`;
       await refuseErasedSubjects(tx, subjectIds.known);
+      await openObjectionCases(
+        tx,
+        viewer.controllerId,
+        inserted.map((row) => row.id),
+        prepared.map((entry) => ({
+          idempotencyKey: entry.item.idempotencyKey,
+          details: entry.item.objection,
+        })),
+      );
       if (inserted.length > 0) {
         await appendAudit(tx, actorOf(viewer), {
           action: 'responses:record',
@@ -172,13 +201,17 @@ export async function recordResponses(
           },
         });
       }
-      const existing = await tx.$queryRaw<{ key: string; id: string; contentHash: string }[]>`
-        SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash" FROM unnest(${keys}::text[]) AS t(k)
+      const existing = await tx.$queryRaw<
+        { key: string; id: string; contentHash: string; hashFormat: number }[]
+      >`
+        SELECT r."idempotencyKey" AS key, r."id"::text, r."contentHash", r."hashFormat"
+        FROM unnest(${keys}::text[]) AS t(k)
         CROSS JOIN LATERAL (
-          SELECT "idempotencyKey", "id", "contentHash" FROM "Response"
+          SELECT "idempotencyKey", "id", "contentHash", "hashFormat" FROM "Response"
           WHERE "controllerId" = ${viewer.controllerId}::uuid AND "idempotencyKey" = t.k LIMIT 1
         ) r`;
       return {
+        hashes: new Map(prepared.map((entry, row) => [entry.item.idempotencyKey, hashes[row]!])),
         inserted: new Set(inserted.map((row) => row.id)),
         existing: new Map(existing.map((row) => [row.key, row])),
       };
@@ -195,10 +228,31 @@ export async function recordResponses(
       entry.item.idempotencyKey,
       row,
       rows.inserted.has(row.id),
-      entry.hash,
+      // A record written before format 2 is compared with the item's format-1 hash.
+      row.hashFormat === 1 ? entry.hash : rows.hashes.get(entry.item.idempotencyKey)!,
     );
     results.push(outcome);
     originals.set(entry.item.idempotencyKey, outcome);
   }
   return summarize(null, pointRepeatsAtOriginal(results, originals));
+}
+
+/** What a response says, for its record hash; `subject` is the reference hash (format 1) or the subject's ID (format 2). */
+function contentOf(
+  subject: string,
+  purposeId: string,
+  item: ResponseItem,
+  versionId: string | null,
+): ResponseContent {
+  return {
+    subject,
+    purpose: purposeId,
+    kind: item.kind,
+    occurredAt: item.occurredAt.toISOString(),
+    channel: item.channel,
+    version: versionId,
+    // The consent-record fields, when stated. An objection's grounds live in its case
+    // (docs/objections.md), not in the record hash: bundles carry the hashed members only.
+    members: consentHashMembers(item),
+  };
 }

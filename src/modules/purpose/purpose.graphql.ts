@@ -3,8 +3,20 @@ import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
 import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { BasisChangeUnjustifiedError, PurposeArchivedError } from './purpose.errors.js';
-import type { AutomatedDecisionMaking, SpecialCategory, ThirdCountryTransfer } from './purpose.snapshot.js';
+import type {
+  AutomatedDecisionMaking,
+  LegitimateInterestAssessment,
+  ObjectionMechanism,
+  SpecialCategory,
+  ThirdCountryTransfer,
+} from './purpose.snapshot.js';
 import { createPurposeSchema, type legalBases, revisePurposeSchema } from './purpose.validation.js';
+import {
+  LegitimateInterestAssessmentInput,
+  LegitimateInterestAssessmentRef,
+  ObjectionMechanismInput,
+  ObjectionMechanismRef,
+} from './purpose-assessment.graphql.js';
 
 builder.objectType(PurposeArchivedError, {
   name: 'PurposeArchivedError',
@@ -156,6 +168,29 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
       description:
         'Why this revision moved the purpose away from CONSENT (EDPB Guidelines 05/2020 on consent, §§ 121–123); null for any other revision.',
     }),
+    objectionMechanism: t.field({
+      type: ObjectionMechanismRef,
+      nullable: true,
+      description: 'How a person objects (Art. 21(4)); null when this revision states none.',
+      select: { objectionMechanism: true },
+      resolve: (revision) => revision.objectionMechanism as unknown as ObjectionMechanism | null,
+    }),
+    legitimateInterestAssessment: t.field({
+      type: LegitimateInterestAssessmentRef,
+      nullable: true,
+      description:
+        'The legitimate-interest assessment and DPIA reference pinned with this revision (LEGITIMATE_INTERESTS only); null when none is recorded.',
+      select: { legitimateInterestAssessment: true },
+      resolve: (revision) =>
+        revision.legitimateInterestAssessment as unknown as LegitimateInterestAssessment | null,
+    }),
+    legitimateInterestAssessmentMissing: t.boolean({
+      description:
+        'True for a LEGITIMATE_INTERESTS revision that records no assessment: allowed, but flagged (docs/legitimate-interest-assessment.md).',
+      select: { legalBasis: true, legitimateInterestAssessment: true },
+      resolve: (revision) =>
+        revision.legalBasis === 'LEGITIMATE_INTERESTS' && revision.legitimateInterestAssessment === null,
+    }),
   }),
 });
 
@@ -291,6 +326,17 @@ const PurposeContentInput = builder.inputType('PurposeContentInput', {
       required: false,
       description:
         'The purpose relies on explicit consent (Art. 9(2)(a), 49(1)(a), 22(2)(c)); requires the CONSENT basis.',
+    }),
+    objectionMechanism: t.field({
+      type: ObjectionMechanismInput,
+      required: false,
+      description: 'How a person objects (Art. 21(4)); LEGITIMATE_INTERESTS and PUBLIC_TASK only.',
+    }),
+    legitimateInterestAssessment: t.field({
+      type: LegitimateInterestAssessmentInput,
+      required: false,
+      description:
+        'The legitimate-interest assessment, with its DPIA if any (LEGITIMATE_INTERESTS only; EDPB Guidelines 1/2024). Without one the revision is allowed but flagged.',
     }),
   }),
 });

@@ -1,6 +1,8 @@
 import type { PurposeRevision } from '../../generated/prisma/client.js';
 import type {
   AutomatedDecisionMaking,
+  LegitimateInterestAssessment,
+  ObjectionMechanism,
   PurposeSnapshot,
   SpecialCategory,
   ThirdCountryTransfer,
@@ -30,6 +32,9 @@ export function toPurposeSnapshot(key: string, revision: PurposeRevision): Purpo
     consentValidityDays: revision.consentValidityDays,
     explicitConsent: revision.explicitConsent,
     basisChangeJustification: revision.basisChangeJustification,
+    objectionMechanism: revision.objectionMechanism as unknown as ObjectionMechanism | null,
+    legitimateInterestAssessment:
+      revision.legitimateInterestAssessment as unknown as LegitimateInterestAssessment | null,
   };
 }
 

@@ -4,6 +4,8 @@ import { ConflictError, InputValidationError, NotFoundError } from '../../domain
 import { type LegalBasis, Prisma, type Purpose } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { changes } from '../change-feed/change-events.js';
+import { emitChange } from '../change-feed/change-feed.emit.js';
 import { BasisChangeUnjustifiedError, PurposeArchivedError } from './purpose.errors.js';
 import type { PurposeContent } from './purpose.validation.js';
 
@@ -35,6 +37,29 @@ function revisionData(content: PurposeContent) {
     automatedDecisionMaking: adm ? flagged(adm) : Prisma.DbNull,
     consentValidityDays: content.consentValidityDays ?? null,
     explicitConsent: content.explicitConsent === true,
+    objectionMechanism: objectionMechanismData(content.objectionMechanism),
+    legitimateInterestAssessment: assessmentData(content.legitimateInterestAssessment),
+  };
+}
+
+/** Stored with every member, absent ones as null: the shape the content hash reads (docs/content-hash.md). */
+function objectionMechanismData(mechanism: PurposeContent['objectionMechanism']) {
+  if (!mechanism) return Prisma.DbNull;
+  return {
+    url: mechanism.url ?? null,
+    steps: mechanism.steps ?? null,
+    reasonsRequired: mechanism.reasonsRequired,
+  };
+}
+
+function assessmentData(assessment: PurposeContent['legitimateInterestAssessment']) {
+  if (!assessment) return Prisma.DbNull;
+  const dpia = assessment.dpia;
+  return {
+    ...assessment,
+    dpia: dpia
+      ? { reference: dpia.reference, url: dpia.url ?? null, date: dpia.date, outcome: dpia.outcome }
+      : null,
   };
 }
 
@@ -72,7 +97,8 @@ export class PurposeService {
     return this.database.prisma;
   }
 
-  async create(key: string, content: PurposeContent): Promise<Purpose> {
+  /** `now` is the revision's start (its `createdAt`); the demo seed replays a past timeline with it. */
+  async create(key: string, content: PurposeContent, now = new Date()): Promise<Purpose> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const purpose = await tx.purpose.create({
@@ -80,22 +106,29 @@ export class PurposeService {
             controllerId: this.viewer.controllerId,
             key,
             currentRevision: 1,
+            createdAt: now,
             revisions: {
               create: {
                 controllerId: this.viewer.controllerId,
                 number: 1,
                 createdByKeyId: this.viewer.apiKeyId,
+                createdAt: now,
                 ...revisionData(content),
               },
             },
           },
         });
-        await appendAudit(tx, actorOf(this.viewer), {
-          action: 'purpose:create',
-          targetType: 'Purpose',
-          targetId: purpose.id,
-          details: { key, revision: 1, legalBasis: content.legalBasis },
-        });
+        await appendAudit(
+          tx,
+          actorOf(this.viewer),
+          {
+            action: 'purpose:create',
+            targetType: 'Purpose',
+            targetId: purpose.id,
+            details: { key, revision: 1, legalBasis: content.legalBasis },
+          },
+          now,
+        );
         return purpose;
       });
     } catch (error) {
@@ -113,6 +146,7 @@ export class PurposeService {
     key: string,
     content: PurposeContent,
     basisChangeJustification: string | null = null,
+    now = new Date(),
   ): Promise<Purpose> {
     return this.prisma.$transaction(async (tx) => {
       const existing = await tx.purpose.findUnique({
@@ -138,22 +172,29 @@ export class PurposeService {
           purposeId: purpose.id,
           number: purpose.currentRevision,
           createdByKeyId: this.viewer.apiKeyId,
+          createdAt: now,
           ...revisionData(content),
           basisChangeJustification: justification,
         },
       });
-      await appendAudit(tx, actorOf(this.viewer), {
-        action: 'purpose:revise',
-        targetType: 'Purpose',
-        targetId: purpose.id,
-        details: {
-          key,
-          revision: purpose.currentRevision,
-          legalBasis: content.legalBasis,
-          previousLegalBasis: previous.legalBasis,
-          basisChangeJustification: justification,
+      await appendAudit(
+        tx,
+        actorOf(this.viewer),
+        {
+          action: 'purpose:revise',
+          targetType: 'Purpose',
+          targetId: purpose.id,
+          details: {
+            key,
+            revision: purpose.currentRevision,
+            legalBasis: content.legalBasis,
+            previousLegalBasis: previous.legalBasis,
+            basisChangeJustification: justification,
+          },
         },
-      });
+        now,
+      );
+      await emitChange(tx, changes.purposeRevised(purpose, content.legalBasis, previous.legalBasis), now);
       return purpose;
     });
   }

@@ -27,6 +27,52 @@ export interface AutomatedDecisionMaking {
   readonly explicitConsent?: boolean;
 }
 
+/** How a person objects to the processing (Art. 21(4): brought to their attention; Art. 12(2): made easy). */
+export interface ObjectionMechanism {
+  /** Where to object, e.g. a settings page or a form. */
+  readonly url: string | null;
+  /** The steps, in the person's terms. */
+  readonly steps: string | null;
+  /** Whether the controller asks for reasons (grounds relating to the person's situation, Art. 21(1)). */
+  readonly reasonsRequired: boolean;
+}
+
+/** A data protection impact assessment the processing relies on (Art. 35). */
+export interface DpiaReference {
+  readonly reference: string;
+  readonly url: string | null;
+  /** The day it was completed, YYYY-MM-DD. */
+  readonly date: string;
+  /** Its conclusion, e.g. "residual risk acceptable". */
+  readonly outcome: string;
+}
+
+/**
+ * The assessment behind a legitimate-interests purpose (EDPB Guidelines 1/2024 on legitimate
+ * interest): the interest, why the processing is necessary for it, and the balancing against the
+ * person's interests, rights and freedoms.
+ */
+export interface LegitimateInterestAssessment {
+  /** The interest pursued, as assessed (step 1). */
+  readonly interest: string;
+  /** Why the processing is necessary for it, and why less intrusive means do not suffice (step 2). */
+  readonly necessity: string;
+  /** What people can reasonably expect in the context of the processing (step 3). */
+  readonly reasonableExpectations: string;
+  /** The impact on the people concerned. */
+  readonly impact: string;
+  /** Safeguards that limit the impact, e.g. de-identification, opt-out, data minimisation. */
+  readonly safeguards: readonly string[];
+  /** Groups excluded from the processing, e.g. children. */
+  readonly excludedGroups: readonly string[];
+  /** Who carried out the assessment. */
+  readonly author: string;
+  /** The day it was completed, YYYY-MM-DD. */
+  readonly assessedOn: string;
+  /** The DPIA, when one was carried out (Art. 35). */
+  readonly dpia: DpiaReference | null;
+}
+
 /**
  * Everything a purpose revision says, as people were told it. Content hashes and version
  * comparisons are computed over this shape only.
@@ -53,6 +99,10 @@ export interface PurposeSnapshot {
   readonly explicitConsent?: boolean;
   /** Why the legal basis moved away from CONSENT in this revision (EDPB Guidelines 05/2020, 121–123). */
   readonly basisChangeJustification?: string | null;
+  /** How to object; absent or null when the revision states none. */
+  readonly objectionMechanism?: ObjectionMechanism | null;
+  /** The legitimate-interest assessment (LEGITIMATE_INTERESTS only); absent or null when none is recorded. */
+  readonly legitimateInterestAssessment?: LegitimateInterestAssessment | null;
 }
 
 export interface TranslationSnapshot {

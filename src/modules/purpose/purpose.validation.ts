@@ -36,6 +36,35 @@ const explicitConsentItems = [
   ['automatedDecisionMaking', 'Art. 22(2)(c)'],
 ] as const;
 
+const webAddress = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2_000);
+const isoDay = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
+
+/** How a person objects (Art. 21(4), 12(2)): where, in which steps, and whether reasons are asked for. */
+const objectionMechanism = z
+  .object({ url: webAddress.nullish(), steps: text(5_000).nullish(), reasonsRequired: z.boolean() })
+  .refine((m) => Boolean(m.url) || Boolean(m.steps), {
+    message: 'give a url or the steps (Art. 21(4): how to object must be brought to attention)',
+    path: ['url'],
+  });
+
+/** The legitimate-interest assessment (EDPB Guidelines 1/2024) and the DPIA it refers to (Art. 35). */
+const legitimateInterestAssessment = z.object({
+  interest: text(5_000),
+  necessity: text(5_000),
+  reasonableExpectations: text(5_000),
+  impact: text(5_000),
+  safeguards: textList,
+  excludedGroups: textList,
+  author: text(300),
+  assessedOn: isoDay,
+  dpia: z
+    .object({ reference: text(500), url: webAddress.nullish(), date: isoDay, outcome: text(2_000) })
+    .nullish(),
+});
+
+/** Bases under which the person has the right to object (Art. 21(1): points (e) and (f) of Art. 6(1)). */
+const objectableBases: readonly string[] = ['LEGITIMATE_INTERESTS', 'PUBLIC_TASK'];
+
 const purposeFields = z.object({
   name: text(200),
   description: text(10_000),
@@ -61,6 +90,8 @@ const purposeFields = z.object({
     .nullish(),
   consentValidityDays: days.nullish(),
   explicitConsent,
+  objectionMechanism: objectionMechanism.nullish(),
+  legitimateInterestAssessment: legitimateInterestAssessment.nullish(),
 });
 
 /** The content of a purpose revision (GDPR Art. 13/14/30). */
@@ -77,6 +108,20 @@ export const purposeContentSchema = purposeFields.superRefine((purpose, context)
       code: 'custom',
       path: ['legitimateInterest'],
       message: 'applies only to the LEGITIMATE_INTERESTS basis',
+    });
+  }
+  if (purpose.objectionMechanism && !objectableBases.includes(purpose.legalBasis)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['objectionMechanism'],
+      message: 'applies only to the LEGITIMATE_INTERESTS and PUBLIC_TASK bases (Art. 21(1))',
+    });
+  }
+  if (purpose.legitimateInterestAssessment && purpose.legalBasis !== 'LEGITIMATE_INTERESTS') {
+    context.addIssue({
+      code: 'custom',
+      path: ['legitimateInterestAssessment'],
+      message: 'applies only to the LEGITIMATE_INTERESTS basis (Art. 6(1)(f))',
     });
   }
   if (purpose.consentValidityDays != null && purpose.legalBasis !== 'CONSENT') {

@@ -33,10 +33,22 @@ export const RegulatorRequestRef = builder.prismaNode('RegulatorRequest', {
       description: 'End of the period in scope.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the request was opened.' }),
+    closedAt: t.expose('closedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the request was closed; null while open. While open, the people it names are under legal hold: they cannot be erased and their records are not purged.',
+    }),
     noticeVersions: t.prismaField({
       type: ['NoticeVersion'],
       description: 'Published versions of the notices in scope, in force during the period, with full texts.',
       resolve: (query, request, _args, context) => context.services.regulator.versions(request, query),
+    }),
+    legitimateInterestAssessments: t.prismaField({
+      type: ['PurposeRevision'],
+      description:
+        'The LEGITIMATE_INTERESTS purpose revisions the versions in scope pin, each with its legitimate-interest assessment and DPIA reference (or legitimateInterestAssessmentMissing), by purpose key and revision.',
+      resolve: (query, request, _args, context) => context.services.regulator.assessments(request, query),
     }),
     notifications: t.prismaConnection({
       type: 'Notification',
@@ -134,6 +146,15 @@ builder.mutationFields((t) => ({
     errors: { types: commonErrors },
     args: { input: t.arg({ type: OpenRequestInput, description: 'The request.' }) },
     resolve: (_root, { input }, context) => context.services.regulator.open(input),
+  }),
+  closeRegulatorRequest: t.field({
+    type: RequestPayload,
+    description:
+      'Closes a regulator request: the legal hold on the people it names ends (they may be erased, their records purged when due). Idempotent. ADMIN or AUDITOR.',
+    authScopes: { role: 'readRecords' },
+    errors: { types: commonErrors },
+    args: { id: t.arg.globalID({ for: RegulatorRequestRef, description: 'The request.' }) },
+    resolve: (_root, { id }, context) => context.services.regulator.close(id.id),
   }),
   issueRegulatorKey: t.field({
     type: IssueKeyPayload,

@@ -3,9 +3,12 @@ import type { Database } from '../../db/database.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Prisma, RegulatorRequest } from '../../generated/prisma/client.js';
 import { isUuid } from '../../lib/uuid.js';
+import { countRegulatorQuery } from '../../metrics/registry-counters.js';
 import type { Viewer } from '../access/access.policy.js';
 import { type IssuedApiKey, issueApiKey } from '../api-key/api-key.service.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
+import { changes } from '../change-feed/change-events.js';
+import { emitChange } from '../change-feed/change-feed.emit.js';
 import { type ResolvedScope, resolveScope } from '../evidence/bundle-scope.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { readableRequestWhere, recordWhere, requestScope, versionWhere } from './regulator.scope.js';
@@ -60,7 +63,29 @@ export class RegulatorService {
           periodTo: request.periodTo?.toISOString() ?? null,
         },
       });
+      await emitChange(tx, changes.regulatorRequestOpened(request));
       return request;
+    });
+  }
+
+  /** Ends the legal hold of the request's people (docs/erasure.md); closing a closed request changes nothing. */
+  async close(requestId: string, now = new Date()): Promise<RegulatorRequest> {
+    return this.database.prisma.$transaction(async (tx) => {
+      const request = isUuid(requestId)
+        ? await tx.regulatorRequest.findFirst({
+            where: { id: requestId, controllerId: this.viewer.controllerId },
+          })
+        : null;
+      if (request === null) throw new NotFoundError('RegulatorRequest', requestId);
+      if (request.closedAt !== null) return request;
+      const closed = await tx.regulatorRequest.update({ where: { id: request.id }, data: { closedAt: now } });
+      await appendAudit(tx, actorOf(this.viewer), {
+        action: 'regulatorRequest:close',
+        targetType: 'RegulatorRequest',
+        targetId: request.id,
+        details: { closedAt: now.toISOString() },
+      });
+      return closed;
     });
   }
 
@@ -145,6 +170,24 @@ export class RegulatorService {
     });
   }
 
+  /**
+   * The legitimate-interest assessments (with their DPIA references) pinned by the versions in
+   * scope: each LEGITIMATE_INTERESTS revision such a version pins, with or without an assessment,
+   * so that a missing one shows too. By purpose key, then revision number.
+   */
+  async assessments(request: RegulatorRequest, query: FindArgs<Prisma.PurposeRevisionFindManyArgs> = {}) {
+    const scope = await this.scope(request);
+    return this.database.prisma.purposeRevision.findMany({
+      ...query,
+      where: {
+        controllerId: this.viewer.controllerId,
+        legalBasis: 'LEGITIMATE_INTERESTS',
+        pinnedIn: { some: { version: versionWhere(this.viewer.controllerId, scope) } },
+      },
+      orderBy: [{ purpose: { key: 'asc' } }, { number: 'asc' }],
+    });
+  }
+
   /** Every query made with a regulator key is itself a record. */
   async recordQuery(operationName: string | null, queryText: string): Promise<void> {
     await this.database.prisma.$transaction(async (tx) => {
@@ -155,5 +198,6 @@ export class RegulatorService {
         details: { operationName, queryHash: createHash('sha256').update(queryText).digest('hex') },
       });
     });
+    countRegulatorQuery();
   }
 }

@@ -2,6 +2,8 @@ import { Prisma } from '../../generated/prisma/client.js';
 
 /** One row of `proofFactsQuery`; the records are `to_jsonb` rows (src/db/json-records.ts). */
 export interface ProofFactsRow {
+  /** The subject found by its reference hash (`to_jsonb`); only its ID when asked by ID; null when none. */
+  readonly subject: Record<string, unknown> | null;
   readonly minimumNoticeDays: number;
   readonly reachEvidence: unknown;
   /** Null when the controller has no such notice version. */
@@ -12,27 +14,39 @@ export interface ProofFactsRow {
   readonly notifications: (Record<string, unknown> & { events: unknown[] })[];
 }
 
+/** The subject a lookup is about: known by ID, or found by its reference hash in the same statement. */
+export type SubjectSelector = { readonly id: string } | { readonly refHash: string };
+
+/** A one-row relation of the subject (every column when found by hash), for the lookup statements. */
+export function subjectRelation(controllerId: string, subject: SubjectSelector): Prisma.Sql {
+  return 'id' in subject
+    ? Prisma.sql`SELECT ${subject.id}::uuid AS "id"`
+    : Prisma.sql`SELECT s.* FROM "Subject" s
+        WHERE s."controllerId" = ${controllerId}::uuid AND s."refHash" = ${subject.refHash}`;
+}
+
 /**
  * Everything a proof of notification rests on, in one statement: the controller's settings, the
  * version, the subject's notifications of it with their events (LATERAL, one probe each), and the
  * texts of the locales they were sent in. Every step is an index probe: Notice (controllerId, key),
  * NoticeVersion (noticeId, number), Notification (subjectId, versionId), NotificationEvent
- * (controllerId, notificationKey, …), NoticeTranslation (versionId, locale).
+ * (controllerId, notificationKey, …), NoticeTranslation (versionId, locale); and Subject
+ * (controllerId, refHash) when the subject is given by its reference hash.
  */
 export function proofFactsQuery(
   controllerId: string,
-  subjectId: string,
+  subject: SubjectSelector,
   noticeKey: string,
   number: number,
 ): Prisma.Sql {
   return Prisma.sql`
-    WITH version AS (
+    WITH subject AS (${subjectRelation(controllerId, subject)}), version AS (
       SELECT v.* FROM "Notice" nt
       JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" = ${number}::int
       WHERE nt."controllerId" = ${controllerId}::uuid AND nt."key" = ${noticeKey}
     ), notified AS (
-      SELECT n.*, e."events" FROM version v
-      JOIN "Notification" n ON n."subjectId" = ${subjectId}::uuid AND n."versionId" = v."id"
+      SELECT n.*, e."events" FROM version v CROSS JOIN subject s
+      JOIN "Notification" n ON n."subjectId" = s."id" AND n."versionId" = v."id"
       CROSS JOIN LATERAL (
         SELECT coalesce(jsonb_agg(to_jsonb(ev) ORDER BY ev."occurredAt", ev."recordedAt", ev."id"), '[]'::jsonb)
           AS "events"
@@ -42,6 +56,7 @@ export function proofFactsQuery(
       WHERE n."controllerId" = ${controllerId}::uuid
     )
     SELECT c."minimumNoticeDays", c."reachEvidence",
+      (SELECT to_jsonb(s) FROM subject s) AS "subject",
       (SELECT to_jsonb(v) FROM version v) AS "version",
       (SELECT coalesce(jsonb_agg(jsonb_build_object('locale', t."locale", 'title', t."title", 'body', t."body")),
                        '[]'::jsonb)

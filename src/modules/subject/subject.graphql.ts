@@ -11,6 +11,7 @@ import {
 } from '../notification/notification.graphql.js';
 import type { EvidenceStrength } from '../notification/reach.policy.js';
 import type { NotificationProof, ProofNotification, PurposeStateView } from './subject.service.js';
+import { selectsSubjectColumnsOnly, subjectLookahead } from './subject-lookahead.js';
 
 export const ResponseRef = builder.prismaNode('Response', {
   nullable: true,
@@ -36,6 +37,7 @@ const ConsentStateEnum = builder.enumType('ConsentState', {
     NONE: { description: 'Never given.' },
     GIVEN: { description: 'Given and neither withdrawn nor lapsed.' },
     WITHDRAWN: { description: 'Withdrawn.' },
+    REFUSED: { description: 'The latest answer to a request for consent was a refusal.' },
     LAPSED: { description: "Given, but older than the purpose's consent validity period." },
   },
 });
@@ -247,6 +249,15 @@ builder.queryFields((t) => ({
       "A subject by the controller's own user reference (hashed before lookup); null if never recorded.",
     authScopes: { role: 'readRecords' },
     args: { ref: t.arg.string({ description: "The controller's user reference." }) },
-    resolve: (query, _root, args, context) => context.services.notification.subjectByRef(args.ref, query),
+    resolve: (query, _root, args, context, info) => {
+      // A proof or eligibility lookup is read with its subject, in one statement (ADR 0026).
+      const lookup = selectsSubjectColumnsOnly(query) ? subjectLookahead(info) : null;
+      const { notification, subject, eligibility } = context.services;
+      if (lookup === null) return notification.subjectByRef(args.ref, query);
+      const refHash = notification.refHash(args.ref);
+      return lookup.kind === 'proof'
+        ? subject.subjectWithProof(refHash, lookup)
+        : eligibility.subjectWithDecision(refHash, lookup);
+    },
   }),
 }));

@@ -1,6 +1,11 @@
 import { addDays, dayMs } from '../../lib/time.js';
-export type ResponseKind = 'CONSENT_GIVEN' | 'CONSENT_WITHDRAWN' | 'OBJECTED' | 'OBJECTION_WITHDRAWN';
-export type ConsentState = 'NONE' | 'GIVEN' | 'WITHDRAWN' | 'LAPSED';
+export type ResponseKind =
+  | 'CONSENT_GIVEN'
+  | 'CONSENT_REFUSED'
+  | 'CONSENT_WITHDRAWN'
+  | 'OBJECTED'
+  | 'OBJECTION_WITHDRAWN';
+export type ConsentState = 'NONE' | 'GIVEN' | 'REFUSED' | 'WITHDRAWN' | 'LAPSED';
 export type ObjectionState = 'NONE' | 'STANDING' | 'WITHDRAWN';
 
 export interface ResponseFact {
@@ -17,10 +22,14 @@ export interface PurposeState {
   readonly objectionResponse: ResponseFact | null;
 }
 
-/** At the same instant a withdrawal of consent beats consent, and an objection beats its withdrawal. */
+/**
+ * At the same instant a withdrawal of consent beats a refusal, which beats consent, and an
+ * objection beats its withdrawal.
+ */
 const tieRank: Record<ResponseKind, number> = {
   CONSENT_GIVEN: 0,
-  CONSENT_WITHDRAWN: 1,
+  CONSENT_REFUSED: 1,
+  CONSENT_WITHDRAWN: 2,
   OBJECTION_WITHDRAWN: 0,
   OBJECTED: 1,
 };
@@ -56,11 +65,12 @@ export function purposeState(
   validityDays: number | null,
   at: Date,
 ): PurposeState {
-  const consentResponse = latest(responses, ['CONSENT_GIVEN', 'CONSENT_WITHDRAWN'], at);
+  const consentResponse = latest(responses, ['CONSENT_GIVEN', 'CONSENT_REFUSED', 'CONSENT_WITHDRAWN'], at);
   const objectionResponse = latest(responses, ['OBJECTED', 'OBJECTION_WITHDRAWN'], at);
   let consent: ConsentState = 'NONE';
   let consentExpiresAt: Date | null = null;
   if (consentResponse?.kind === 'CONSENT_WITHDRAWN') consent = 'WITHDRAWN';
+  if (consentResponse?.kind === 'CONSENT_REFUSED') consent = 'REFUSED';
   if (consentResponse?.kind === 'CONSENT_GIVEN') {
     consentExpiresAt = validityDays === null ? null : addDays(consentResponse.occurredAt, validityDays);
     consent = consentExpiresAt !== null && consentExpiresAt.getTime() <= at.getTime() ? 'LAPSED' : 'GIVEN';

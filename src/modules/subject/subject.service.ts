@@ -1,11 +1,17 @@
 import type { Database } from '../../db/database.js';
-import { eventFromJson, notificationFromJson, versionFromJson } from '../../db/json-records.js';
+import {
+  eventFromJson,
+  notificationFromJson,
+  subjectFromJson,
+  versionFromJson,
+} from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
   NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
+  Subject,
 } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
@@ -20,6 +26,7 @@ import {
 } from '../notification/reach.policy.js';
 import { type ProofFactsRow, proofFactsQuery } from './proof-facts.sql.js';
 import { daysBetween, type PurposeState, purposeState } from './subject.policy.js';
+import type { SubjectLookahead } from './subject-lookahead.js';
 
 export interface PurposeStateView extends PurposeState {
   readonly purposeId: string;
@@ -50,11 +57,43 @@ export interface NotificationProof {
   readonly batchIds: string[];
 }
 
+type Settled<T> = { readonly value: T } | { readonly error: unknown };
+
+const proofKey = (subjectId: string, noticeKey: string, number: number) =>
+  `${subjectId}\u0000${noticeKey}\u0000${number}`;
+
 export class SubjectService {
+  /** Proofs decided from facts read with their subject (`subjectWithProof`), until their field asks. */
+  private readonly proofs = new Map<string, Settled<NotificationProof>>();
+
   constructor(
     private readonly database: Database,
     private readonly viewer: Viewer,
   ) {}
+
+  /**
+   * A subject by its reference hash together with the facts of the one proof its selection asks
+   * for, in one statement; the proof waits for its field (`notificationProof`), decided exactly
+   * as that field alone would decide it — a NotFoundError included.
+   */
+  async subjectWithProof(
+    refHash: string,
+    lookup: Extract<SubjectLookahead, { kind: 'proof' }>,
+  ): Promise<Subject | null> {
+    const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
+      proofFactsQuery(this.viewer.controllerId, { refHash }, lookup.noticeKey, lookup.version),
+    );
+    if (!facts?.subject) return null;
+    const subject = subjectFromJson(facts.subject);
+    let settled: Settled<NotificationProof>;
+    try {
+      settled = { value: this.proofFromFacts(facts, lookup.noticeKey, lookup.version) };
+    } catch (error) {
+      settled = { error };
+    }
+    this.proofs.set(proofKey(subject.id, lookup.noticeKey, lookup.version), settled);
+    return subject;
+  }
 
   response(id: string, query: { include?: Prisma.ResponseInclude; select?: Prisma.ResponseSelect } = {}) {
     return this.database.prisma.response.findFirst({
@@ -105,9 +144,22 @@ export class SubjectService {
    * against the version's frozen notice period. One SQL statement gathers the facts (proof-facts.sql.ts).
    */
   async notificationProof(subjectId: string, noticeKey: string, number: number): Promise<NotificationProof> {
+    const known = this.proofs.get(proofKey(subjectId, noticeKey, number));
+    if (known) {
+      if ('error' in known) throw known.error;
+      return known.value;
+    }
     const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
-      proofFactsQuery(this.viewer.controllerId, subjectId, noticeKey, number),
+      proofFactsQuery(this.viewer.controllerId, { id: subjectId }, noticeKey, number),
     );
+    return this.proofFromFacts(facts, noticeKey, number);
+  }
+
+  private proofFromFacts(
+    facts: ProofFactsRow | undefined,
+    noticeKey: string,
+    number: number,
+  ): NotificationProof {
     if (!facts?.version) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
     const version = versionFromJson(facts.version);
     const rules = reachEvidence(facts.reachEvidence);

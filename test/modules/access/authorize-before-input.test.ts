@@ -5,8 +5,8 @@ import { useTestApp } from '../../support/test-app.js';
 import {
   allowedRoles,
   allRoles,
-  callMutation,
-  invalidInput,
+  callMutationWith,
+  invalidArguments,
   makeRegulatorKey,
   mutationFields,
 } from './schema-walk.js';
@@ -32,10 +32,10 @@ describe('the role is checked before the input', () => {
     expect(denied.length).toBeGreaterThan(0);
     // Every query of a REGULATOR key is itself audited; a refused one too.
     const changes = { controllerId, action: { not: 'regulator:query' } };
-    const input = invalidInput(field.args.find((arg) => arg.name === 'input')!.type);
+    const args = invalidArguments(field);
 
     // The input really is refused: a role that may call the mutation gets no payload for it.
-    const refused = await callMutation(t.app, field, keyOf[allowed[0]!], input);
+    const refused = await callMutationWith(t.app, field, keyOf[allowed[0]!], args);
     const verdict = refused.body.data?.[field.name] as { __typename: string } | null | undefined;
     expect(verdict?.__typename ?? String(refused.body.errors?.[0]?.extensions?.code)).toMatch(
       /Error$|^BAD_USER_INPUT$/,
@@ -43,7 +43,7 @@ describe('the role is checked before the input', () => {
 
     const auditBefore = await t.database.prisma.auditEntry.count({ where: changes });
     for (const role of denied) {
-      const answer = await callMutation(t.app, field, keyOf[role], input);
+      const answer = await callMutationWith(t.app, field, keyOf[role], args);
       expect(
         answer.body.errors?.map((error) => error.extensions?.code),
         role,

@@ -107,6 +107,16 @@ export function selectEverything(type: GraphQLOutputType, depth: number, path: s
   return `{ ${parts.join(' ')} }`;
 }
 
+/**
+ * Arguments the GraphQL layer accepts that the domain refuses (see invalidInput), one for each
+ * required argument: `input` for most mutations, an `id` for the few that take only that.
+ */
+export function invalidArguments(field: GraphQLField<unknown, unknown>): Record<string, unknown> {
+  const required = field.args.filter((arg) => isNonNullType(arg.type));
+  if (required.length === 0) throw new Error(`${field.name} takes no required argument`);
+  return Object.fromEntries(required.map((arg) => [arg.name, invalidInput(arg.type)]));
+}
+
 /** Sends one `input` to a mutation and selects `selection` on its result. */
 export function callMutation(
   app: App,
@@ -115,12 +125,25 @@ export function callMutation(
   input: unknown,
   selection = '{ __typename ... on Error { code } }',
 ): Promise<GraphQLResponse<Record<string, unknown>>> {
-  const inputArg = field.args.find((arg) => arg.name === 'input');
-  if (!inputArg) throw new Error(`${field.name} takes no input`);
+  if (!field.args.some((arg) => arg.name === 'input')) throw new Error(`${field.name} takes no input`);
+  return callMutationWith(app, field, key, { input }, selection);
+}
+
+/** Sends `args` (by argument name) to a mutation and selects `selection` on its result. */
+export function callMutationWith(
+  app: App,
+  field: GraphQLField<unknown, unknown>,
+  key: string,
+  args: Record<string, unknown>,
+  selection = '{ __typename ... on Error { code } }',
+): Promise<GraphQLResponse<Record<string, unknown>>> {
+  const declared = field.args.filter((arg) => arg.name in args);
+  const variables = declared.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const passed = declared.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
   const document = parse(
-    `mutation Walk($input: ${String(inputArg.type)}) { ${field.name}(input: $input) ${selection} }`,
-  ) as TypedDocumentNode<Record<string, unknown>, { input: unknown }>;
-  return execute(app, document, { key, variables: { input } });
+    `mutation Walk(${variables}) { ${field.name}(${passed}) ${selection} }`,
+  ) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
+  return execute(app, document, { key, variables: args });
 }
 
 /** A REGULATOR key bound to a fresh request of the controller. */

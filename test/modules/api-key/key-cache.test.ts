@@ -152,6 +152,7 @@ describe('ApiKeyCache', () => {
     name: id,
     role: 'READER' as const,
     regulatorRequestId: null,
+    trustedDocumentsOnly: false,
     expiresAt: null,
     lastUsedAt: null,
   });

@@ -218,6 +218,17 @@ const cases: Record<keyof typeof ruleDecisions, () => Eligibility[]> = {
       responses: [response('CONSENT_WITHDRAWN', 50), response('CONSENT_GIVEN', 50, 'n1')],
     }),
   ],
+  CONSENT_REFUSED: () => [
+    decide(simple('CONSENT').purpose, { responses: [response('CONSENT_REFUSED', 50, 'n1')] }),
+    // A refusal after consent was given: the latest answer decides, and a refusal is not consent.
+    decide(simple('CONSENT').purpose, {
+      responses: [response('CONSENT_GIVEN', 5, 'n1'), response('CONSENT_REFUSED', 50, 'n1')],
+    }),
+    // At the same instant the refusal beats the consent.
+    decide(simple('CONSENT').purpose, {
+      responses: [response('CONSENT_REFUSED', 50, 'n1'), response('CONSENT_GIVEN', 50, 'n1')],
+    }),
+  ],
   CONSENT_VERSION_UNKNOWN: () => [
     decide(simple('CONSENT').purpose, { responses: [response('CONSENT_GIVEN', 90)] }),
     // Also when an earlier consent named its version: the latest answer decides.
@@ -541,5 +552,58 @@ describe('the rules in detail', () => {
     );
     expect(decide(simple('LEGITIMATE_INTERESTS').purpose).transparency?.status).toBe('NONE');
     expect(decide(context([], [version(1, r1)])).transparency).toBeNull();
+  });
+});
+
+/** The objection-case table: `| \`CASE\` | condition | VERDICT | article |`. */
+function objectionCaseTable() {
+  const row = /^\| `([A-Z_]+)` \| [^|]+ \| (ALLOWED|DENIED) \| (.+) \|$/;
+  return tableRows('Objection cases').map((line) => {
+    const match = row.exec(line);
+    if (!match) throw new Error(`not an objection-case row: ${line}`);
+    return { status: match[1]!, verdict: match[2] as 'ALLOWED' | 'DENIED', source: match[3]! };
+  });
+}
+
+/** A reached legitimate-interests subject who objected on day 50, its case as given. */
+function objectedWithCase(decision: SubjectResponseFact['objectionDecision']): Eligibility {
+  return decide(simple('LEGITIMATE_INTERESTS').purpose, {
+    notifications: reachedLongAgo(),
+    responses: [{ ...response('OBJECTED', 50), objectionDecision: decision }],
+  });
+}
+
+const objectionCases: Record<string, () => Eligibility[]> = {
+  OPEN: () => [
+    objectedWithCase({ outcome: 'OPEN', decidedAt: null }),
+    // Recorded before cases existed: no case, treated as open.
+    objectedWithCase(null),
+  ],
+  HONOURED: () => [objectedWithCase({ outcome: 'HONOURED', decidedAt: day(60) })],
+  REFUSED: () => [
+    objectedWithCase({ outcome: 'REFUSED', decidedAt: day(60) }),
+    // Under public task too (Art. 21(1) covers point (e)).
+    decide(simple('PUBLIC_TASK').purpose, {
+      responses: [
+        { ...response('OBJECTED', 50), objectionDecision: { outcome: 'REFUSED', decidedAt: day(60) } },
+      ],
+    }),
+  ],
+  REFUSED_LATER: () => [objectedWithCase({ outcome: 'REFUSED', decidedAt: day(101) })],
+};
+
+describe('the objection-case table (docs/eligibility.md)', () => {
+  const rows = objectionCaseTable();
+
+  it('has one case per row', () => {
+    expect(rows.map((row) => row.status)).toEqual(Object.keys(objectionCases));
+  });
+
+  it.each(rows)('$status is $verdict', ({ status, verdict, source }) => {
+    expect(source).toMatch(/Art\. \d/);
+    for (const result of objectionCases[status]!()) {
+      expect(result.decision, result.explanation).toBe(verdict);
+      if (verdict === 'DENIED') expect(result.rule).toBe('OBJECTED');
+    }
   });
 });

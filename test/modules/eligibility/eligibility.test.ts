@@ -7,6 +7,7 @@ import type { NotificationChannel, NotificationEventType, ResponseKind } from '.
 import { graphql } from '../../graphql/index.js';
 import { errorCode, execute, expectData, rawId } from '../../support/client.js';
 import { makeKey, makeTenant } from '../../support/factories.js';
+import { insertLegacyResponse } from '../../support/legacy-responses.js';
 import {
   createDraft,
   createNotice,
@@ -18,7 +19,7 @@ import {
   revisePurpose,
   translations,
 } from '../../support/notice-fixtures.js';
-import { useTestApp } from '../../support/test-app.js';
+import { type TestContext, useTestApp } from '../../support/test-app.js';
 
 const EligibilityRecordNotifications = graphql(`
   mutation EligibilityRecordNotifications($input: RecordNotificationsInput!) {
@@ -318,7 +319,36 @@ interface ResponseSpec {
   version?: number;
 }
 
-async function respond(app: App, apiKey: string, specs: ResponseSpec[]) {
+/**
+ * Records the answers in order. A consent that names no notice version is a row recorded before
+ * consent records had to name one (ADR 0033): the API refuses it now, so it is inserted as such.
+ */
+async function respond(t: TestContext, apiKey: string, specs: ResponseSpec[]) {
+  const legacy = (spec: ResponseSpec) =>
+    !spec.notice && (spec.kind === 'CONSENT_GIVEN' || spec.kind === 'CONSENT_REFUSED');
+  const throughApi = specs.filter((spec) => !legacy(spec));
+  const apiIds = throughApi.length > 0 ? await respondThroughApi(t.app, apiKey, throughApi) : [];
+  const ids: string[] = [];
+  for (const spec of specs) {
+    if (!legacy(spec)) {
+      ids.push(apiIds[throughApi.indexOf(spec)]!);
+      continue;
+    }
+    ids.push(
+      await insertLegacyResponse(t.database, apiKey, {
+        subjectRef: spec.ref,
+        purposeKey: spec.purpose,
+        kind: spec.kind as 'CONSENT_GIVEN' | 'CONSENT_REFUSED',
+        occurredAt: spec.occurredAt,
+        channel: 'WEB_BANNER',
+        idempotencyKey: nextKey('r'),
+      }),
+    );
+  }
+  return ids;
+}
+
+async function respondThroughApi(app: App, apiKey: string, specs: ResponseSpec[]) {
   const items = specs.map((spec) => ({
     subjectRef: spec.ref,
     purposeKey: spec.purpose,
@@ -327,6 +357,7 @@ async function respond(app: App, apiKey: string, specs: ResponseSpec[]) {
     channel: 'WEB_BANNER' as const,
     noticeKey: spec.notice ?? null,
     versionNumber: spec.version ?? null,
+    locale: spec.notice ? 'en' : null,
     idempotencyKey: nextKey('r'),
   }));
   const result = expectData(
@@ -422,6 +453,8 @@ async function switchBasis(
         explicitConsent: false,
         basisChangeJustification: 'The processing is needed for another reason than the consent given.',
         automatedDecisionMaking: previous.automatedDecisionMaking ?? Prisma.DbNull,
+        objectionMechanism: previous.objectionMechanism ?? Prisma.DbNull,
+        legitimateInterestAssessment: Prisma.DbNull,
         specialCategories: previous.specialCategories ?? [],
         transfers: previous.transfers ?? [],
       },
@@ -591,15 +624,15 @@ describe('eligibility of one subject', () => {
       shown.map((item) => ({ key: item.key, type: 'DISPLAYED', occurredAt: ago(40) })),
     );
     const objectedAt = new Date(Date.now() + 2 * 60_000);
-    const [objection] = await respond(t.app, keys.NOTIFIER, [
+    const [objection] = await respond(t, keys.NOTIFIER, [
       { ref: 'objector', purpose: 'training', kind: 'OBJECTED', occurredAt: objectedAt.toISOString() },
     ]);
-    const [, withdrawal] = await respond(t.app, keys.NOTIFIER, [
+    const [, withdrawal] = await respond(t, keys.NOTIFIER, [
       { ref: 'changed-mind', purpose: 'training', kind: 'OBJECTED', occurredAt: ago(3) },
       { ref: 'changed-mind', purpose: 'training', kind: 'OBJECTION_WITHDRAWN', occurredAt: ago(1) },
     ]);
     const instant = ago(1);
-    await respond(t.app, keys.NOTIFIER, [
+    await respond(t, keys.NOTIFIER, [
       { ref: 'same-instant', purpose: 'training', kind: 'OBJECTION_WITHDRAWN', occurredAt: instant },
       { ref: 'same-instant', purpose: 'training', kind: 'OBJECTED', occurredAt: instant },
     ]);
@@ -732,7 +765,7 @@ describe('eligibility of one subject', () => {
     await createPurpose(t.app, 'newsletter', keys.EDITOR, { ...consentContent, consentValidityDays: 30 });
     await noticeInForce(t.app, keys.EDITOR, 'marketing', ['newsletter']);
     const version = { notice: 'marketing', version: 1 };
-    const [given, , withdrawn, old, recent] = await respond(t.app, keys.NOTIFIER, [
+    const [given, , withdrawn, old, recent] = await respond(t, keys.NOTIFIER, [
       { ref: 'given', purpose: 'newsletter', kind: 'CONSENT_GIVEN', occurredAt: ago(0), ...version },
       { ref: 'withdrawn', purpose: 'newsletter', kind: 'CONSENT_GIVEN', occurredAt: ago(0.5), ...version },
       { ref: 'withdrawn', purpose: 'newsletter', kind: 'CONSENT_WITHDRAWN', occurredAt: ago(0.1) },
@@ -789,7 +822,7 @@ describe('eligibility of one subject', () => {
     const { keys } = await makeTenant(t.database.prisma);
     await createPurpose(t.app, 'newsletter', keys.EDITOR, consentContent);
     await noticeInForce(t.app, keys.EDITOR, 'marketing', ['newsletter']);
-    const [consent] = await respond(t.app, keys.NOTIFIER, [
+    const [consent] = await respond(t, keys.NOTIFIER, [
       {
         ref: 'early',
         purpose: 'newsletter',
@@ -834,7 +867,7 @@ describe('eligibility of one subject', () => {
     // A change that needs new consent (legitimate interests → consent) makes earlier consents outdated for good.
     await createPurpose(t.app, 'profiling', keys.EDITOR);
     await noticeInForce(t.app, keys.EDITOR, 'ads', ['profiling']);
-    await respond(t.app, keys.NOTIFIER, [
+    await respond(t, keys.NOTIFIER, [
       {
         ref: 'under-one',
         purpose: 'profiling',
@@ -853,7 +886,7 @@ describe('eligibility of one subject', () => {
     expect(await publish(t.app, keys.EDITOR, reconsent, 'tested')).toMatchObject({
       classification: 'RECONSENT',
     });
-    const [current] = await respond(t.app, keys.NOTIFIER, [
+    const [current] = await respond(t, keys.NOTIFIER, [
       {
         ref: 'under-two',
         purpose: 'profiling',
@@ -905,7 +938,7 @@ describe('eligibility of one subject', () => {
     const [delivery] = await deliver(t.app, keys.NOTIFIER, [
       { key: second!.key, type: 'DELIVERED', occurredAt: deliveredAt },
     ]);
-    const [objection] = await respond(t.app, keys.NOTIFIER, [
+    const [objection] = await respond(t, keys.NOTIFIER, [
       { ref: 'customer', purpose: 'census', kind: 'OBJECTED', occurredAt: ago(0) },
       { ref: 'stranger', purpose: 'billing', kind: 'OBJECTED', occurredAt: ago(0) },
     ]);
@@ -1172,7 +1205,7 @@ describe('eligibility manifests', () => {
     }
     await notify(t.app, keys.NOTIFIER, notifications);
     await deliver(t.app, keys.NOTIFIER, events);
-    await respond(t.app, keys.NOTIFIER, responses);
+    await respond(t, keys.NOTIFIER, responses);
     await switchBasis(controller.id, 'p-contract', 'CONTRACT');
     return purposeKeys;
   }
@@ -1195,6 +1228,16 @@ describe('eligibility manifests', () => {
     if (result.__typename !== 'EligibilityManifestVerification') throw new Error(JSON.stringify(result));
     return result;
   }
+
+  it('answer for the earliest instants the DateTime scalar accepts', async () => {
+    const { keys } = await makeTenant(t.database.prisma);
+    await createPurpose(t.app, 'p-early', keys.EDITOR);
+    await noticeInForce(t.app, keys.EDITOR, 'early', ['p-early']);
+    for (const at of ['0001-01-01T00:00:00.000Z', '0999-06-30T12:00:00.000Z']) {
+      const manifest = await createManifest(keys.ADMIN, 'p-early', at);
+      expect([manifest.at, manifest.eligible]).toEqual([at, 0]);
+    }
+  });
 
   it('agree with the per-subject decision for every subject, for every legal basis', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
@@ -1258,6 +1301,33 @@ describe('eligibility manifests', () => {
     expect(empty).toMatchObject({ eligible: 0, setHash: setHash([]) });
   });
 
+  it('a stored reach setting naming a type that cannot show reach still agrees with the per-subject decision', async () => {
+    // Validation refuses SENT as evidence of reach; a setting stored around it must not make the
+    // manifest (which then probes the unique event index, not the index of reach-capable events)
+    // and the per-subject decision disagree.
+    const { controller, keys } = await makeTenant(t.database.prisma);
+    await population({ controller, keys });
+    await t.database.prisma.controller.update({
+      where: { id: controller.id },
+      data: { reachEvidence: { EMAIL: ['SENT'], IN_APP: ['SENT', 'DISPLAYED'] } },
+    });
+    const subjectIds = (
+      await t.database.prisma.subject.findMany({ where: { controllerId: controller.id } })
+    ).map((subject) => Buffer.from(`Subject:${subject.id}`).toString('base64'));
+    const manifest = await createManifest(keys.AUDITOR, 'p-li');
+    const decisions = expectData(
+      await execute(t.app, EligibilityOfNodes, {
+        key: keys.AUDITOR,
+        variables: { ids: subjectIds, purposeKey: 'p-li', at: manifest.at },
+      }),
+    ).nodes;
+    const allowed = decisions
+      .filter((node) => node && 'eligibility' in node && node.eligibility.decision === 'ALLOWED')
+      .map((node) => rawId((node as { id: string }).id));
+    expect(manifest.eligible).toBe(allowed.length);
+    expect(manifest.setHash).toBe(setHash(allowed));
+  });
+
   it('erased subjects are not eligible from their erasure on; earlier manifests still verify', async () => {
     const { controller, keys } = await makeTenant(t.database.prisma);
     await population({ controller, keys });
@@ -1311,7 +1381,7 @@ describe('eligibility manifests', () => {
     await notify(t.app, keys.NOTIFIER, [
       { ref: 'late', notice: 'pn', version: 1, channel: 'IN_APP', occurredAt: ago(60) },
     ]);
-    await respond(t.app, keys.NOTIFIER, [
+    await respond(t, keys.NOTIFIER, [
       { ref: 'pop-5', purpose: 'p-consent', kind: 'CONSENT_WITHDRAWN', occurredAt: ago(0.5) },
     ]);
     expect((await verify(keys.AUDITOR, consent.id)).matches).toBe(true);
@@ -1400,7 +1470,7 @@ describe('eligibility manifests', () => {
     await noticeInForce(t.app, keys.EDITOR, 'members', ['updates', 'records']);
     const version = { notice: 'members', version: 1 };
     const [, withdrawal] = await respond(
-      t.app,
+      t,
       keys.NOTIFIER,
       ['updates', 'records'].flatMap((purpose) => [
         { ref: 'withdrew-before', purpose, kind: 'CONSENT_GIVEN' as const, occurredAt: ago(20), ...version },
@@ -1414,7 +1484,7 @@ describe('eligibility manifests', () => {
     await switchBasis(controller.id, 'records', 'LEGAL_OBLIGATION');
     // A second after the switch, so that no clock resolution makes it look simultaneous.
     const switchedAt = new Date(Date.now() + 1000).toISOString();
-    await respond(t.app, keys.NOTIFIER, [
+    await respond(t, keys.NOTIFIER, [
       { ref: 'withdrew-after', purpose: 'updates', kind: 'CONSENT_WITHDRAWN', occurredAt: switchedAt },
       { ref: 'withdrew-after', purpose: 'records', kind: 'CONSENT_WITHDRAWN', occurredAt: switchedAt },
     ]);

@@ -1,4 +1,9 @@
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlQueryable,
+} from '@prisma/driver-adapter-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapterFactory } from '../../../src/db/adapters.js';
 import { databaseFromFactory, poolFromUrl } from '../../../src/db/database.js';
@@ -10,6 +15,7 @@ import {
   EligibilityService,
   type ManifestChunking,
 } from '../../../src/modules/eligibility/eligibility.service.js';
+import { rangePlanSettings } from '../../../src/modules/eligibility/eligibility.sql.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeKey, makeTenant } from '../../support/factories.js';
@@ -31,7 +37,7 @@ const day = 24 * 60 * 60 * 1000;
 
 /** The statements a database sends, with their parameters, so that the test can EXPLAIN them. */
 function recording(statements: SqlQuery[]) {
-  const record = (target: SqlDriverAdapter): SqlDriverAdapter => {
+  const record = <T extends SqlQueryable>(target: T): T => {
     const queryRaw = target.queryRaw.bind(target);
     target.queryRaw = (query) => {
       statements.push(query);
@@ -39,13 +45,20 @@ function recording(statements: SqlQuery[]) {
     };
     return target;
   };
+  // Statements in transactions too: each range runs in one, after its planner settings.
+  const recordAdapter = (target: SqlDriverAdapter): SqlDriverAdapter => {
+    const startTransaction = target.startTransaction.bind(target);
+    target.startTransaction = async (isolationLevel) => record(await startTransaction(isolationLevel));
+    return record(target);
+  };
   return (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory =>
-    Object.assign(Object.create(factory), { connect: async () => record(await factory.connect()) });
+    Object.assign(Object.create(factory), { connect: async () => recordAdapter(await factory.connect()) });
 }
 
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   'Actual Rows': number;
   'Actual Loops': number;
   'Rows Removed by Filter'?: number;
@@ -169,18 +182,36 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
     const ranges = statements.filter((statement) => statement.sql.includes('string_agg'));
     expect(ranges).toHaveLength(6);
     const total = new Map<string, number>();
+    const indexes = new Set<string>();
+    const adapter = await t.database.factory.connect();
     for (const statement of ranges) {
-      const [row] = (await t.database.sql(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`, [
-        ...statement.args,
-      ])) as { 'QUERY PLAN': [{ Plan: PlanNode }] | string }[];
-      const explained = row!['QUERY PLAN'];
+      // As the manifest runs it: in a transaction, after the range's planner settings.
+      const tx = await adapter.startTransaction();
+      await tx.executeRaw({ sql: rangePlanSettings.sql, args: [], argTypes: [] });
+      const result = await tx.queryRaw({
+        ...statement,
+        sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`,
+      });
+      await tx.rollback();
+      const explained = result.rows[0]![0] as [{ Plan: PlanNode }] | string;
       const plan = (typeof explained === 'string' ? JSON.parse(explained) : explained)[0].Plan as PlanNode;
       for (const [table, read] of rowsRead(plan)) total.set(table, (total.get(table) ?? 0) + read);
-      // Events only by probes of their index by notification key, never a scan of the table.
+      // Events only by probes of the index of reach-capable events by notification key, never a
+      // scan of the table; erasures by their own index, not by reading the range's subjects.
       for (const node of nodes(plan)) {
-        if (node['Relation Name'] === 'NotificationEvent') expect(node['Node Type']).toMatch(/^Index/);
+        if (node['Index Name']) indexes.add(node['Index Name']);
+        if (node['Relation Name'] === 'NotificationEvent')
+          expect(node['Node Type']).toMatch(/^(Index|Bitmap)/);
+        if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('NotificationEvent'))
+          expect(node['Index Name']).toBe('NotificationEvent_reach_idx');
+        if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('Subject'))
+          expect(node['Index Name']).toBe('Subject_erased_idx');
       }
     }
+    await adapter.dispose();
+    expect([...indexes]).toEqual(
+      expect.arrayContaining(['NotificationEvent_reach_idx', 'Subject_erased_idx']),
+    );
     // One subject's records lie in one range; each is read once (objections also once per
     // EXCEPT that reads them: at most twice).
     expect(total.get('NotificationEvent')).toBeLessThanOrEqual(subjects * 2);

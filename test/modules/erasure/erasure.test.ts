@@ -3,27 +3,8 @@ import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
+import { RecordSeed } from '../../support/record-seed.js';
 import { useTestApp } from '../../support/test-app.js';
-
-const Seed = graphql(`
-  mutation SeedForErasure($n: RecordNotificationsInput!, $e: RecordNotificationEventsInput!, $r: RecordResponsesInput!) {
-    recordNotifications(input: $n) {
-      ... on RecordNotificationsPayload {
-        accepted
-      }
-    }
-    recordNotificationEvents(input: $e) {
-      ... on RecordNotificationEventsPayload {
-        accepted
-      }
-    }
-    recordResponses(input: $r) {
-      ... on RecordResponsesPayload {
-        accepted
-      }
-    }
-  }
-`);
 
 const Erase = graphql(`
   mutation Erase($ref: String!) {
@@ -69,7 +50,7 @@ describe('eraseSubject', () => {
     const ref = 'frank@example.org';
     const at = new Date(Date.now() - 60_000).toISOString();
     expectData(
-      await execute(t.app, Seed, {
+      await execute(t.app, RecordSeed, {
         key: keys.NOTIFIER,
         variables: {
           n: {

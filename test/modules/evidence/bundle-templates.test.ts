@@ -158,11 +158,11 @@ describe('evidence bundle with message templates', () => {
     const result = await verifyBundle(file);
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ valid: true, signatureValid: true });
-    expect(result.notes).toEqual([
-      expect.stringMatching(/^notifications\.jsonl: 1 record of erased subjects; /),
-    ]);
+    // The erased subject's notification is of record-hash format 2: its hash is recomputed too.
+    expect(result.notes).toEqual([]);
 
     const byKey = notificationsByKey(bundle);
+    expect(byKey.erased).toMatchObject({ hashFormat: 2, subjectId: expect.any(String) });
     expect(Object.fromEntries(Object.entries(byKey).map(([key, n]) => [key, n.templateHash]))).toEqual({
       'a-1': templates.emailEn1.contentHash,
       'a-2': null,
@@ -205,7 +205,7 @@ describe('evidence bundle with message templates', () => {
     expect(bundle.manifest.parts.map((part) => part.name)).toContain('message-templates.csv');
 
     const csv = (part: string) => bundle.parts.get(`${part}.csv`) as string[];
-    expect(csv('notifications')[0]).toMatch(/,batchId,templateHash,contentHash\r\n$/);
+    expect(csv('notifications')[0]).toMatch(/,batchId,templateHash,hashFormat,contentHash\r\n$/);
     expect(csv('message-templates')[0]).toBe(
       '\uFEFFid,key,channel,locale,revision,publishedAt,subject,linkTarget,contentHash\r\n',
     );
@@ -330,12 +330,13 @@ describe('evidence bundle with message templates', () => {
       ],
     },
     {
-      change: "an erased subject's templateHash swapped (its record hash cannot be recomputed)",
+      change: "an erased subject's templateHash swapped (its format-2 record hash is recomputed too)",
       edit: () =>
         editWhere('notifications', 'subjectErased', true, () => ({
           templateHash: templates.pushDe1.contentHash,
         })),
       expected: [
+        /^notifications\.jsonl record \d+ .*: record-hash: the record's content \(with template sha256:[0-9a-f]{64}\) hashes to /,
         /^notifications\.jsonl record \d+ .*: template: .* is the template for PUSH\/de .*EMAIL\/en$/,
       ],
     },
@@ -375,20 +376,24 @@ describe('evidence bundle with message templates', () => {
     const key = await privateKey();
     const v1Layout = bundleLayouts[BUNDLE_FORMAT_V1];
     const strip: Edit = (part, record) => {
-      if (part !== 'notifications') return record;
-      const { templateHash: _, ...rest } = record;
+      if (part !== 'notifications' && part !== 'responses') return record;
+      const { templateHash: _t, subjectId: _s, hashFormat: _f, ...rest } = record;
       return rest;
     };
     const stripped = await verifyBundle(rewriteBundle(file, key, strip, v1Layout));
     expect(stripped).toMatchObject({ signatureValid: true, manifest: { format: BUNDLE_FORMAT_V1 } });
-    // a-1, b-1 and c-1; e-1's subject is erased, so its hash is not recomputed.
+    // A v1 record is of record-hash format 1, but today's are of format 2: every notification of a
+    // subject not erased fails (a-1, a-2, b-1, c-1); the erased subject's is counted, not checked.
     expect(stripped.problems).toEqual(
-      Array(3).fill(
+      Array(4).fill(
         expect.stringMatching(
           /^notifications\.jsonl record \d+ .*: record-hash: the record's content \(sent without a template\) hashes to /,
         ),
       ),
     );
+    expect(stripped.notes).toEqual([
+      expect.stringMatching(/^notifications\.jsonl: 1 record of erased subjects in record-hash format 1; /),
+    ]);
     const kept = await verifyBundle(rewriteBundle(file, key, (_, record) => record, v1Layout));
     expect(kept.problems).toContainEqual(
       expect.stringMatching(/^notifications\.jsonl record 1 .*: unexpected shape: .*templateHash/),

@@ -274,26 +274,24 @@ describe('notifications that name their message template', () => {
     ])
       expect(outcomes(await record(t, keys.NOTIFIER, [changed]))).toEqual(['IDEMPOTENCY_CONFLICT']);
 
-    // The hash, recomputed by hand from docs/notifications.md and docs/message-templates.md.
+    // The hash, recomputed by hand from docs/content-hash.md (record-hash format 2).
     const rows = await t.database.prisma.notification.findMany({
       where: {
         idempotencyKey: { in: ['mail-1', 'mail-2'] },
         id: { in: first.items.map((i) => rawId(i.recordId!)) },
       },
-      include: { subject: true },
       orderBy: { idempotencyKey: 'asc' },
     });
     const [withTemplate, without] = rows;
     const expected = (row: NonNullable<typeof withTemplate>, template: string | null) => {
       const members =
-        `{"campaign":null,"channel":"EMAIL","locale":"en","occurredAt":${JSON.stringify(sent)},` +
-        `"senderMessageId":null,"subject":${JSON.stringify(row.subject.refHash)},` +
-        (template === null ? '' : `"template":${JSON.stringify(template)},`) +
-        `"version":${JSON.stringify(row.versionId)}}`;
+        `{"campaign":null,"channel":"EMAIL","format":"notarium.notification.v2","locale":"en",` +
+        `"occurredAt":${JSON.stringify(sent)},"subject":${JSON.stringify(row.subjectId)},` +
+        `"template":${JSON.stringify(template)},"version":${JSON.stringify(row.versionId)}}`;
       return createHash('sha256').update(members, 'utf8').digest('hex');
     };
+    expect(withTemplate!.hashFormat).toBe(2);
     expect(withTemplate!.contentHash).toBe(expected(withTemplate!, templates.emailEn2.contentHash));
-    // A notification without a template hashes exactly as before templates existed.
     expect(without!.contentHash).toBe(expected(without!, null));
   });
 

@@ -221,6 +221,42 @@ const cases: Record<string, { diff: () => VersionDiff; codes: ReasonCode[] }> = 
     diff: () => revise({}, {}, { legitimateInterest: 'Selling advertising.' }),
     codes: ['LEGITIMATE_INTEREST_CHANGED'],
   },
+  'objection-mechanism-changed': {
+    diff: () =>
+      revise(
+        {},
+        {},
+        {
+          objectionMechanism: {
+            url: 'https://example.com/object',
+            steps: 'Settings, Privacy.',
+            reasonsRequired: false,
+          },
+        },
+      ),
+    codes: ['OBJECTION_MECHANISM_CHANGED'],
+  },
+  'legitimate-interest-assessment-changed': {
+    diff: () =>
+      revise(
+        {},
+        {},
+        {
+          legitimateInterestAssessment: {
+            interest: 'Keeping the service safe.',
+            necessity: 'No less intrusive means detects abuse.',
+            reasonableExpectations: 'Members expect abuse to be stopped.',
+            impact: 'Low: reading patterns only.',
+            safeguards: ['pseudonymised'],
+            excludedGroups: ['children'],
+            author: 'DPO',
+            assessedOn: '2026-11-01',
+            dpia: null,
+          },
+        },
+      ),
+    codes: ['LEGITIMATE_INTEREST_ASSESSMENT_CHANGED'],
+  },
 
   'explicit-consent-purpose': {
     diff: () => revise(consent, {}, { explicitConsent: true }),

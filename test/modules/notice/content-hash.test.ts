@@ -237,6 +237,7 @@ describe('canonical form v2: the controller and explicit consent are stated', ()
         for (const [snapshot, hash] of [
           [V2_SNAPSHOT, V2_HASH],
           [version(), GOLDEN_HASH],
+          [WITH_ASSESSMENT, contentHash(WITH_ASSESSMENT)],
         ] as const) {
           writeFileSync(join(dir, 'version.json'), JSON.stringify(snapshot));
           const run = spawnSync('python3', [join(dir, 'hash.py'), join(dir, 'version.json')], {
@@ -251,6 +252,69 @@ describe('canonical form v2: the controller and explicit consent are stated', ()
     },
     heavyTestTimeout,
   );
+});
+
+/** A v2 version whose purpose states how to object and carries its assessment with a DPIA. */
+const WITH_ASSESSMENT: VersionSnapshot = {
+  ...V2_SNAPSHOT,
+  purposes: [
+    purpose({
+      key: 'ai-training',
+      legalBasis: 'LEGITIMATE_INTERESTS',
+      legitimateInterest: 'Improving the service.',
+      consentValidityDays: null,
+      explicitConsent: false,
+      basisChangeJustification: null,
+      objectionMechanism: { url: 'https://example.com/object', steps: null, reasonsRequired: true },
+      legitimateInterestAssessment: {
+        interest: 'Improving the service.',
+        necessity: 'No less intrusive means.',
+        reasonableExpectations: 'Users expect it.',
+        impact: 'Low.',
+        safeguards: ['pseudonymisation', 'opt-out'],
+        excludedGroups: ['children'],
+        author: 'DPO office',
+        assessedOn: '2026-02-01',
+        dpia: { reference: 'DPIA-7', url: null, date: '2026-01-15', outcome: 'acceptable' },
+      },
+    }),
+  ],
+};
+
+describe('the objection mechanism and the legitimate-interest assessment in the hash', () => {
+  it('are members only when stated: without them every hash stays byte for byte the same', () => {
+    const absent = version({
+      ...V2_SNAPSHOT,
+      purposes: V2_SNAPSHOT.purposes.map((p) => ({
+        ...p,
+        objectionMechanism: null,
+        legitimateInterestAssessment: null,
+      })),
+    });
+    expect(canonicalForm(absent)).toBe(canonicalForm(V2_SNAPSHOT));
+    expect(contentHash(absent)).toBe(V2_HASH);
+    const form = canonicalForm(WITH_ASSESSMENT);
+    expect(form).toContain(
+      '"objectionMechanism":{"reasonsRequired":true,"steps":null,"url":"https://example.com/object"}',
+    );
+    expect(form).toContain(
+      '"dpia":{"date":"2026-01-15","outcome":"acceptable","reference":"DPIA-7","url":null}',
+    );
+    // Any change to either is a change of the hash.
+    const [p] = WITH_ASSESSMENT.purposes;
+    const changed = {
+      ...WITH_ASSESSMENT,
+      purposes: [
+        { ...p!, legitimateInterestAssessment: { ...p!.legitimateInterestAssessment!, impact: 'Medium.' } },
+      ],
+    };
+    expect(contentHash(changed)).not.toBe(contentHash(WITH_ASSESSMENT));
+    const steps = {
+      ...WITH_ASSESSMENT,
+      purposes: [{ ...p!, objectionMechanism: { ...p!.objectionMechanism!, reasonsRequired: false } }],
+    };
+    expect(contentHash(steps)).not.toBe(contentHash(WITH_ASSESSMENT));
+  });
 });
 
 describe('translationHash', () => {

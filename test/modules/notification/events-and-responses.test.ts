@@ -3,6 +3,7 @@ import type { NotificationEventInput, NotificationInput, ResponseInput } from '.
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
+import { insertLegacyResponse } from '../../support/legacy-responses.js';
 import { publishedNotice } from '../../support/notice-fixtures.js';
 import { useTestApp } from '../../support/test-app.js';
 import { payloadOf, writeCounts } from './bulk-write.js';
@@ -244,20 +245,30 @@ describe('delivery events and responses', () => {
         channel: 'EMAIL',
         noticeKey: 'privacy-policy',
         versionNumber: 1,
+        locale: 'en',
         idempotencyKey: 'r6',
       },
     ];
+    await insertLegacyResponse(t.database, keys.NOTIFIER, {
+      subjectRef: 'dave',
+      purposeKey: 'newsletter',
+      kind: 'CONSENT_GIVEN',
+      occurredAt: responses[0]!.occurredAt,
+      channel: 'WEB_BANNER',
+      idempotencyKey: 'r1-before-consent-records',
+    });
     const result = expectData(
       await execute(t.app, RecordResponses, {
         key: keys.NOTIFIER,
         variables: { input: { items: responses } },
       }),
     );
+    // A consent naming no notice version is refused now (ADR 0033); one recorded before still counts.
     expect(result.recordResponses).toMatchObject({
-      accepted: 4,
-      rejected: 2,
+      accepted: 3,
+      rejected: 3,
       items: [
-        { status: 'ACCEPTED' },
+        { status: 'REJECTED', error: { code: 'CONSENT_NOTICE_REQUIRED' } },
         { status: 'ACCEPTED' },
         { status: 'ACCEPTED' },
         { status: 'ACCEPTED' },
@@ -271,7 +282,7 @@ describe('delivery events and responses', () => {
         variables: { input: { items: responses.slice(0, 2) } },
       }),
     );
-    expect(retry.recordResponses).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(retry.recordResponses).toMatchObject({ accepted: 0, duplicates: 1, rejected: 1 });
 
     const now = expectData(
       await execute(t.app, Proof, { key: keys.AUDITOR, variables: { ref: 'dave' } }),

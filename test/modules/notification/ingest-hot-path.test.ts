@@ -122,13 +122,30 @@ describe('the bulk ingest hot path', () => {
       { ...base, template: `sha256:${'ab'.repeat(32)}` },
       { ...base, template: `sha256:${'ab'.repeat(32)}`, senderMessageId: 'emoji 📬' },
     ];
-    for (const content of cases) expect(notificationHash(content)).toBe(recordHash({ ...content }));
-    // No template: the member is left out, never written as null, so older records keep their hash.
-    expect(notificationHash({ ...base, template: null })).toBe(notificationHash(base));
+    for (const content of cases) expect(notificationHash(content, 1)).toBe(recordHash({ ...content }));
+    // Format 1 without a template: the member is left out, never written as null, so older records keep their hash.
+    expect(notificationHash({ ...base, template: null }, 1)).toBe(notificationHash(base, 1));
     expect(recordHash(notificationHashContent({ ...base, template: null }))).toBe(recordHash({ ...base }));
-    expect(notificationHash({ ...base, template: null })).not.toBe(recordHash({ ...base, template: null }));
-    expect(notificationHash(cases[4]!)).toBe(
-      notificationHash({ ...cases[4]!, senderMessageId: 'Caf\u00e9 (decomposed)' }),
+    expect(notificationHash({ ...base, template: null }, 1)).not.toBe(
+      recordHash({ ...base, template: null }),
     );
+    expect(notificationHash(cases[4]!, 1)).toBe(
+      notificationHash({ ...cases[4]!, senderMessageId: 'Caf\u00e9 (decomposed)' }, 1),
+    );
+    // Format 2 (the default): the subject member is the subject's ID, `template` is always there,
+    // the sender's message ID is not covered, and the format is named.
+    for (const content of cases) {
+      const { senderMessageId: _ignored, ...rest } = content;
+      const template = (content as { template?: string | null }).template;
+      const expected = recordHash({
+        ...rest,
+        template: template ?? null,
+        format: 'notarium.notification.v2',
+      });
+      expect(notificationHash(content)).toBe(expected);
+      expect(notificationHash(content, 2)).toBe(recordHash(notificationHashContent(content, 2)));
+    }
+    expect(notificationHash({ ...base, senderMessageId: 'msg-1' })).toBe(notificationHash(base));
+    expect(notificationHash(base)).not.toBe(notificationHash(base, 1));
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN     "trustedDocumentsOnly" BOOLEAN NOT NULL DEFAULT false;

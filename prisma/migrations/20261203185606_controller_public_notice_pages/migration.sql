@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Controller" ADD COLUMN     "publicNoticePages" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,29 @@
+-- A case is decided once: a decided case never changes, and no case is deleted. The one
+-- exception is erasure (GDPR Art. 17): inside a transaction that has set notarium.erasure = 'on'
+-- (transaction-local), the person's free-text grounds and the controller's refusal reason (which
+-- may quote those grounds) may each be set to NULL — open or decided — and nothing else about the
+-- case may change: its outcome, dates, deciding key and direct-marketing flag stay.
+CREATE OR REPLACE FUNCTION notarium_objection_case_decided_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'ObjectionCase rows are never deleted';
+  END IF;
+  IF current_setting('notarium.erasure', true) = 'on'
+     AND (NEW."grounds" IS NULL OR NEW."grounds" IS NOT DISTINCT FROM OLD."grounds")
+     AND (NEW."refusalReason" IS NULL OR NEW."refusalReason" IS NOT DISTINCT FROM OLD."refusalReason")
+     AND ROW(NEW."id", NEW."controllerId", NEW."responseId", NEW."purposeId", NEW."subjectId",
+             NEW."openedAt", NEW."directMarketing", NEW."outcome", NEW."decidedAt", NEW."decidedByKeyId")
+         IS NOT DISTINCT FROM
+         ROW(OLD."id", OLD."controllerId", OLD."responseId", OLD."purposeId", OLD."subjectId",
+             OLD."openedAt", OLD."directMarketing", OLD."outcome", OLD."decidedAt", OLD."decidedByKeyId") THEN
+    RETURN NEW;
+  END IF;
+  IF OLD."outcome" <> 'OPEN' THEN
+    RAISE EXCEPTION 'ObjectionCase % is decided and never changes', OLD."id";
+  END IF;
+  IF NEW."responseId" <> OLD."responseId" OR NEW."openedAt" <> OLD."openedAt"
+     OR NEW."grounds" IS DISTINCT FROM OLD."grounds" OR NEW."directMarketing" <> OLD."directMarketing" THEN
+    RAISE EXCEPTION 'ObjectionCase %: only the decision may be written', OLD."id";
+  END IF;
+  RETURN NEW;
+END $$;
