@@ -20,7 +20,7 @@ function anchorsOf(markdown: string): Set<string> {
   for (const line of withoutCodeBlocks(markdown).split('\n')) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
-    const base = heading[1]
+    const base = (heading[1] ?? '')
       .replace(/`/g, '')
       .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
       .toLowerCase()
@@ -39,14 +39,14 @@ function withoutCodeBlocks(markdown: string): string {
 
 function linksOf(markdown: string): string[] {
   const text = withoutCodeBlocks(markdown);
-  return [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1]);
+  return [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1] ?? '');
 }
 
 /** Paths cited in code spans, e.g. `src/modules/notice/content-hash.ts`. */
 function citedPaths(markdown: string): string[] {
   const text = withoutCodeBlocks(markdown);
   return [...text.matchAll(/`((?:src|test|docs|bench|examples|scripts|prisma|schema)\/[\w./-]+)`/g)]
-    .map((match) => match[1].replace(/[.:]$/, ''))
+    .map((match) => (match[1] ?? '').replace(/[.:]$/, ''))
     .filter((path) => !path.includes('*'));
 }
 
@@ -56,7 +56,7 @@ describe('documentation links', () => {
     const broken: string[] = [];
     for (const link of linksOf(markdown)) {
       if (/^[a-z][a-z0-9+.-]*:/i.test(link)) continue; // http:, https:, mailto:
-      const [path, anchor] = link.split('#');
+      const [path = '', anchor] = link.split('#');
       const target = path === '' ? join(root, file) : resolve(dirname(join(root, file)), path);
       if (!existsSync(target)) {
         broken.push(`${link} (no such file)`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ObjectionCase, ObjectionOutcome, Prisma } from '../../generated/prisma/client.js';
@@ -82,7 +83,10 @@ export class ObjectionService {
           details: {
             responseId: current.responseId,
             outcome: current.outcome,
-            refusalReason,
+            // The reason's text may quote the person and the audit trail never changes, so the
+            // entry commits to it by hash: erasure clears the text in the case (docs/erasure.md).
+            refusalReasonSha256:
+              refusalReason === null ? null : createHash('sha256').update(refusalReason).digest('hex'),
             directMarketing: current.directMarketing,
           },
         },

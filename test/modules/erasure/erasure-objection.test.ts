@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../../src/generated/prisma/client.js';
 import type { ResponseInput } from '../../graphql/graphql.js';
@@ -138,6 +139,16 @@ describe('erasure and objection cases', () => {
     expect(await figures()).toEqual(figuresBefore);
     const dump = JSON.stringify(await t.database.sql(`SELECT * FROM "ObjectionCase"`));
     expect(dump).not.toContain('Grace');
+    // The audit entry of the refusal committed to the reason by hash, never by its text.
+    const reason = 'Grace says fraud checks stalk her; fraud prevention prevails.';
+    const audit = await t.database.prisma.auditEntry.findFirstOrThrow({
+      where: { action: 'objection:decide', targetId: graceRefused!.id },
+    });
+    expect(audit.details).toMatchObject({
+      outcome: 'REFUSED',
+      refusalReasonSha256: createHash('sha256').update(reason).digest('hex'),
+    });
+    expect(JSON.stringify(await t.database.sql(`SELECT * FROM "AuditEntry"`))).not.toContain('Grace');
   });
 
   it("lets only the erasure flag clear a decided case's grounds and refusal reason, and nothing else about it", async () => {
