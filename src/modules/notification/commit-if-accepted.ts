@@ -1,3 +1,5 @@
+import { sqlStateOf } from '../../db/prisma-errors.js';
+import { ConflictError } from '../../domain/errors.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 
 /** Carries a write's answer out of the transaction callback; throwing it rolls the transaction back. */
@@ -12,6 +14,7 @@ class NothingAccepted<T> extends Error {
  * batch whose items all turn out to be duplicates or conflicts leaves nothing behind — no
  * `NotificationBatch` row, no audit entry, no subject created on the way — and answers exactly as
  * if it had committed. Rolling back costs nothing on the usual path, where items are accepted.
+ * A foreign key broken by a concurrent purge is a ConflictError, never an internal error.
  */
 export async function commitIfAccepted<T>(
   prisma: PrismaClient,
@@ -27,6 +30,10 @@ export async function commitIfAccepted<T>(
     }, options);
   } catch (error) {
     if (error instanceof NothingAccepted) return error.result as T;
+    // A row the batch refers to was deleted after the batch read it: the retention job purged a
+    // person the batch found (docs/retention.md). Sent again, the records go to a new subject.
+    if (sqlStateOf(error) === '23503')
+      throw new ConflictError('A person in this batch was purged while it was written; send it again.');
     throw error;
   }
 }
