@@ -12,6 +12,12 @@ import { errorResponse } from '../graphql/http-responses.js';
 import { OperationLabels } from './operation-name.js';
 import { registryCounters } from './registry-counters.js';
 
+/** graphql-js parse and validation errors carry no code when counted; Yoga adds these to the answer. */
+const phaseCodes: Readonly<Record<string, string>> = {
+  parse: 'GRAPHQL_PARSE_FAILED',
+  validate: 'GRAPHQL_VALIDATION_FAILED',
+};
+
 export const metricsPath = '/metrics';
 
 export interface MetricsOptions {
@@ -164,7 +170,10 @@ export function metricsPlugins(database: Database, options: MetricsOptions): Plu
           return {
             ...operation(params),
             phase: params.errorPhase ?? 'unknown',
-            code: typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,47}$/.test(code) ? code : 'NONE',
+            code:
+              typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,47}$/.test(code)
+                ? code
+                : (phaseCodes[params.errorPhase ?? ''] ?? 'NONE'),
           };
         },
       }),

@@ -91,6 +91,9 @@ describe('/metrics', () => {
       variables: { input: { items: [notificationItem(subjectRef)] } },
     });
     await post(t.app, keys.READER, { query: '{ viewer { role } }' });
+    // Documents that never execute are counted by the code the client sees.
+    await post(t.app, keys.READER, { query: 'query Broken { noSuchField }' });
+    await post(t.app, keys.READER, { query: '{ viewer {' });
 
     const after = await scrape(t.app);
     const delta = (name: string, labels: Record<string, string> = {}) =>
@@ -111,6 +114,17 @@ describe('/metrics', () => {
     expect(
       delta('notarium_batch_items_rejected_total', { kind: 'notification', code: rejectedCode as string }),
     ).toBe(1);
+    const phaseCount = (phase: string, code: string) =>
+      [
+        ...after.matchAll(
+          new RegExp(`^graphql_envelop_error_result\\{[^}]*phase="${phase}",code="${code}"\\} (\\d+)$`, 'gm'),
+        ),
+      ]
+        .map((match) => Number(match[1]))
+        .reduce((sum, value) => sum + value, 0);
+    expect(phaseCount('validate', 'GRAPHQL_VALIDATION_FAILED')).toBeGreaterThanOrEqual(1);
+    expect(phaseCount('parse', 'GRAPHQL_PARSE_FAILED')).toBeGreaterThanOrEqual(1);
+    expect(after).not.toMatch(/^graphql_envelop_error_result\{[^}]*code="NONE"\} [1-9]/m);
     expect(after).not.toContain(subjectRef);
   });
 
