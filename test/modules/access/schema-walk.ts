@@ -109,11 +109,13 @@ export function selectEverything(type: GraphQLOutputType, depth: number, path: s
 
 /**
  * Arguments the GraphQL layer accepts that the domain refuses (see invalidInput), one for each
- * required argument: `input` for most mutations, an `id` for the few that take only that.
+ * required argument: `input` for most mutations, an `id` for the few that take only that. Null
+ * for a mutation whose arguments are all optional (e.g. `purgeExpiredRecords`): it has no
+ * invalid input, only a call with none.
  */
-export function invalidArguments(field: GraphQLField<unknown, unknown>): Record<string, unknown> {
+export function invalidArguments(field: GraphQLField<unknown, unknown>): Record<string, unknown> | null {
   const required = field.args.filter((arg) => isNonNullType(arg.type));
-  if (required.length === 0) throw new Error(`${field.name} takes no required argument`);
+  if (required.length === 0) return null;
   return Object.fromEntries(required.map((arg) => [arg.name, invalidInput(arg.type)]));
 }
 
@@ -141,7 +143,9 @@ export function callMutationWith(
   const variables = declared.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
   const passed = declared.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
   const document = parse(
-    `mutation Walk(${variables}) { ${field.name}(${passed}) ${selection} }`,
+    declared.length === 0
+      ? `mutation Walk { ${field.name} ${selection} }`
+      : `mutation Walk(${variables}) { ${field.name}(${passed}) ${selection} }`,
   ) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
   return execute(app, document, { key, variables: args });
 }
