@@ -39,7 +39,7 @@ export async function appendVersionLeaf(
     SELECT v."controllerId", ${treeSize}, 'NOTICE_VERSION', ${versionEntryHashSql(Prisma.sql`v."contentHash"`)}, v."id"
     FROM "NoticeVersion" v
     WHERE v."id" = ${versionId}::uuid AND v."controllerId" = ${controllerId}::uuid AND v."contentHash" IS NOT NULL
-    ON CONFLICT ("controllerId", "versionId") DO NOTHING`;
+    ON CONFLICT ("controllerId", "versionId") WHERE "versionId" IS NOT NULL DO NOTHING`;
   if (added > 0) await grow(tx, controllerId, treeSize, treeSize + added);
 }
 
