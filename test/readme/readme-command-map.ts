@@ -44,9 +44,8 @@ export const readmeCommandMap: ReadonlyArray<readonly [command: string, coverage
       because: 'the same install, held to package-lock.json',
     },
   ],
-  ['npm run build', { ci: 'npm run --silent build' }],
-  ['npm start', compiledServer],
   ['npm test', { ci: 'npm test' }],
+  ['npm run build', { ci: 'npm run --silent build' }],
   [
     `curl -s http://127.0.0.1:4000/graphql -H 'Authorization: Bearer <key>' -H 'content-type: application/json' -d '{"query":"{ viewer { keyName role controller { slug } } }"}'`,
     demoAndKeysTest,
