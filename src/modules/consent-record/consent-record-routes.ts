@@ -54,6 +54,16 @@ export async function consentExportResponse(
     const value = params.get(name);
     return value === null ? null : new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : 'invalid');
   };
+  for (const name of ['from', 'to']) {
+    const value = params.get(name);
+    if (value !== null && Number.isNaN(instant(name)?.getTime())) {
+      return errorResponse(
+        400,
+        'VALIDATION_FAILED',
+        `${name} must be an ISO 8601 instant with a time zone, e.g. 2026-01-01T00:00:00Z (got ${JSON.stringify(value.slice(0, 40))}).`,
+      );
+    }
+  }
   try {
     const result = await exportConsentRecords(database, viewer, hasher, {
       format: (params.get('format') ?? 'ISO_27560') as ExportFormat,

@@ -328,6 +328,23 @@ describe('consent records', () => {
       }),
     );
     expect(inUrl.status).toBe(400);
+    // An instant without a time zone is ambiguous: refused with a message that says what to send.
+    for (const from of ['2026-01-01', '2026-01-01T00:00:00', 'yesterday']) {
+      const noZone = await t.app.fetch(
+        new Request(`http://notarium.test/consent-records/export?format=DPV&from=${from}`, {
+          headers: { authorization: `Bearer ${keys.ADMIN}` },
+        }),
+      );
+      expect(noZone.status).toBe(400);
+      expect(await noZone.json()).toMatchObject({
+        errors: [
+          {
+            message: expect.stringContaining('from must be an ISO 8601 instant with a time zone'),
+            extensions: { code: 'VALIDATION_FAILED' },
+          },
+        ],
+      });
+    }
   });
 
   it('keeps tenants apart: an export and a receipt never show another controller’s records', async () => {
