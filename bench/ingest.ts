@@ -25,8 +25,8 @@
  *     `subject(ref) { notificationProof … }` is timed BENCH_PROOF_ITERATIONS (200) times.
  *  5. PGlite: BENCH_PGLITE_ROWS (200,000) through `app.fetch` in-process.
  *  6. Step `tlog` (not in the default steps): BENCH_ROWS notifications ingested without and with the
- *     transparency log's sequencer running every second beside the load, two rounds each, and the
- *     sequencer's leaves/s (docs/transparency-log.md).
+ *     transparency log's sequencer running every second beside the load, BENCH_TLOG_PAIRS (2) rounds
+ *     each in A B B A order, and the sequencer's leaves/s (docs/transparency-log.md).
  *
  * BENCH_STEPS (default `ingest,figures,copy,proof,pglite`) picks steps; BENCH_DATABASE_URL names the
  * server (the bench creates and drops its own database, also on failure or Ctrl-C; BENCH_KEEP_DATABASE=1
@@ -73,6 +73,7 @@ const rows = Number(env.BENCH_ROWS ?? 1_000_000);
 const batchSize = Number(env.BENCH_BATCH ?? 5_000);
 const itemRows = Number(env.BENCH_ITEM_ROWS ?? 200_000);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 2);
+const tlogPairs = Number(env.BENCH_TLOG_PAIRS ?? 2);
 const proofRows = Number(env.BENCH_PROOF_ROWS ?? 10_000_000);
 const proofBudgetMs = Number(env.BENCH_PROOF_BUDGET_S ?? 480) * 1000;
 const proofChunk = 1_000_000;
@@ -1273,13 +1274,15 @@ async function transparencyLogBench(
   const rates = { idle: [] as number[], sequencing: [] as number[] };
   let sequenced = 0;
   let sequencerSeconds = 0;
-  for (let round = 0; round < 2; round++) {
-    rates.idle.push(await ingest(rows, (10 + 2 * round) * rows));
-    // The idle round's rows are appended first, untimed: in a deployment the sequencer keeps up
+  const idleRound = async (first: number) => {
+    rates.idle.push(await ingest(rows, first));
+    // The idle round's rows are appended at once, untimed: in a deployment the sequencer keeps up
     // with ingest, so beside a round it appends that round's rows, not a backlog as well.
     const backlog = await timed();
     sequenced += backlog.appended;
     sequencerSeconds += backlog.seconds;
+  };
+  const sequencingRound = async (first: number) => {
     let stop = false;
     const sequencer = (async () => {
       while (!stop) {
@@ -1289,9 +1292,21 @@ async function transparencyLogBench(
         if (!stop) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     })();
-    rates.sequencing.push(await ingest(rows, (11 + 2 * round) * rows));
+    rates.sequencing.push(await ingest(rows, first));
     stop = true;
     await sequencer;
+  };
+  // Rounds in A B B A order, pair after pair: ingest slows as the tables grow, and this order gives
+  // both sides the same mean position, so the growth does not count against either.
+  for (let pair = 0; pair < tlogPairs; pair++) {
+    const first = (10 + 2 * pair) * rows;
+    if (pair % 2 === 0) {
+      await idleRound(first);
+      await sequencingRound(first + rows);
+    } else {
+      await sequencingRound(first);
+      await idleRound(first + rows);
+    }
   }
   const last = await timed();
   sequenced += last.appended;
@@ -1303,7 +1318,7 @@ async function transparencyLogBench(
       `${fmt(catchUp.appended / Math.max(catchUp.seconds, 1e-9))} leaves/s`,
   );
   console.log(
-    `ingest rows/s without the sequencer ${rates.idle.map(fmt).join(', ')}; with it ${rates.sequencing.map(fmt).join(', ')}: ` +
+    `ingest rows/s without the sequencer ${rates.idle.map((rate) => fmt(Math.round(rate))).join(', ')}; with it ${rates.sequencing.map((rate) => fmt(Math.round(rate))).join(', ')}: ` +
       `${((mean(rates.sequencing) / mean(rates.idle) - 1) * 100).toFixed(1)} %`,
   );
   console.log(

@@ -189,6 +189,17 @@ describe('the transparency log', () => {
         [5, 2],
         [6, 1],
       ]);
+      // Each batch's notifications are one run of leaves, the run recorded with the batch: that is
+      // how a notification's leaf is found (no index on notification IDs).
+      const runs = await t.database.prisma.transparencyLogBatch.findMany({
+        where: { controllerId: controller.id },
+        orderBy: { firstIndex: 'asc' },
+      });
+      expect(runs.map((run) => [Number(run.firstIndex), run.leafCount])).toEqual([
+        [1, 20],
+        [21, 27],
+        [48, 30],
+      ]);
       const leaves = await t.database.prisma.transparencyLogLeaf.findMany({
         where: { controllerId: controller.id, type: 'NOTIFICATION' },
         orderBy: { index: 'asc' },
