@@ -10,6 +10,8 @@
  *    statements and bytes from PostgreSQL per request.
  * On PostgreSQL (BENCH_DATABASE_URL, default the local server; the bench creates and drops its own
  * database) or, with BENCH_DATABASE=pglite, on embedded PGlite in a temporary data directory.
+ * BENCH_SERVER=dist runs the compiled server (after `npm run build`) instead of src/ through tsx;
+ * BENCH_SERVER_CPU_PROFILE=dir writes V8 CPU profiles of the server runs there.
  * Prints its figures; asserts nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -204,7 +206,12 @@ async function freePort(): Promise<number> {
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const { DATABASE_URL: _url, DATA_DIR: _dir, TEST_DATABASE_URL: _test, ...rest } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVER=dist runs the compiled server (`npm run build` first), as `npm start` does;
+  // BENCH_SERVER_CPU_PROFILE=dir writes a V8 CPU profile of each server run into dir.
+  const entry = process.env.BENCH_SERVER === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const profileDir = process.env.BENCH_SERVER_CPU_PROFILE;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: repoRoot,
     env: {
       ...rest,

@@ -277,6 +277,10 @@ export function createApp({
     schema,
     graphqlEndpoint,
     landingPage: false,
+    // The body limit is ours (bodyLimit below, on the declared Content-Length, which the server
+    // requires of every POST and Node's parser holds the body to). Yoga's own limit would pipe
+    // every body through a stream transform of its own: measurable CPU on each request.
+    maxRequestBodySize: false,
     graphiql: production ? false : { title: 'Notarium' },
     renderGraphiQL: graphiqlRenderer(schema),
     logging: yogaLogging(logger),
