@@ -1312,6 +1312,7 @@ async function transparencyLogBench(
   sequenced += last.appended;
   sequencerSeconds += last.seconds;
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const percent = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)} %`;
   console.log('== transparency log: ingest with the sequencer beside it (PostgreSQL) ==');
   console.log(
     `catch-up of ${fmt(catchUp.appended)} earlier notifications: ${catchUp.seconds.toFixed(1)} s = ` +
@@ -1319,7 +1320,10 @@ async function transparencyLogBench(
   );
   console.log(
     `ingest rows/s without the sequencer ${rates.idle.map((rate) => fmt(Math.round(rate))).join(', ')}; with it ${rates.sequencing.map((rate) => fmt(Math.round(rate))).join(', ')}: ` +
-      `${((mean(rates.sequencing) / mean(rates.idle) - 1) * 100).toFixed(1)} %`,
+      percent(mean(rates.sequencing) / mean(rates.idle)),
+  );
+  console.log(
+    `pair by pair (with / without): ${rates.sequencing.map((rate, pair) => percent(rate / rates.idle[pair]!)).join(', ')}`,
   );
   console.log(
     `sequencer: ${fmt(sequenced)} leaves in ${sequencerSeconds.toFixed(1)} s of runs = ${fmt(sequenced / Math.max(sequencerSeconds, 1e-9))} leaves/s`,
