@@ -46,7 +46,7 @@ export async function appendVersionLeaf(
 /**
  * Appends the notifications of the batches after the sequencer's cursor up to logSequence
  * `through`, in batch then ID order, in one statement that also records each batch's run of
- * leaves (how a notification's leaf is found: no index on random IDs to write, ADR 0046);
+ * leaves (how a notification's leaf is found: no second index to write per leaf, ADR 0046);
  * answers how many.
  */
 export async function appendNotificationLeaves(

@@ -200,6 +200,15 @@ describe('the transparency log', () => {
         [21, 27],
         [48, 30],
       ]);
+      // A run is append-only, like the leaves it points at.
+      await expect(
+        t.database.prisma
+          .$executeRaw`UPDATE "TransparencyLogBatch" SET "firstIndex" = 0 WHERE "controllerId" = ${controller.id}::uuid`,
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        t.database.prisma
+          .$executeRaw`DELETE FROM "TransparencyLogBatch" WHERE "controllerId" = ${controller.id}::uuid`,
+      ).rejects.toThrow(/append-only/);
       const leaves = await t.database.prisma.transparencyLogLeaf.findMany({
         where: { controllerId: controller.id, type: 'NOTIFICATION' },
         orderBy: { index: 'asc' },
