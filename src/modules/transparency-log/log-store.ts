@@ -45,9 +45,7 @@ export async function appendVersionLeaf(
 
 /**
  * Appends the notifications of the batches after the sequencer's cursor up to logSequence
- * `through`, in batch then ID order, in one statement that also records each batch's run of
- * leaves (how a notification's leaf is found: no second index to write per leaf, ADR 0046);
- * answers how many.
+ * `through`, in batch then ID order, in one INSERT … SELECT; answers how many.
  */
 export async function appendNotificationLeaves(
   tx: Prisma.TransactionClient,
@@ -56,27 +54,13 @@ export async function appendNotificationLeaves(
 ): Promise<number> {
   const { treeSize, sequencedThrough: after } = await lockLogState(tx, controllerId);
   if (through <= after) return 0;
-  const [result] = await tx.$queryRaw<{ added: number }[]>`
-    WITH "entries" AS MATERIALIZED (
-      SELECT b."id" AS "batchId", n."id", n."contentHash",
-             ${treeSize} - 1 + row_number() OVER (ORDER BY b."logSequence", n."id") AS "index"
-      FROM "NotificationBatch" b JOIN "Notification" n ON n."batchId" = b."id"
-      WHERE b."controllerId" = ${controllerId}::uuid
-        AND b."logSequence" > ${after} AND b."logSequence" <= ${through}
-    ),
-    "runs" AS (
-      INSERT INTO "TransparencyLogBatch" ("batchId", "controllerId", "firstIndex", "leafCount")
-      SELECT "batchId", ${controllerId}::uuid, min("index"), count(*)::int FROM "entries" GROUP BY "batchId"
-    ),
-    "leaves" AS (
-      INSERT INTO "TransparencyLogLeaf" ("controllerId", "index", "type", "entryHash", "notificationId")
-      SELECT ${controllerId}::uuid, "index", 'NOTIFICATION',
-             ${notificationEntryHashSql(Prisma.sql`"contentHash"`)}, "id"
-      FROM "entries"
-      RETURNING 1
-    )
-    SELECT count(*)::int AS "added" FROM "leaves"`;
-  const added = result?.added ?? 0;
+  const added = await tx.$executeRaw`
+    INSERT INTO "TransparencyLogLeaf" ("controllerId", "index", "type", "entryHash", "notificationId")
+    SELECT ${controllerId}::uuid, ${treeSize} - 1 + row_number() OVER (ORDER BY b."logSequence", n."id"),
+           'NOTIFICATION', ${notificationEntryHashSql(Prisma.sql`n."contentHash"`)}, n."id"
+    FROM "NotificationBatch" b JOIN "Notification" n ON n."batchId" = b."id"
+    WHERE b."controllerId" = ${controllerId}::uuid
+      AND b."logSequence" > ${after} AND b."logSequence" <= ${through}`;
   await grow(tx, controllerId, treeSize, treeSize + added);
   await tx.$executeRaw`
     UPDATE "TransparencyLogState" SET "sequencedThrough" = ${through}
@@ -204,30 +188,17 @@ export interface StoredLeaf {
   readonly entryHash: Buffer;
 }
 
-/**
- * A version's leaf by the partial unique index; a notification's inside the run of its batch, by
- * the primary key (at most a batch's worth of leaves read). A notification a retention purge
- * removed has no leaf to show, though its leaf stays in the tree.
- */
 export async function leafOf(
   sql: Sql,
   controllerId: string,
   by: { versionId: string } | { notificationId: string },
 ): Promise<StoredLeaf | null> {
-  const [row] =
+  const where =
     'versionId' in by
-      ? await sql.$queryRaw<LeafRow[]>`
-          SELECT "index", "type"::text AS "type", "entryHash" FROM "TransparencyLogLeaf"
-          WHERE "controllerId" = ${controllerId}::uuid AND "versionId" = ${by.versionId}::uuid`
-      : await sql.$queryRaw<LeafRow[]>`
-          SELECT f."index", f."type"::text AS "type", f."entryHash"
-          FROM "Notification" n
-          JOIN "TransparencyLogBatch" r ON r."batchId" = n."batchId" AND r."controllerId" = n."controllerId"
-          JOIN "TransparencyLogLeaf" f ON f."controllerId" = r."controllerId"
-            AND f."index" >= r."firstIndex" AND f."index" < r."firstIndex" + r."leafCount"
-            AND f."notificationId" = n."id"
-          WHERE n."id" = ${by.notificationId}::uuid AND n."controllerId" = ${controllerId}::uuid`;
+      ? Prisma.sql`"versionId" = ${by.versionId}::uuid`
+      : Prisma.sql`"notificationId" = ${by.notificationId}::uuid`;
+  const [row] = await sql.$queryRaw<{ index: bigint; type: StoredLeaf['type']; entryHash: Uint8Array }[]>`
+    SELECT "index", "type"::text AS "type", "entryHash" FROM "TransparencyLogLeaf"
+    WHERE "controllerId" = ${controllerId}::uuid AND ${where}`;
   return row ? { index: Number(row.index), type: row.type, entryHash: Buffer.from(row.entryHash) } : null;
 }
-
-type LeafRow = { index: bigint; type: StoredLeaf['type']; entryHash: Uint8Array };
