@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { ExpectedError } from '../../domain/errors.js';
 import { errorResponse } from '../../graphql/http-responses.js';
+import { parseIsoInstant } from '../../lib/iso-instant.js';
 import { hasRole, type Viewer } from '../access/access.policy.js';
 import type { SubjectRefHasher } from '../subject/subject-ref.js';
 import { exportConsentRecords } from './consent-record.service.js';
@@ -50,26 +51,27 @@ export async function consentExportResponse(
       'A subject reference does not belong in a URL: use the GraphQL query consentRecords.',
     );
   }
-  const instant = (name: string) => {
+  // The same instants the GraphQL DateTime scalar accepts (a time zone, a real calendar date).
+  const instants: Record<'from' | 'to', Date | null> = { from: null, to: null };
+  for (const name of ['from', 'to'] as const) {
     const value = params.get(name);
-    return value === null ? null : new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : 'invalid');
-  };
-  for (const name of ['from', 'to']) {
-    const value = params.get(name);
-    if (value !== null && Number.isNaN(instant(name)?.getTime())) {
+    if (value === null) continue;
+    const parsed = parseIsoInstant(value);
+    if ('problem' in parsed) {
       return errorResponse(
         400,
         'VALIDATION_FAILED',
         `${name} must be an ISO 8601 instant with a time zone, e.g. 2026-01-01T00:00:00Z (got ${JSON.stringify(value.slice(0, 40))}).`,
       );
     }
+    instants[name] = parsed.date;
   }
   try {
     const result = await exportConsentRecords(database, viewer, hasher, {
       format: (params.get('format') ?? 'ISO_27560') as ExportFormat,
       purposeKey: params.get('purpose'),
-      from: instant('from'),
-      to: instant('to'),
+      from: instants.from,
+      to: instants.to,
     });
     const extension = result.format === 'DPV' ? 'jsonld' : 'json';
     return new Response(JSON.stringify(result.document), {
