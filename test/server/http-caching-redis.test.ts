@@ -101,14 +101,18 @@ describe.skipIf(redisSkipReason !== null)(
       async () => {
         const { controller, keys } = await makeTenant(database.prisma);
         await publishedNotice(writer, keys.EDITOR, 'privacy-policy', 'core');
+        const isThisNotice = (event: NoticeChangedEvent) =>
+          event.controllerId === controller.id && event.noticeKey === 'privacy-policy';
+        // Each publication's event is awaited before the read that follows it, and counted: an
+        // event heard late would otherwise pass for the next one.
+        await heardByReader.hears('the first publication to reach the reader app', isThisNotice);
         const read = () =>
           trustedGet(keys.READER, 'CurrentNotice', { noticeKey: 'privacy-policy', locale: 'en' });
         const first = await send(reader, read());
         expect(first.json?.data?.notice?.currentVersion?.number).toBe(1);
         expect((await readerStatements(read())).statements).toEqual([]);
-        const isThisNotice = (event: NoticeChangedEvent) =>
-          event.controllerId === controller.id && event.noticeKey === 'privacy-policy';
 
+        const heardBeforePublication = heardByReader.heard.filter(isThisNotice).length;
         const draft = await createDraft(writer, keys.EDITOR, {
           noticeKey: 'privacy-policy',
           purposeKeys: ['core'],
@@ -116,7 +120,10 @@ describe.skipIf(redisSkipReason !== null)(
           translations: translations('Second version.'),
         });
         const version = await publish(writer, keys.EDITOR, draft, 'test');
-        await heardByReader.hears('the publication to reach the reader app', isThisNotice);
+        await heardByReader.hears(
+          'the publication to reach the reader app',
+          () => heardByReader.heard.filter(isThisNotice).length > heardBeforePublication,
+        );
         const published = await readerStatements(read());
         expect(published.statements.length).toBeGreaterThan(0);
         expect(published.answer.json?.data?.notice?.currentVersion?.number).toBe(2);
