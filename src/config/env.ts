@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultPreparedStatements } from '../db/statement-names.js';
 
 const booleanString = z
   .enum(['true', 'false', '1', '0'])
@@ -18,6 +19,7 @@ const environmentSchema = z.object({
   MIGRATE_ON_START: booleanString.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).max(10_000).default(defaultPreparedStatements),
   REDIS_URL: z
     .string()
     .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
@@ -59,6 +61,8 @@ export interface Config {
         readonly poolSize: number;
         /** PostgreSQL `statement_timeout` of every connection, in ms; 0 for none. */
         readonly statementTimeoutMs: number;
+        /** Distinct statements prepared by name on each connection (src/db/statement-names.ts); 0 for none. */
+        readonly preparedStatements?: number;
       }
     | {
         readonly kind: 'embedded';
@@ -124,6 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         url: env.DATABASE_URL,
         poolSize: env.DATABASE_POOL_SIZE,
         statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
       } as const)
     : ({ kind: 'embedded', dataDir: env.DATA_DIR, sharedBuffersMb: env.EMBEDDED_SHARED_BUFFERS_MB } as const);
   return {

@@ -8,6 +8,7 @@ import {
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { passBulkParameters } from './bulk-parameters.js';
+import { defaultPreparedStatements, statementNamer } from './statement-names.js';
 
 export interface MigrationSession {
   readonly factory: SqlMigrationAwareDriverAdapterFactory;
@@ -171,9 +172,10 @@ class PostgresAdapterFactory implements AdapterFactory {
   readonly #pool: pg.Pool;
   readonly #inner: PrismaPg;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, preparedStatements: number) {
     this.#pool = pool;
-    this.#inner = new PrismaPg(pool);
+    // An unnamed statement is '' (pg treats an empty name as none), which the option's type allows.
+    this.#inner = new PrismaPg(pool, { statementNameGenerator: statementNamer(preparedStatements) });
     this.adapterName = this.#inner.adapterName;
   }
 
@@ -196,7 +198,7 @@ class PostgresAdapterFactory implements AdapterFactory {
   async openMigrationSession(): Promise<MigrationSession> {
     // Migrations may rewrite large tables: no statement timeout for them.
     const pool = new pg.Pool({ ...this.#pool.options, max: 1, statement_timeout: undefined });
-    return { factory: new PostgresAdapterFactory(pool), close: () => pool.end() };
+    return { factory: new PostgresAdapterFactory(pool, 0), close: () => pool.end() };
   }
 }
 
@@ -204,7 +206,13 @@ export function createPgliteAdapterFactory(db: PGlite): AdapterFactory {
   return new PgliteAdapterFactory(db);
 }
 
-/** The pool stays owned by the caller. */
-export function createPostgresAdapterFactory(pool: pg.Pool): AdapterFactory {
-  return new PostgresAdapterFactory(pool);
+/**
+ * The pool stays owned by the caller. Up to `preparedStatements` distinct statements are
+ * prepared by name on each connection (statement-names.ts); 0 prepares none.
+ */
+export function createPostgresAdapterFactory(
+  pool: pg.Pool,
+  preparedStatements = defaultPreparedStatements,
+): AdapterFactory {
+  return new PostgresAdapterFactory(pool, preparedStatements);
 }

@@ -113,10 +113,8 @@ export async function openDatabase(
       config.statementTimeoutMs,
       options.onIdleConnectionError,
     );
-    return databaseFromFactory('postgres', createPostgresAdapterFactory(pool), () => pool.end(), {
-      ...options,
-      pool,
-    });
+    const factory = createPostgresAdapterFactory(pool, config.preparedStatements);
+    return databaseFromFactory('postgres', factory, () => pool.end(), { ...options, pool });
   }
   const unlock = lockDataDir(config.dataDir);
   try {
