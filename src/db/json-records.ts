@@ -28,7 +28,8 @@ export const notificationFromJson = dated<Notification>(['occurredAt', 'recorded
 export const eventFromJson = dated<NotificationEvent>(['occurredAt', 'recordedAt']);
 export const responseFromJson = dated<Response>(['occurredAt', 'recordedAt']);
 export const revisionFromJson = dated<PurposeRevision>(['createdAt']);
-export const versionFromJson = dated<NoticeVersion>([
+/** A version as the lookup statements read it: without its canonical form (`VersionFromFacts`). */
+export const versionFromJson = dated<Omit<NoticeVersion, 'canonicalForm'>>([
   'effectiveFrom',
   'createdAt',
   'updatedAt',

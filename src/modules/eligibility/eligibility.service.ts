@@ -21,6 +21,7 @@ import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { ChangeClass } from '../notice/change-class.js';
 import {
   answeredByVersionRow,
+  asAnsweredVersion,
   type VersionQuery,
   type VersionWithNoticeKey,
 } from '../notice/version-from-facts.js';
@@ -114,6 +115,7 @@ export class EligibilityService {
   private versionLoader: DataLoader<string, VersionWithNoticeKey | null> | null = null;
   /** Versions and revisions read with a batch of decisions, which their evidence may name. */
   private readonly primed = {
+    /** Without their canonical form: they answer only selections `answeredByVersionRow` accepts. */
     versions: new Map<string, VersionWithNoticeKey>(),
     revisions: new Map<string, PurposeRevision>(),
   };
@@ -285,10 +287,10 @@ export class EligibilityService {
     for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
     const versions = row.versions.map(({ row: full, ...version }) => {
       if (full) {
-        this.primed.versions.set(version.id as string, {
-          ...versionFromJson(full),
-          notice: { key: version.noticeKey },
-        });
+        this.primed.versions.set(
+          version.id as string,
+          asAnsweredVersion(versionFromJson(full), version.noticeKey),
+        );
       }
       return versionRowFromJson(version);
     });
@@ -484,11 +486,9 @@ export class EligibilityService {
     };
   }
 
-  /** A version by ID (evidence or transparency finding); null for none. Batched per request. */
+  /** A version by ID, every column; null for none. Batched per request. */
   version(id: string | null): Promise<VersionWithNoticeKey | null> {
     if (id === null) return Promise.resolve(null);
-    const primed = this.primed.versions.get(id);
-    if (primed) return Promise.resolve(primed);
     this.versionLoader ??= new DataLoader(async (ids: readonly string[]) => {
       const rows = await this.prisma.noticeVersion.findMany({
         where: { id: { in: [...ids] }, controllerId: this.viewer.controllerId },
@@ -500,9 +500,13 @@ export class EligibilityService {
     return this.versionLoader.load(id);
   }
 
-  /** A version by ID with the selection a client makes of it: from what was read already when that answers it. */
+  /**
+   * A version by ID (evidence or transparency finding) with the selection a client makes of it:
+   * from what the decision's statement read when that answers it.
+   */
   async versionFor(id: string | null, query: VersionQuery) {
-    if (answeredByVersionRow(query) || id === null) return this.version(id);
+    if (id === null) return null;
+    if (answeredByVersionRow(query)) return this.primed.versions.get(id) ?? this.version(id);
     return this.prisma.noticeVersion.findFirst({
       ...query,
       where: { id, controllerId: this.viewer.controllerId },

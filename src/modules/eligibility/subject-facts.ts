@@ -46,9 +46,10 @@ export interface SubjectFactsRow {
  * number), Subject (id), Response (subjectId, purposeId, …), Notification (subjectId, versionId),
  * NotificationEvent (controllerId, notificationKey, …)), whatever the tables' statistics.
  *
- * A version carries its full row (`row`) when the answer may name it — it is one of the subjects'
- * records, or its notice's latest version effective at `at` — so that the evidence needs no
- * further statement; the others only the columns the decision reads (their texts can be long).
+ * A version carries its row (`row`, every column but the canonical form: `VersionFromFacts`) when
+ * the answer may name it — it is one of the subjects' records, or its notice's latest version
+ * effective at `at` — so that the evidence needs no further statement; the others only the columns
+ * the decision reads.
  *
  * The subjects are given by ID, or one subject by its reference hash (Subject (controllerId,
  * refHash)): then its full row comes back too (`row`), and a lookup needs no other statement.
@@ -118,7 +119,7 @@ export function subjectFactsQuery(
          FROM purpose p JOIN "PurposeRevision" r ON r."purposeId" = p."id"
          WHERE r."createdAt" <= ${at.toISOString()}::timestamptz) AS "revisions",
       (SELECT coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('row', (
-                SELECT to_jsonb(full_row) FROM "NoticeVersion" full_row
+                SELECT to_jsonb(full_row) - 'canonicalForm' FROM "NoticeVersion" full_row
                 WHERE full_row."id" = v."id" AND v."id" IN (SELECT named."id" FROM named)))), '[]'::jsonb)
          FROM versions v) AS "versions",
       (SELECT coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) FROM subjects s) AS "subjects"

@@ -5,20 +5,33 @@ export type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Pri
 /** A full version row with its notice's key, as `include: { notice: { select: { key: true } } }` returns it. */
 export type VersionWithNoticeKey = NoticeVersion & { readonly notice: { readonly key: string } };
 
+/**
+ * A version row as the lookup statements read it: every column but the canonical form, which is
+ * as long as the texts and purposes together and which a lookup's answer seldom shows.
+ */
+export type VersionFromFacts = Omit<NoticeVersion, 'canonicalForm'>;
+
 const noticeKeyOnly = JSON.stringify({ select: { key: true } });
-const scalarColumns = new Set<string>(Object.values(Prisma.NoticeVersionScalarFieldEnum));
+const factsColumns = new Set<string>(
+  Object.values(Prisma.NoticeVersionScalarFieldEnum).filter((column) => column !== 'canonicalForm'),
+);
 
 /**
- * Whether a version row already read (every column, and its notice's key) answers the selection
- * a client made of a `NoticeVersion` field, so that the field needs no statement of its own: the
- * selection names only columns (select mode) and at most the notice's key. It does not when the
- * selection asks for more (texts, purposes…): then the caller loads it with the query.
+ * Whether a version row a lookup statement read (`VersionFromFacts`, and its notice's key) answers
+ * the selection a client made of a `NoticeVersion` field, so that the field needs no statement of
+ * its own: the selection names only columns the row has (select mode) and at most the notice's
+ * key. It does not when the selection asks for more (the canonical form, texts, purposes…), nor
+ * in include mode, which means every column: then the caller loads it with the query.
  */
 export function answeredByVersionRow(query: VersionQuery): boolean {
-  const answered = (field: string, value: unknown) =>
-    field === 'notice' ? JSON.stringify(value) === noticeKeyOnly : scalarColumns.has(field) && value === true;
-  if (query.select) return Object.entries(query.select).every(([field, value]) => answered(field, value));
-  return Object.entries(query.include ?? {}).every(
-    ([field, value]) => field === 'notice' && answered(field, value),
+  if (!query.select) return false;
+  return Object.entries(query.select).every(([field, value]) =>
+    field === 'notice' ? JSON.stringify(value) === noticeKeyOnly : factsColumns.has(field) && value === true,
   );
+}
+
+/** The row a lookup read, as the `NoticeVersion` field it answers returns it (`answeredByVersionRow`). */
+export function asAnsweredVersion(row: VersionFromFacts, noticeKey: string): VersionWithNoticeKey {
+  // The selection names no canonical form (answeredByVersionRow), so nothing reads its absence.
+  return { ...row, notice: { key: noticeKey } } as VersionWithNoticeKey;
 }

@@ -6,7 +6,7 @@ export interface ProofFactsRow {
   readonly subject: Record<string, unknown> | null;
   readonly minimumNoticeDays: number;
   readonly reachEvidence: unknown;
-  /** Null when the controller has no such notice version. */
+  /** Every column but the canonical form (`VersionFromFacts`); null when the controller has no such notice version. */
   readonly version: unknown;
   /** The version's texts in the locales of the notifications below. */
   readonly translations: { locale: string; title: string; body: string }[];
@@ -57,7 +57,7 @@ export function proofFactsQuery(
     )
     SELECT c."minimumNoticeDays", c."reachEvidence",
       (SELECT to_jsonb(s) FROM subject s) AS "subject",
-      (SELECT to_jsonb(v) FROM version v) AS "version",
+      (SELECT to_jsonb(v) - 'canonicalForm' FROM version v) AS "version",
       (SELECT coalesce(jsonb_agg(jsonb_build_object('locale', t."locale", 'title', t."title", 'body', t."body")),
                        '[]'::jsonb)
          FROM version v JOIN "NoticeTranslation" t ON t."versionId" = v."id"

@@ -7,7 +7,6 @@ import {
 } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type {
-  NoticeVersion,
   Notification,
   NotificationEvent,
   Prisma,
@@ -16,7 +15,12 @@ import type {
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';
-import { answeredByVersionRow, type VersionQuery } from '../notice/version-from-facts.js';
+import {
+  answeredByVersionRow,
+  asAnsweredVersion,
+  type VersionFromFacts,
+  type VersionQuery,
+} from '../notice/version-from-facts.js';
 import type { EventType } from '../notification/notification.policy.js';
 import {
   type EvidenceStrength,
@@ -45,7 +49,7 @@ export interface ProofNotification extends Notification {
 }
 
 export interface NotificationProof {
-  readonly version: NoticeVersion;
+  readonly version: VersionFromFacts;
   readonly noticeKey: string;
   readonly notifications: ProofNotification[];
   readonly reached: boolean;
@@ -104,7 +108,7 @@ export class SubjectService {
 
   /** The proof's version, with the selection a client makes of it: from the facts when they answer it. */
   proofVersion(proof: NotificationProof, query: VersionQuery) {
-    if (answeredByVersionRow(query)) return { ...proof.version, notice: { key: proof.noticeKey } };
+    if (answeredByVersionRow(query)) return asAnsweredVersion(proof.version, proof.noticeKey);
     return this.database.prisma.noticeVersion.findUniqueOrThrow({
       ...query,
       where: { id: proof.version.id },

@@ -103,6 +103,37 @@ const EligibilityLookup = graphql(`
   }
 `);
 
+/** The version's canonical form, which the lookup statements leave out: asked for, it costs a statement. */
+const CanonicalFormLookups = graphql(`
+  query CanonicalFormLookups($ref: String!) {
+    subject(ref: $ref) {
+      notificationProof(noticeKey: "lookup", version: 1) {
+        ... on NotificationProof {
+          version {
+            number
+            canonicalForm
+          }
+        }
+      }
+      eligibility(purposeKey: "lookup-p") {
+        ... on EligibilityResult {
+          evidence {
+            version {
+              number
+              canonicalForm
+            }
+          }
+          transparency {
+            version {
+              canonicalForm
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 const LookupResponses = graphql(`
   mutation LookupResponses($input: RecordResponsesInput!) {
     recordResponses(input: $input) {
@@ -125,9 +156,12 @@ async function statementsOf(work: () => Promise<unknown>) {
 
 describe('proof and eligibility lookups', () => {
   let keys: Awaited<ReturnType<typeof makeTenant>>['keys'];
+  let controllerId: string;
 
   beforeAll(async () => {
-    ({ keys } = await makeTenant(t.database.prisma));
+    let controller: { id: string };
+    ({ keys, controller } = await makeTenant(t.database.prisma));
+    controllerId = controller.id;
     await publishedNoticeAsOf(t.app, t.database, keys.EDITOR, 'lookup', new Date(ago(90)));
     // `one` was notified once; `many` five times over several channels, each with events.
     const notification = (key: string, ref: string, channel: NotificationInput['channel'], days: number) => ({
@@ -211,5 +245,25 @@ describe('proof and eligibility lookups', () => {
       });
       expect(statements.length, statements.join('\n')).toBe(1);
     }
+  });
+
+  it('shows the canonical form the lookup statements leave out when it is asked for, read by ID', async () => {
+    const stored = await t.database.prisma.noticeVersion.findFirstOrThrow({
+      where: { controllerId, number: 1, notice: { key: 'lookup' } },
+      select: { canonicalForm: true },
+    });
+    expect(stored.canonicalForm?.length).toBeGreaterThan(0);
+    const data = expectData(
+      await execute(t.app, CanonicalFormLookups, { key: keys.AUDITOR, variables: { ref: 'one' } }),
+    );
+    expect(data).toMatchObject({
+      subject: {
+        notificationProof: { version: { number: 1, canonicalForm: stored.canonicalForm } },
+        eligibility: {
+          evidence: { version: { number: 1, canonicalForm: stored.canonicalForm } },
+          transparency: { version: { canonicalForm: stored.canonicalForm } },
+        },
+      },
+    });
   });
 });
