@@ -6,12 +6,7 @@ import {
   versionFromJson,
 } from '../../db/json-records.js';
 import { NotFoundError } from '../../domain/errors.js';
-import type {
-  Notification,
-  NotificationEvent,
-  Prisma,
-  Subject,
-} from '../../generated/prisma/client.js';
+import type { Notification, NotificationEvent, Prisma, Subject } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
 import { translationHash } from '../notice/translation-hash.js';
