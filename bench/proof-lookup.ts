@@ -347,11 +347,17 @@ async function main() {
     const loadBefore = loadavg()[0]!;
     const proofTimes = await time(proofOf);
     const eligibilityTimes = await time(eligibilityOf);
+    const loadAfter = loadavg()[0]!;
+    if (profiler && profilePath) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(profilePath, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     // The statement alone, as the server's pool runs it (prepared by name), for subjects never
     // asked before (their reference hashes are the loaded ones): what PostgreSQL takes of a lookup.
-    const unasked = new Set(asked);
+    const askedBefore = new Set(asked);
     const fresh = Array.from({ length: iterations }, () => 1 + Math.floor(Math.random() * subjects)).filter(
-      (g) => !unasked.has(g),
+      (g) => !askedBefore.has(g),
     );
     const statementOf = (name: string, sql: { text: string; values: unknown[] }) =>
       pool.query({ name, text: sql.text, values: sql.values });
@@ -368,12 +374,6 @@ async function main() {
         statementOf('bench_eligibility', subjectFactsQuery(c, 'li', new Date(), { refHash: `bench-${g}` })),
       fresh,
     );
-    const loadAfter = loadavg()[0]!;
-    if (profiler && profilePath) {
-      const { profile } = await profiler.post('Profiler.stop');
-      writeFileSync(profilePath, JSON.stringify(profile));
-      profiler.disconnect();
-    }
 
     const subjectId = (await pool.query(`SELECT ${uuidOf('9000', '$1::int')} AS id`, [sample[0]])).rows[0]
       .id as string;
