@@ -36,6 +36,7 @@ import { Prisma } from '../src/generated/prisma/client.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
 import { createController } from '../src/modules/controller/controller.service.js';
+import { manifestChunking } from '../src/modules/eligibility/eligibility.service.js';
 import { rangePlanSettings } from '../src/modules/eligibility/eligibility.sql.js';
 import type { NoticeEvents } from '../src/modules/notice/notice.events.js';
 import { NoticeVersionService } from '../src/modules/notice/notice-version.service.js';
@@ -45,6 +46,8 @@ const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0
 const subjects = Number(process.env.BENCH_SUBJECTS ?? (pglite ? 100_000 : 1_000_000));
 const reuseName = pglite ? undefined : process.env.BENCH_DATABASE_NAME;
 const chunk = 250_000;
+/** The planner settings each range statement runs under, as the manifest sends them. */
+const rangeSettings = rangePlanSettings(manifestChunking[pglite ? 'embedded' : 'postgres'].reach).sql;
 const day = 24 * 60 * 60 * 1000;
 
 interface Timed {
@@ -404,7 +407,7 @@ async function manifests(
     );
     if (!readOnly) continue;
     const slowest = readOnly.query;
-    const settings = readOnly.inTransaction ? rangePlanSettings.sql : 'SELECT 1';
+    const settings = readOnly.inTransaction ? rangeSettings : 'SELECT 1';
     const plan = await bench.raw(settings, `EXPLAIN (ANALYZE, BUFFERS) ${slowest.sql}`, [...slowest.args]);
     console.log(`EXPLAIN (ANALYZE, BUFFERS) of the slowest read-only statement:`);
     for (const row of plan) console.log(`  ${Object.values(row)[0]}`);
@@ -424,7 +427,7 @@ async function explainAll(bench: BenchDatabase, ranges: readonly Timed[]) {
   let ms = 0;
   for (const { query, inTransaction } of ranges) {
     const [row] = await bench.raw(
-      inTransaction ? rangePlanSettings.sql : 'SELECT 1',
+      inTransaction ? rangeSettings : 'SELECT 1',
       `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`,
       [...query.args],
     );

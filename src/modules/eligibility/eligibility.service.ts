@@ -40,7 +40,13 @@ import {
   settingsToStore,
   storedSettings,
 } from './eligibility.settings.js';
-import { eligibleInRange, emptySetHash, rangePlanSettings, subjectRanges } from './eligibility.sql.js';
+import {
+  eligibleInRange,
+  emptySetHash,
+  type ReachRead,
+  rangePlanSettings,
+  subjectRanges,
+} from './eligibility.sql.js';
 import { type PurposeRules, purposeRules } from './purpose-rules.js';
 import {
   type SubjectFactsRow,
@@ -83,35 +89,44 @@ export interface ManifestVerification {
   readonly matches: boolean;
 }
 
-/** How a manifest is split: subjects per range of IDs (about), ranges in flight at once. */
+/** How a manifest is split and read. */
 export interface ManifestChunking {
+  /** The most subjects a range holds (about): it bounds a statement's time and memory. */
   readonly subjectsPerRange: number;
+  /** Ranges run at once (connections the manifest holds). */
   readonly inFlight: number;
+  /** From this many subjects on, at least `inFlight` ranges run; below it, one statement. */
+  readonly splitFrom: number;
+  /** How a range finds its notifications' reach. */
+  readonly reach: ReachRead;
 }
 
 /**
  * Embedded PGlite runs one statement at a time, in this process: short ranges, one at a time, so
- * other requests (and the event loop) get their turn between them. A PostgreSQL server has a pool
- * and cores: large ranges, two at once. A range reads the heap pages its subjects' records lie
- * on, scattered over the tables, so fewer ranges read fewer pages in all (ADR 0027); 125,000
- * subjects stay a statement of about a second.
+ * other requests (and the event loop) get their turn between them, each probing the events of its
+ * own notifications. A PostgreSQL server has a pool and cores: as few ranges as keep both cores
+ * busy, each joining its notifications with the controller's reach-capable events in one hash
+ * join, which reads those events once per range (ADR 0048). A range of 2,500,000 subjects stays
+ * well inside the statement timeout.
  */
 export const manifestChunking: Record<Database['kind'], ManifestChunking> = {
-  embedded: { subjectsPerRange: 10_000, inFlight: 1 },
-  postgres: { subjectsPerRange: 125_000, inFlight: 2 },
+  embedded: { subjectsPerRange: 10_000, inFlight: 1, splitFrom: 10_001, reach: 'probe' },
+  postgres: { subjectsPerRange: 2_500_000, inFlight: 2, splitFrom: 20_000, reach: 'join' },
 };
 
 /**
- * How many ranges a manifest over `subjects` runs: none larger than `subjectsPerRange`, and, when
- * there is more than one, a multiple of `inFlight`, so that no range runs alone at the end while
- * the other connections wait (1,000,001 subjects: 10 ranges two at a time, not 9).
+ * How many ranges a manifest over `subjects` runs: one below `splitFrom`; else none larger than
+ * `subjectsPerRange`, at least `inFlight`, and a multiple of `inFlight`, so that no range runs
+ * alone at the end while the other connections wait (on PostgreSQL 1,000,001 subjects run as 2
+ * ranges, 5,000,001 as 4).
  */
 export function manifestRangeCount(
   subjects: number,
-  { subjectsPerRange, inFlight }: ManifestChunking,
+  { subjectsPerRange, inFlight, splitFrom }: Omit<ManifestChunking, 'reach'>,
 ): number {
-  const needed = Math.ceil(subjects / subjectsPerRange);
-  return needed <= 1 ? 1 : Math.ceil(needed / inFlight) * inFlight;
+  if (subjects < splitFrom) return 1;
+  const needed = Math.max(inFlight, Math.ceil(subjects / subjectsPerRange));
+  return Math.ceil(needed / inFlight) * inFlight;
 }
 
 /** For long work: the request's signal (stop at the next range once it aborts), and progress per range. */
@@ -394,8 +409,10 @@ export class EligibilityService {
         // the client's transaction timer.
         const [, [row]] = await this.prisma.$transaction(
           [
-            this.prisma.$executeRaw(rangePlanSettings),
-            this.prisma.$queryRaw<{ eligible: number; ids: string }[]>(statement(ranges[index]!)),
+            this.prisma.$executeRaw(rangePlanSettings(this.chunking.reach)),
+            this.prisma.$queryRaw<{ eligible: number; ids: string }[]>(
+              statement(ranges[index]!, this.chunking.reach),
+            ),
           ],
           { maxWait: 30_000, timeout: 600_000 },
         );

@@ -25,14 +25,33 @@ const answers = {
 } as const;
 
 /**
+ * How a range statement finds the first reach of each of its notifications (ADR 0048):
+ * - `probe`: one probe of the index of reach-capable events per notification (a nested loop).
+ *   The work follows the range's notifications only, so that many small ranges add up to one
+ *   pass: for embedded PGlite, which must let other requests run between short ranges.
+ * - `join`: one hash join of the range's notifications with the controller's reach-capable
+ *   events. Every such event is read once per range, so this suits few, large ranges (PostgreSQL);
+ *   without a probe per notification a range costs about half as much.
+ */
+export type ReachRead = 'probe' | 'join';
+
+/**
  * Run before each range statement, in its transaction: rows are read by bitmap scans, which visit
  * the heap pages of a range in physical order, each page once, instead of index scans, which
  * visit them in key order, again and again. Notifications are then read in the order they were
  * recorded, so the probes of their events follow the events' own order of recording, and a
- * large range reads each page of the tables about once (ADR 0027). A planner setting, not an
- * estimate: the plan stays the same with or without statistics.
+ * large range reads each page of the tables about once (ADR 0027). A join range also rules out
+ * nested loops, merge joins and sorts where a hash can serve, so that every join is a hash join
+ * and the grouping a hash aggregate, each linear in its inputs, and gives them the memory of a
+ * range's notifications (ADR 0048). Planner settings, not estimates: the plan stays the same with
+ * or without statistics.
  */
-export const rangePlanSettings = Prisma.sql`SET LOCAL enable_indexscan = off`;
+export function rangePlanSettings(reach: ReachRead): Prisma.Sql {
+  return reach === 'probe'
+    ? Prisma.sql`SET LOCAL enable_indexscan = off`
+    : Prisma.sql`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_nestloop', 'off', true),
+        set_config('enable_mergejoin', 'off', true), set_config('enable_sort', 'off', true), set_config('work_mem', '64MB', true)`;
+}
 
 /**
  * The event types that can show reach (every type but SENT, BOUNCED and FAILED, which a reach
@@ -89,8 +108,9 @@ function inRange(column: Prisma.Sql, range: SubjectRange | typeof allSubjects): 
  *
  * The plan must not depend on statistics (a bulk load is not analysed yet; see ADR 0022): every
  * table is read by the range of subject IDs (an index range, or one scan when there is a single
- * range), and a notification's events by one index probe on its key — never a join whose inner
- * side re-reads or re-aggregates the events per notification.
+ * range), and the events either by one index probe per notification or by one hash join per range
+ * (`ReachRead`) — never a join whose inner side re-reads or re-aggregates the events per
+ * notification.
  *
  * The statement returns `eligible` (the count) and `ids`: the subject IDs (lower-case UUID text)
  * sorted ascending and joined by "\n", empty for none. Null when nobody can be eligible (purpose
@@ -102,7 +122,7 @@ export function eligibleInRange(
   context: PurposeContext,
   rules: PurposeRules,
   knownAt: Date,
-): ((range: SubjectRange | typeof allSubjects) => Prisma.Sql) | null {
+): ((range: SubjectRange | typeof allSubjects, read: ReachRead) => Prisma.Sql) | null {
   const { revision } = context;
   if (revision === null) return null;
   if (context.archivedAt !== null && context.archivedAt.getTime() <= context.at.getTime()) return null;
@@ -111,7 +131,7 @@ export function eligibleInRange(
   const at = Prisma.sql`${context.at.toISOString()}::timestamptz`;
   const known = Prisma.sql`${knownAt.toISOString()}::timestamptz`;
 
-  return (range) => {
+  return (range, read) => {
     // Within a range, the tenant is a filter on the rows the range finds, compared as text so
     // that no index on (controllerId, …) can serve it: a bitmap of all the controller's rows,
     // ANDed with the range, would read the whole controller once per range. One open range is
@@ -165,28 +185,40 @@ export function eligibleInRange(
         : Prisma.empty;
       // Per subject, the earliest instant a counting notification let processing start: its first
       // event that shows reach on its channel, plus the lead time of the version it counts for.
-      // The first reach is one probe of the index of reach-capable events by the notification's
-      // key (a correlated subquery cannot become a join), so the work is one probe per
-      // notification whatever the planner believes about row counts. The counting types are
-      // compared as text: as an index condition a list of types would make one descent of the
-      // unique index per type.
-      eligible = Prisma.sql`
+      // The counting types are compared as text: as an index condition a list of types would make
+      // one descent of the index per type.
+      const counting = Prisma.sql`${probeIndex} AND e."type"::text = ANY(${reachTypes}::text[])
+            AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
+            AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}`;
+      const ofRange = Prisma.sql`${ofController(Prisma.sql`n."controllerId"`)} AND ${inRange(Prisma.sql`n."subjectId"`, range)}
+          AND n."versionId" = ANY(${versionIds}::uuid[])
+          AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}`;
+      const startsBy = (reachedAt: Prisma.Sql) => Prisma.sql`
+        GROUP BY n."subjectId"
+        HAVING min(${reachedAt}
+          + (${days}::int[])[array_position(${versionIds}::uuid[], n."versionId")] * interval '24 hours') <= ${at}`;
+      // A probe: the first reach by one probe of the index of reach-capable events by the
+      // notification's key (a correlated subquery cannot become a join), one per notification
+      // whatever the planner believes about row counts. A join: the minimum over the joined
+      // events is the same instant.
+      eligible =
+        read === 'probe'
+          ? Prisma.sql`
         SELECT n."subjectId" AS id
         FROM "Notification" n
         CROSS JOIN LATERAL (
           SELECT min(e."occurredAt") AS "at"
           FROM "NotificationEvent" e
-          WHERE e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey"
-            ${probeIndex} AND e."type"::text = ANY(${reachTypes}::text[])
-            AND n."channel"::text || ':' || e."type"::text = ANY(${reach}::text[])
-            AND e."occurredAt" <= ${at} AND e."recordedAt" <= ${known}
+          WHERE e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey" ${counting}
         ) reached
-        WHERE ${ofController(Prisma.sql`n."controllerId"`)} AND ${inRange(Prisma.sql`n."subjectId"`, range)}
-          AND n."versionId" = ANY(${versionIds}::uuid[])
-          AND n."occurredAt" <= ${at} AND n."recordedAt" <= ${known}
-        GROUP BY n."subjectId"
-        HAVING min(reached."at"
-          + (${days}::int[])[array_position(${versionIds}::uuid[], n."versionId")] * interval '24 hours') <= ${at}
+        WHERE ${ofRange} ${startsBy(Prisma.sql`reached."at"`)}
+        EXCEPT ${standingObjection()}`
+          : Prisma.sql`
+        SELECT n."subjectId" AS id
+        FROM "Notification" n
+        JOIN "NotificationEvent" e
+          ON e."controllerId" = ${controller} AND e."notificationKey" = n."idempotencyKey" ${counting}
+        WHERE ${ofRange} ${startsBy(Prisma.sql`e."occurredAt"`)}
         EXCEPT ${standingObjection()}`;
     } else {
       // Contract, legal obligation, vital interests, public task: lawful whether or not anyone was told.

@@ -15,7 +15,7 @@ import {
   EligibilityService,
   type ManifestChunking,
 } from '../../../src/modules/eligibility/eligibility.service.js';
-import { rangePlanSettings } from '../../../src/modules/eligibility/eligibility.sql.js';
+import { type ReachRead, rangePlanSettings } from '../../../src/modules/eligibility/eligibility.sql.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeKey, makeTenant } from '../../support/factories.js';
@@ -159,35 +159,16 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
     expect(analysed).toEqual([]);
   });
 
-  it('reads every notification, event and response at most once over all ranges, and the ranges add up to one statement', async () => {
-    const statements: SqlQuery[] = [];
-    const recorded = databaseFromFactory(t.database.kind, t.database.factory, async () => {}, {
-      wrapFactory: recording(statements),
-    });
-    const ranged = new EligibilityService(recorded, viewer, { subjectsPerRange: 500, inFlight: 1 });
-    const knownAt = new Date();
-    const ids = await ranged.eligibleSubjectIds('p-li', at, knownAt);
-    await recorded.prisma.$disconnect();
-    const whole = await service({ subjectsPerRange: 1_000_000, inFlight: 1 }).eligibleSubjectIds(
-      'p-li',
-      at,
-      knownAt,
-    );
-    // 3,000 subjects: 1,500 e-mail (1,200 delivered) + 1,500 in-app (750 displayed), less
-    // objections and erasures among them.
-    expect(ids).toEqual(whole);
-    expect(ids.length).toBeGreaterThan(1_500);
-    expect(ids.length).toBeLessThan(1_950);
-
+  /** The manifest's range statements, each run again under `EXPLAIN (ANALYZE)` as the manifest runs it. */
+  async function explainRanges(statements: SqlQuery[], reach: ReachRead) {
     const ranges = statements.filter((statement) => statement.sql.includes('string_agg'));
-    expect(ranges).toHaveLength(6);
     const total = new Map<string, number>();
-    const indexes = new Set<string>();
+    const plans: PlanNode[] = [];
     const adapter = await t.database.factory.connect();
     for (const statement of ranges) {
-      // As the manifest runs it: in a transaction, after the range's planner settings.
+      // In a transaction, after the range's planner settings.
       const tx = await adapter.startTransaction();
-      await tx.executeRaw({ sql: rangePlanSettings.sql, args: [], argTypes: [] });
+      await tx.executeRaw({ sql: rangePlanSettings(reach).sql, args: [], argTypes: [] });
       const result = await tx.queryRaw({
         ...statement,
         sql: `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`,
@@ -196,22 +177,63 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
       const explained = result.rows[0]![0] as [{ Plan: PlanNode }] | string;
       const plan = (typeof explained === 'string' ? JSON.parse(explained) : explained)[0].Plan as PlanNode;
       for (const [table, read] of rowsRead(plan)) total.set(table, (total.get(table) ?? 0) + read);
-      // Events only by probes of the index of reach-capable events by notification key, never a
-      // scan of the table; erasures by their own index, not by reading the range's subjects.
-      for (const node of nodes(plan)) {
-        if (node['Index Name']) indexes.add(node['Index Name']);
-        if (node['Relation Name'] === 'NotificationEvent')
-          expect(node['Node Type']).toMatch(/^(Index|Bitmap)/);
-        if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('NotificationEvent'))
-          expect(node['Index Name']).toBe('NotificationEvent_reach_idx');
-        if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('Subject'))
-          expect(node['Index Name']).toBe('Subject_erased_idx');
-      }
+      plans.push(plan);
     }
     await adapter.dispose();
-    expect([...indexes]).toEqual(
+    const all = plans.flatMap((plan) => [...nodes(plan)]);
+    // Events only through the index of reach-capable events by notification key, never a scan of
+    // the table; erasures by their own index, not by reading the range's subjects.
+    for (const node of all) {
+      if (node['Relation Name'] === 'NotificationEvent') expect(node['Node Type']).toMatch(/^(Index|Bitmap)/);
+      if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('NotificationEvent'))
+        expect(node['Index Name']).toBe('NotificationEvent_reach_idx');
+      if (node['Node Type'].endsWith('Index Scan') && node['Index Name']?.startsWith('Subject'))
+        expect(node['Index Name']).toBe('Subject_erased_idx');
+    }
+    expect(all.map((node) => node['Index Name'])).toEqual(
       expect.arrayContaining(['NotificationEvent_reach_idx', 'Subject_erased_idx']),
     );
+    return { ranges: ranges.length, total, nodeTypes: new Set(all.map((node) => node['Node Type'])) };
+  }
+
+  /** The manifest's eligible subjects with `chunking`, and the statements it sent. */
+  async function rangedRun(chunking: ManifestChunking, knownAt: Date) {
+    const statements: SqlQuery[] = [];
+    const recorded = databaseFromFactory(t.database.kind, t.database.factory, async () => {}, {
+      wrapFactory: recording(statements),
+    });
+    const ids = await new EligibilityService(recorded, viewer, chunking).eligibleSubjectIds(
+      'p-li',
+      at,
+      knownAt,
+    );
+    await recorded.prisma.$disconnect();
+    return { ids, statements };
+  }
+
+  const wholeRun = (knownAt: Date) =>
+    service({
+      subjectsPerRange: 1_000_000,
+      inFlight: 1,
+      splitFrom: 1_000_000,
+      reach: 'probe',
+    }).eligibleSubjectIds('p-li', at, knownAt);
+
+  it('probing: reads every notification, event and response at most once over all ranges, and the ranges add up to one statement', async () => {
+    const knownAt = new Date();
+    const { ids, statements } = await rangedRun(
+      { subjectsPerRange: 500, inFlight: 1, splitFrom: 501, reach: 'probe' },
+      knownAt,
+    );
+    const whole = await wholeRun(knownAt);
+    // 3,000 subjects: 1,500 e-mail (1,200 delivered) + 1,500 in-app (750 displayed), less
+    // objections and erasures among them.
+    expect(ids).toEqual(whole);
+    expect(ids.length).toBeGreaterThan(1_500);
+    expect(ids.length).toBeLessThan(1_950);
+
+    const { ranges, total } = await explainRanges(statements, 'probe');
+    expect(ranges).toBe(6);
     // One subject's records lie in one range; each is read once (objections also once per
     // EXCEPT that reads them: at most twice).
     expect(total.get('NotificationEvent')).toBeLessThanOrEqual(subjects * 2);
@@ -220,10 +242,40 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
     expect(total.get('Subject')).toBeLessThanOrEqual(subjects);
   });
 
+  it('joining: hash joins only, the reach-capable events once per range, and the same subjects as one statement', async () => {
+    const knownAt = new Date();
+    const { ids, statements } = await rangedRun(
+      { subjectsPerRange: 1_000, inFlight: 2, splitFrom: 1, reach: 'join' },
+      knownAt,
+    );
+    expect(ids).toEqual(await wholeRun(knownAt));
+
+    const { ranges, total, nodeTypes } = await explainRanges(statements, 'join');
+    // 3,000 subjects, 1,000 at most per range, in a multiple of the 2 in flight.
+    expect(ranges).toBe(4);
+    expect(nodeTypes).toContain('Hash Join');
+    expect(nodeTypes).not.toContain('Nested Loop');
+    expect(nodeTypes).not.toContain('Merge Join');
+    const [{ capable }] = (await t.database.sql(
+      `SELECT count(*)::int AS capable FROM "NotificationEvent"
+       WHERE "controllerId" = $1 AND "type" IN ('DELIVERED', 'OPENED', 'ACKNOWLEDGED', 'DISPLAYED', 'DISMISSED')`,
+      [controllerId],
+    )) as [{ capable: number }];
+    expect(total.get('NotificationEvent')).toBeLessThanOrEqual(ranges * capable);
+    expect(total.get('Notification')).toBeLessThanOrEqual(subjects);
+    expect(total.get('Response') ?? 0).toBeLessThanOrEqual(2 * (subjects / 25));
+    expect(total.get('Subject')).toBeLessThanOrEqual(subjects);
+  });
+
   it('another request is answered between the ranges of a long manifest', async () => {
     const order: string[] = [];
     let others: Promise<void> | null = null;
-    const manifest = await service({ subjectsPerRange: 150, inFlight: 1 }).createManifest('p-li', at, {
+    const manifest = await service({
+      subjectsPerRange: 150,
+      inFlight: 1,
+      splitFrom: 151,
+      reach: 'probe',
+    }).createManifest('p-li', at, {
       onProgress: (done, total) => {
         order.push(`range ${done}/${total}`);
         others ??= Promise.all([
@@ -254,13 +306,17 @@ describe('eligibility manifests at scale, on tables that were never analysed', (
     const stored = await t.database.prisma.eligibilityManifest.count({ where: { controllerId } });
     let ranges = 0;
     await expect(
-      service({ subjectsPerRange: 150, inFlight: 1 }).createManifest('p-li', at, {
-        signal: abandoned.signal,
-        onProgress: () => {
-          ranges++;
-          abandoned.abort();
+      service({ subjectsPerRange: 150, inFlight: 1, splitFrom: 151, reach: 'probe' }).createManifest(
+        'p-li',
+        at,
+        {
+          signal: abandoned.signal,
+          onProgress: () => {
+            ranges++;
+            abandoned.abort();
+          },
         },
-      }),
+      ),
     ).rejects.toThrow(/abort/i);
     expect(ranges).toBe(1);
     expect(await t.database.prisma.eligibilityManifest.count({ where: { controllerId } })).toBe(stored);
