@@ -211,7 +211,9 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const entry = process.env.BENCH_SERVER === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const profileDir = process.env.BENCH_SERVER_CPU_PROFILE;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...entry], {
+  // BENCH_SERVER_NODE_FLAGS: more V8 or Node flags for the server (e.g. `--single-threaded-gc`).
+  const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, ...entry], {
     cwd: repoRoot,
     env: {
       ...rest,

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import { createApp } from '../src/app.js';
 import { createPostgresAdapterFactory } from '../src/db/adapters.js';
@@ -282,6 +283,12 @@ async function main() {
       keyCache: new ApiKeyCache({ ttlMs: 5_000, maxEntries: 10_000 }),
       limits: { rateLimiter: memoryRateLimiter(1_000_000) },
     });
+    // Requests are made with the server's own Request class (Yoga's Fetch API, as the Node
+    // adapter builds them in src/server.ts), not Node's global one: undici's Request holds itself
+    // through a WeakRef and a FinalizationRegistry, which young-generation collections treat as
+    // strong, so every request would outlive its first scavenge and make the scavenges (not the
+    // lookups) what the tail of the distribution measures.
+    const { Request } = app.yoga.fetchAPI;
     const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
       const response = await app.fetch(
         new Request('http://bench/graphql', {
@@ -322,18 +329,33 @@ async function main() {
 
     const time = async (lookup: (g: number) => Promise<unknown>, subjectsAsked = sample) => {
       const timings: number[] = [];
+      const spans: { started: number; ms: number }[] = [];
+      // Garbage-collection pauses, to tell which of the slowest lookups waited for one.
+      const pauses: { startTime: number; duration: number }[] = [];
+      const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+      observer.observe({ entryTypes: ['gc'] });
       const cpu = process.cpuUsage();
       for (const g of subjectsAsked) {
         const started = performance.now();
         await lookup(g);
-        timings.push(performance.now() - started);
+        const ms = performance.now() - started;
+        timings.push(ms);
+        spans.push({ started, ms });
       }
       const used = process.cpuUsage(cpu);
+      await new Promise((resolve) => setImmediate(resolve));
+      observer.disconnect();
       timings.sort((a, b) => a - b);
+      const slowest = spans.sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(spans.length / 100));
+      const paused = slowest.filter(({ started, ms }) =>
+        pauses.some((pause) => pause.startTime < started + ms && pause.startTime + pause.duration > started),
+      );
       return (
         `p50 ${percentile(timings, 50).toFixed(2)} ms, p95 ${percentile(timings, 95).toFixed(2)} ms, ` +
         `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / subjectsAsked.length).toFixed(2)} ms per lookup ` +
-        `(user ${(used.user / 1000 / subjectsAsked.length).toFixed(2)}, system ${(used.system / 1000 / subjectsAsked.length).toFixed(2)})`
+        `(user ${(used.user / 1000 / subjectsAsked.length).toFixed(2)}, system ${(used.system / 1000 / subjectsAsked.length).toFixed(2)}); ` +
+        `${pauses.length} GC pauses (longest ${Math.max(0, ...pauses.map((pause) => pause.duration)).toFixed(2)} ms), ` +
+        `${paused.length} of the slowest ${slowest.length} lookups waited for one`
       );
     };
     for (const g of warm) await proofOf(g);
