@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import { servedTranslation } from './notice.policy.js';
 
 /**
  * The notice read's Prisma selections as one SQL statement returning JSON (ADR 0025): what
@@ -446,15 +447,23 @@ export function noticeByKeyQuery(
   };
 }
 
+/** Asks a version read to carry the text served for this requested locale (null: the default). */
+export interface WithServedText {
+  readonly requestedLocale: string | null;
+}
+
 /**
  * For each notice, the first of its versions matching `where` by `orderBy`, with what `selection`
- * asks for, in one statement (a LATERAL probe per notice); rows in the order of `noticeIds`.
+ * asks for, in one statement (a LATERAL probe per notice); rows in the order of `noticeIds`. With
+ * `text`, each record also carries `servedText`: the served translation's locale, title, body and
+ * rank (`servedTranslation`), null for a version without translations.
  */
 export function firstVersionsQuery(
   controllerId: string,
   noticeIds: readonly string[],
   find: { readonly where: unknown; readonly orderBy?: unknown },
   selection: Selection,
+  text?: WithServedText,
 ): RecordQuery | null {
   const compiled = compileRoot('NoticeVersion', selection);
   const model = models.NoticeVersion;
@@ -466,8 +475,18 @@ export function firstVersionsQuery(
   );
   if (compiled === null || page === null) return null;
   const row = rowAliases[0]!;
+  const served =
+    text === undefined
+      ? Prisma.empty
+      : sql`, (SELECT json_build_object('locale', t."locale", 'title', t."title", 'body', t."body", 'rank', pick.rank)
+          FROM ${servedTranslation(
+            sql`${version}."id"`,
+            sql`${text.requestedLocale}::text`,
+            sql`(SELECT n."defaultLocale" FROM "Notice" n WHERE n."id" = k.id)`,
+          )} pick
+          JOIN "NoticeTranslation" t ON t."id" = pick."id") AS "servedText"`;
   return {
-    sql: sql`SELECT (SELECT to_json(${row}) FROM (SELECT ${compiled.list} FROM "NoticeVersion" ${version}
+    sql: sql`SELECT (SELECT to_json(${row}) FROM (SELECT ${compiled.list} ${served} FROM "NoticeVersion" ${version}
       WHERE ${version}."noticeId" = k.id AND ${version}."controllerId" = ${controllerId}::uuid AND ${page}) ${row}) AS "row"
       FROM unnest(${[...noticeIds]}::uuid[]) WITH ORDINALITY AS k(id, position) ORDER BY k.position`,
     revive: compiled.revive,

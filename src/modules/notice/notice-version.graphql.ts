@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import { builder } from '../../graphql/builder.js';
 import { commonErrors, ErrorInterface } from '../../graphql/errors.graphql.js';
 import { decodeGlobalIdOf } from '../../lib/global-id.js';
@@ -115,6 +116,21 @@ export function servedIn<T extends object>(locale: string | null | undefined, ve
   return version && { ...version, [requestedLocaleKey]: locale ?? null };
 }
 
+/**
+ * Whether a field that takes `locale` selects `text` beneath it without a locale of its own (the
+ * text then serves the field's locale), so that the version can be read together with it.
+ */
+export function selectsServedText(info: GraphQLResolveInfo): boolean {
+  const visit = (selections: readonly SelectionNode[] | undefined): boolean =>
+    (selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD)
+        return selection.name.value === 'text' && (selection.arguments ?? []).length === 0;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
+      return visit(info.fragments[selection.name.value]?.selectionSet.selections);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet?.selections));
+}
+
 function requestedLocaleOf(version: object): string | null {
   return (version as { [requestedLocaleKey]?: string | null })[requestedLocaleKey] ?? null;
 }
@@ -204,7 +220,7 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
         'Text in a locale: exact, else same language, else the default. Defaults to the locale asked of the parent field.',
       args: { locale: t.arg({ type: 'Locale', required: false, description: 'The preferred locale.' }) },
       resolve: (version, args, context) =>
-        context.services.noticeVersion.servedText(version.id, args.locale ?? requestedLocaleOf(version)),
+        context.services.noticeVersion.servedText(version, args.locale ?? requestedLocaleOf(version)),
     }),
     purposes: t.field({
       type: [PurposeRevisionRef],

@@ -23,7 +23,7 @@ import {
   type LocaleMatch,
   localeMatchOfRank,
   missingLocales,
-  servedLocaleRank,
+  servedTranslation,
   violatesLeadTime,
 } from './notice.policy.js';
 import type { CreateDraftInput, TranslationInput, UpdateDraftInput } from './notice.validation.js';
@@ -40,6 +40,39 @@ export interface ServedText {
   readonly match: LocaleMatch;
   readonly title: string;
   readonly body: string;
+}
+
+/** A served text as a statement returns it: the translation's columns and its rank. */
+export interface ServedTextRow {
+  readonly locale: string;
+  readonly title: string;
+  readonly body: string;
+  readonly rank: number | bigint;
+}
+
+export function servedTextOf(row: ServedTextRow, requestedLocale: string | null): ServedText {
+  return {
+    requestedLocale,
+    locale: row.locale,
+    match: localeMatchOfRank(Number(row.rank)),
+    title: row.title,
+    body: row.body,
+  };
+}
+
+const readWithText = Symbol('readWithText');
+
+/**
+ * Marks a version record read together with the text served for `requestedLocale` (null: none).
+ * Only for a record its own load owns: the load's key names the locale, so two fields asking for
+ * different locales never share the record.
+ */
+export function withServedText<T extends object>(
+  version: T,
+  requestedLocale: string | null,
+  text: ServedText | null,
+): T {
+  return Object.assign(version, { [readWithText]: { requestedLocale, text } });
 }
 
 type DraftRevision = PurposeRevision & { purpose: { key: string } };
@@ -366,47 +399,38 @@ export class NoticeVersionService {
   }
 
   /**
-   * The text served for each (version, requested locale), one statement per batch: the served
-   * translation is chosen in SQL (`servedLocaleRank`, src/modules/notice/notice.policy.ts) and only
-   * its row is read. Null for a version without translations.
+   * The text served for a version and a requested locale: the one read with the version when it
+   * was read for that locale, else by the batch of texts — one statement per batch, the served
+   * translation chosen in SQL (`servedTranslation`, src/modules/notice/notice.policy.ts) and only
+   * its row read. Null for a version without translations.
    */
-  servedText(versionId: string, requestedLocale: string | null): Promise<ServedText | null> {
+  servedText(version: { readonly id: string }, requestedLocale: string | null): Promise<ServedText | null> {
+    const read = (
+      version as { [readWithText]?: { requestedLocale: string | null; text: ServedText | null } }
+    )[readWithText];
+    if (read !== undefined && read.requestedLocale === requestedLocale) return Promise.resolve(read.text);
     this.textLoader ??= new DataLoader((keys) => this.loadServedTexts(keys), {
       cacheKeyFn: (key) => `${key.versionId} ${key.requestedLocale ?? ''}`,
     });
-    return this.textLoader.load({ versionId, requestedLocale });
+    return this.textLoader.load({ versionId: version.id, requestedLocale });
   }
 
   private textLoader?: DataLoader<TextKey, ServedText | null, string>;
 
   private async loadServedTexts(keys: readonly TextKey[]): Promise<(ServedText | null)[]> {
-    const rank = servedLocaleRank(
-      Prisma.sql`c."locale"`,
-      Prisma.sql`k.requested`,
-      Prisma.sql`n."defaultLocale"`,
-    );
-    const rows = await this.database.prisma.$queryRaw<(ServedText & { position: bigint; rank: number })[]>`
+    const pick = servedTranslation(Prisma.sql`k.id`, Prisma.sql`k.requested`, Prisma.sql`n."defaultLocale"`);
+    const rows = await this.database.prisma.$queryRaw<(ServedTextRow & { position: bigint })[]>`
       SELECT k.position, pick.rank, t."locale", t."title", t."body"
       FROM unnest(${keys.map((key) => key.versionId)}::uuid[], ${keys.map((key) => key.requestedLocale)}::text[])
         WITH ORDINALITY AS k(id, requested, position)
       JOIN "NoticeVersion" v ON v."id" = k.id AND v."controllerId" = ${this.viewer.controllerId}::uuid
       JOIN "Notice" n ON n."id" = v."noticeId"
-      JOIN LATERAL (
-        SELECT c."id", ${rank} AS rank FROM "NoticeTranslation" c
-        WHERE c."versionId" = k.id ORDER BY 2, c."locale" COLLATE "C" LIMIT 1
-      ) pick ON true
+      JOIN LATERAL ${pick} pick ON true
       JOIN "NoticeTranslation" t ON t."id" = pick."id"`;
     const served = new Map(rows.map((row) => [Number(row.position), row]));
     return keys.map((key, index) => {
       const row = served.get(index + 1);
-      if (!row) return null;
-      return {
-        requestedLocale: key.requestedLocale,
-        locale: row.locale,
-        match: localeMatchOfRank(Number(row.rank)),
-        title: row.title,
-        body: row.body,
-      };
+      return row ? servedTextOf(row, key.requestedLocale) : null;
     });
   }
 

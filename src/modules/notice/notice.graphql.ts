@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { NotFoundError } from '../../domain/errors.js';
 import { builder } from '../../graphql/builder.js';
 import { commonErrors } from '../../graphql/errors.graphql.js';
@@ -5,9 +6,9 @@ import { tenantNodeWhere } from '../../lib/uuid.js';
 import { ownsRecord } from '../access/access.policy.js';
 import { inForceOrder, inForceWhere, upcomingOrder, upcomingWhere } from './in-force.policy.js';
 import { type NoticeEvents, noticeTopic } from './notice.events.js';
-import type { VersionFind } from './notice.service.js';
+import type { VersionFind, WithServedText } from './notice.service.js';
 import { createNoticeSchema } from './notice.validation.js';
-import { servedIn } from './notice-version.graphql.js';
+import { selectsServedText, servedIn } from './notice-version.graphql.js';
 import { VersionDiffRef } from './version-diff.graphql.js';
 
 const NoticeStatusEnum = builder.enumType('NoticeStatus', {
@@ -23,6 +24,11 @@ const publishedWhere = { number: { not: null } } as const;
 /** The one version in force at `at` (src/modules/notice/in-force.policy.ts). */
 function inForce(at: Date): VersionFind {
   return { where: inForceWhere(at), orderBy: inForceOrder };
+}
+
+/** Read the version with its served text when the field selects `text` (ADR 0025). */
+function withText(locale: string | null | undefined, info: GraphQLResolveInfo): WithServedText | undefined {
+  return selectsServedText(info) ? { requestedLocale: locale ?? null } : undefined;
 }
 
 const localeArg = { type: 'Locale', required: false, description: 'Preferred locale for `text`.' } as const;
@@ -61,10 +67,15 @@ export const NoticeRef = builder.prismaNode('Notice', {
       nullable: true,
       description: 'The version in force now; `text` on it serves `locale` (exact → language → default).',
       args: { locale: t.arg(localeArg) },
-      resolve: async (query, notice, args, context) =>
+      resolve: async (query, notice, args, context, info) =>
         servedIn(
           args.locale,
-          await context.services.notice.versionOf(notice.id, inForce(context.services.notice.now), query),
+          await context.services.notice.versionOf(
+            notice.id,
+            inForce(context.services.notice.now),
+            query,
+            withText(args.locale, info),
+          ),
         ),
     }),
     versionAt: t.prismaField({
@@ -75,15 +86,23 @@ export const NoticeRef = builder.prismaNode('Notice', {
         at: t.arg({ type: 'DateTime', description: 'The instant.' }),
         locale: t.arg(localeArg),
       },
-      resolve: async (query, notice, args, context) =>
-        servedIn(args.locale, await context.services.notice.versionOf(notice.id, inForce(args.at), query)),
+      resolve: async (query, notice, args, context, info) =>
+        servedIn(
+          args.locale,
+          await context.services.notice.versionOf(
+            notice.id,
+            inForce(args.at),
+            query,
+            withText(args.locale, info),
+          ),
+        ),
     }),
     upcomingVersion: t.prismaField({
       type: 'NoticeVersion',
       nullable: true,
       description: 'A published version that takes effect later (the soonest), for "changes coming" banners.',
       args: { locale: t.arg(localeArg) },
-      resolve: async (query, notice, args, context) =>
+      resolve: async (query, notice, args, context, info) =>
         servedIn(
           args.locale,
           await context.services.notice.versionOf(
@@ -93,6 +112,7 @@ export const NoticeRef = builder.prismaNode('Notice', {
               orderBy: upcomingOrder,
             },
             query,
+            withText(args.locale, info),
           ),
         ),
     }),
@@ -104,10 +124,15 @@ export const NoticeRef = builder.prismaNode('Notice', {
         number: t.arg.int({ description: 'Version number.' }),
         locale: t.arg(localeArg),
       },
-      resolve: async (query, notice, args, context) =>
+      resolve: async (query, notice, args, context, info) =>
         servedIn(
           args.locale,
-          await context.services.notice.versionOf(notice.id, { where: { number: args.number } }, query),
+          await context.services.notice.versionOf(
+            notice.id,
+            { where: { number: args.number } },
+            query,
+            withText(args.locale, info),
+          ),
         ),
     }),
     versions: t.relatedConnection('versions', {

@@ -21,6 +21,17 @@ export function servedLocaleRank(locale: Prisma.Sql, requested: Prisma.Sql, defa
     ELSE 4 END`;
 }
 
+/**
+ * The served translation of a version as a subquery of one row or none: its ID and its rank by
+ * `servedLocaleRank`. Shared by the batch of served texts (notice-version.service.ts) and by a
+ * version read together with its text (notice-read.sql.ts), so that both choose alike.
+ */
+export function servedTranslation(versionId: Prisma.Sql, requested: Prisma.Sql, defaultLocale: Prisma.Sql) {
+  const rank = servedLocaleRank(Prisma.sql`c."locale"`, requested, defaultLocale);
+  return Prisma.sql`(SELECT c."id", ${rank} AS rank FROM "NoticeTranslation" c
+    WHERE c."versionId" = ${versionId} ORDER BY 2, c."locale" COLLATE "C" LIMIT 1)`;
+}
+
 /** The same rule over loaded locales, for the tests that check the SQL form against it. */
 export function pickLocale(
   requested: string | null,

@@ -6,12 +6,15 @@ import type { Notice, NoticeVersion, Prisma } from '../../generated/prisma/clien
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { NoticePubSub } from './notice.events.js';
-import { firstVersionsQuery, noticeByKeyQuery, readRecords } from './notice-read.sql.js';
+import { firstVersionsQuery, noticeByKeyQuery, readRecords, type WithServedText } from './notice-read.sql.js';
+import { type ServedTextRow, servedTextOf, withServedText } from './notice-version.service.js';
 
 type NoticeQuery = { include?: Prisma.NoticeInclude; select?: Prisma.NoticeSelect };
 type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
 
 /** Which version a single-version field picks: the first by `orderBy` among those matching `where`. */
+export type { WithServedText };
+
 export interface VersionFind {
   readonly where: Prisma.NoticeVersionWhereInput;
   readonly orderBy?: Prisma.NoticeVersionOrderByWithRelationInput[];
@@ -121,11 +124,18 @@ export class NoticeService {
    * them at once and keeps the first per notice, so a list never costs a statement per notice.
    * Selections notice-read.sql.ts knows are read as JSON records, one LATERAL probe per notice.
    */
-  versionOf(noticeId: string, find: VersionFind, query: VersionQuery = {}) {
-    const key = JSON.stringify([find, query]);
+  /**
+   * The first version of a notice matching `find`, batched over notices. With `text`, the version
+   * is read together with the text served for that locale (one statement, not two), when the read
+   * is one notice-read.sql.ts knows.
+   */
+  versionOf(noticeId: string, find: VersionFind, query: VersionQuery = {}, text?: WithServedText) {
+    const key = JSON.stringify([find, query, text ?? null]);
     let loader = this.versionLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader((noticeIds: readonly string[]) => this.loadVersions(noticeIds, find, query));
+      loader = new DataLoader((noticeIds: readonly string[]) =>
+        this.loadVersions(noticeIds, find, query, text),
+      );
       this.versionLoaders.set(key, loader);
     }
     return loader.load(noticeId);
@@ -137,9 +147,19 @@ export class NoticeService {
     noticeIds: readonly string[],
     find: VersionFind,
     query: VersionQuery,
+    text: WithServedText | undefined,
   ): Promise<(NoticeVersion | null)[]> {
-    const facts = firstVersionsQuery(this.viewer.controllerId, noticeIds, find, query);
-    if (facts !== null) return (await readRecords(this.database.prisma, facts)) as (NoticeVersion | null)[];
+    const facts = firstVersionsQuery(this.viewer.controllerId, noticeIds, find, query, text);
+    if (facts !== null) {
+      const records = await readRecords(this.database.prisma, facts);
+      if (text === undefined) return records as (NoticeVersion | null)[];
+      return records.map((record) => {
+        if (record === null) return null;
+        const { servedText, ...version } = record as NoticeVersion & { servedText: ServedTextRow | null };
+        const requested = text.requestedLocale;
+        return withServedText(version, requested, servedText && servedTextOf(servedText, requested));
+      });
+    }
     const where = { ...find.where, controllerId: this.viewer.controllerId };
     if (noticeIds.length === 1) {
       const row = await this.database.prisma.noticeVersion.findFirst({

@@ -189,7 +189,7 @@ export class PublicPageService {
     const [texts, locales] = await Promise.all([
       Promise.all(
         present.map((version) =>
-          Promise.all(candidates.map((locale) => service.servedText(version.id, locale))),
+          Promise.all(candidates.map((locale) => service.servedText(version, locale))),
         ),
       ),
       this.localesOf(

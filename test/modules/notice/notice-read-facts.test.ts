@@ -133,6 +133,8 @@ const readings: [string, string, Record<string, unknown>][] = [
       d: upcomingVersion(locale: "en") { ${versionFields} }
       e: version(number: 1, locale: "de") { number text { locale } purposes { purposeKey number name } }
       f: version(number: 4) { number status retiredAt }
+      g: currentVersion(locale: "de") { number text(locale: "en") { locale match requestedLocale } }
+      h: versionAt(at: $at) { number text { locale match requestedLocale } }
       versions(first: 3) { edges { cursor node { ${versionFields} purposes { ${purposeFields} } } } pageInfo { hasNextPage endCursor } }
       drafts(first: 3) { edges { node { status number purposes { purposeKey number name } } } } } }`,
     { at: new Date(Date.now() - 60_000).toISOString() },
@@ -287,6 +289,29 @@ describe('notice read as JSON records (ADR 0025)', () => {
       }
     });
   }
+
+  it('reads a picked version and the text it serves in one statement, and a text in another locale apart', async () => {
+    const count = async (selection: string) => {
+      const document = parse(
+        `query($locale: Locale!) { notice(key: "facts") { currentVersion(locale: $locale) { ${selection} } } }`,
+      ) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
+      const run = () => execute(t.app, document, { key: keys.READER, variables: { locale: 'de-AT' } });
+      await run();
+      const measured = await t.database.counter.measure(async () => expectData(await run()));
+      return { count: measured.count, data: measured.result };
+    };
+    const bare = await count('number');
+    const withText = await count('number text { locale title body match requestedLocale }');
+    const inFragment = await count('number ... on NoticeVersion { text { locale } }');
+    const otherLocale = await count('number text(locale: "en") { locale }');
+    expect(withText.count).toBe(bare.count);
+    expect(inFragment.count).toBe(bare.count);
+    expect(otherLocale.count).toBe(bare.count + 1);
+    expect(withText.data).toMatchObject({
+      notice: { currentVersion: { text: { locale: 'de', match: 'LANGUAGE', requestedLocale: 'de-AT' } } },
+    });
+    expect(otherLocale.data).toMatchObject({ notice: { currentVersion: { text: { locale: 'en' } } } });
+  });
 
   it('leaves selections it does not know to Prisma', () => {
     const page = { where: { number: { not: null } }, orderBy: { number: 'desc' } };
