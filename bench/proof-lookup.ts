@@ -328,7 +328,6 @@ async function main() {
     const eligibilityStatements = await statementsOf(() => eligibilityOf(sample[0]!));
 
     const time = async (lookup: (g: number) => Promise<unknown>, subjectsAsked = sample) => {
-      const timings: number[] = [];
       const spans: { started: number; ms: number }[] = [];
       // Garbage-collection pauses, to tell which of the slowest lookups waited for one.
       const pauses: { startTime: number; duration: number }[] = [];
@@ -338,14 +337,12 @@ async function main() {
       for (const g of subjectsAsked) {
         const started = performance.now();
         await lookup(g);
-        const ms = performance.now() - started;
-        timings.push(ms);
-        spans.push({ started, ms });
+        spans.push({ started, ms: performance.now() - started });
       }
       const used = process.cpuUsage(cpu);
       await new Promise((resolve) => setImmediate(resolve));
       observer.disconnect();
-      timings.sort((a, b) => a - b);
+      const timings = spans.map(({ ms }) => ms).sort((a, b) => a - b);
       const slowest = spans.sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(spans.length / 100));
       const paused = slowest.filter(({ started, ms }) =>
         pauses.some((pause) => pause.startTime < started + ms && pause.startTime + pause.duration > started),
