@@ -139,22 +139,36 @@ export const NoticeVersionRef = builder.prismaNode('NoticeVersion', {
   nullable: true,
   description: 'A version of a notice: a draft, or a published version that never changes.',
   id: { field: 'id' },
-  // Select mode: each field reads only its own columns (canonicalForm only when asked for).
-  select: { id: true, controllerId: true, status: true },
+  // Select mode: each field reads only its own columns (canonicalForm only when asked for), but for
+  // the few small ones every history shows, which every read selects and which resolve without a
+  // selection of their own (ADR 0049).
+  select: { id: true, controllerId: true, status: true, number: true, effectiveFrom: true },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (version, context) =>
     ownsRecord(context.viewer, version) &&
     (version.status === 'DRAFT' ? { role: 'editOrAudit' } : { role: 'viewNotices' }),
   fields: (t) => ({
-    number: t.exposeInt('number', { nullable: true, description: '1, 2, 3… per notice; null for a draft.' }),
-    status: t.expose('status', { type: VersionStatusEnum, description: 'DRAFT, PUBLISHED or RETIRED.' }),
+    number: t.int({
+      nullable: true,
+      description: '1, 2, 3… per notice; null for a draft.',
+      resolve: (version) => version.number,
+    }),
+    status: t.field({
+      type: VersionStatusEnum,
+      description: 'DRAFT, PUBLISHED or RETIRED.',
+      resolve: (version) => version.status,
+    }),
     noticeKey: t.string({
       description: 'Key of the notice.',
       select: { notice: { select: { key: true } } },
       resolve: (version) => version.notice.key,
     }),
     changeSummary: t.exposeString('changeSummary', { description: 'What changed, for people.' }),
-    effectiveFrom: t.expose('effectiveFrom', { type: 'DateTime', description: 'When it takes effect.' }),
+    effectiveFrom: t.field({
+      type: 'DateTime',
+      description: 'When it takes effect.',
+      resolve: (version) => version.effectiveFrom,
+    }),
     publishedAt: t.expose('publishedAt', {
       type: 'DateTime',
       nullable: true,

@@ -95,12 +95,17 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
   nullable: true,
   description: 'One immutable revision of a purpose: what people were told about it from `createdAt` on.',
   id: { field: 'id' },
-  // Select mode: each field reads only its own columns.
-  select: { id: true, controllerId: true },
+  // Select mode: each field reads only its own columns, but for the few small ones every list of
+  // purposes shows, which every read selects and which resolve without a selection of their own
+  // (ADR 0049).
+  select: { id: true, controllerId: true, number: true, name: true, legalBasis: true },
   findUnique: (id, context) => tenantNodeWhere(id, context.viewer.controllerId),
   authScopes: (revision, context) => ownsRecord(context.viewer, revision) && { role: 'viewNotices' },
   fields: (t) => ({
-    number: t.exposeInt('number', { description: 'Revision number, 1, 2, 3… per purpose.' }),
+    number: t.int({
+      description: 'Revision number, 1, 2, 3… per purpose.',
+      resolve: (revision) => revision.number,
+    }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
       description: 'When this revision came into force.',
@@ -110,9 +115,13 @@ export const PurposeRevisionRef = builder.prismaNode('PurposeRevision', {
       select: { purpose: { select: { key: true } } },
       resolve: (revision) => revision.purpose.key,
     }),
-    name: t.exposeString('name', { description: 'Short name.' }),
+    name: t.string({ description: 'Short name.', resolve: (revision) => revision.name }),
     description: t.exposeString('description', { description: 'What is done with the data, and why.' }),
-    legalBasis: t.expose('legalBasis', { type: LegalBasisEnum, description: 'Art. 6(1) basis.' }),
+    legalBasis: t.field({
+      type: LegalBasisEnum,
+      description: 'Art. 6(1) basis.',
+      resolve: (revision) => revision.legalBasis,
+    }),
     legitimateInterest: t.exposeString('legitimateInterest', {
       nullable: true,
       description: 'The legitimate interest pursued (LEGITIMATE_INTERESTS only).',
