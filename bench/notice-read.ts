@@ -23,14 +23,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
-import { createApp } from '../src/app.js';
 import { createPgliteAdapterFactory, createPostgresAdapterFactory } from '../src/db/adapters.js';
 import { type Database, databaseFromFactory, poolFromUrl } from '../src/db/database.js';
 import { deployMigrations } from '../src/db/migrations.js';
-import { createLogger } from '../src/log/logger.js';
-import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
-import { createController } from '../src/modules/controller/controller.service.js';
 import { QueryCounter } from '../test/support/query-counter.js';
+import { benchApp, type Call, noticeQuery, seedNotice } from './notice-seed.js';
 import { PgWireCounter } from './pg-wire-counter.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -42,10 +39,6 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const duration = Number(process.env.BENCH_DURATION ?? 20);
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
-const noticeQuery = `query($locale: Locale!) { notice(key: "privacy-policy") {
-  currentVersion(locale: $locale) { number text { locale title body } purposes { purposeKey name legalBasis } }
-  versions(first: 20) { edges { node { number effectiveFrom purposes { purposeKey name legalBasis } } } }
-} }`;
 const floorQuery = '{ __typename }';
 
 interface BenchDatabase {
@@ -98,60 +91,6 @@ async function openBenchDatabase(counter: QueryCounter): Promise<BenchDatabase> 
       await admin.end();
     },
   };
-}
-
-type Call = (key: string, query: string, variables?: Record<string, unknown>) => Promise<unknown>;
-
-async function seed(call: Call, editor: string): Promise<void> {
-  const content = (index: number) => ({
-    name: `Purpose ${index}`,
-    description: 'Benchmark purpose '.repeat(20),
-    legalBasis: 'CONTRACT',
-    dataCategories: ['contact data', 'usage data'],
-    dataSubjectCategories: ['customers'],
-    recipients: ['hosting provider'],
-    retentionPeriodDays: 365,
-  });
-  for (let index = 0; index < purposesPerVersion; index++) {
-    await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
-      i: { key: `p${index}`, content: content(index) },
-    });
-  }
-  await call(
-    editor,
-    'mutation { createNotice(input: { key: "privacy-policy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de", "fr"] }) { __typename } }',
-  );
-  const body = 'Lorem ipsum dolor sit amet. '.repeat(200);
-  for (let number = 1; number <= versions; number++) {
-    const draft = (await call(
-      editor,
-      'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
-      {
-        i: {
-          noticeKey: 'privacy-policy',
-          purposeKeys: Array.from({ length: purposesPerVersion }, (_, index) => `p${index}`),
-          translations: ['en', 'de', 'fr'].map((locale) => ({
-            locale,
-            title: `Privacy ${number}`,
-            body: `${body}\n${number}`,
-          })),
-          changeSummary: `Version ${number}`,
-          effectiveFrom: new Date().toISOString(),
-        },
-      },
-    )) as { createNoticeDraft: { version: { id: string } } };
-    await call(
-      editor,
-      'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
-      {
-        i: {
-          id: draft.createNoticeDraft.version.id,
-          changeMessage: 'bench',
-          leadTimeOverrideReason: 'benchmark',
-        },
-      },
-    );
-  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -340,34 +279,8 @@ async function main() {
   const bench = await openBenchDatabase(counter);
   const { database } = bench;
   try {
-    const app = createApp({
-      config: { environment: 'production' },
-      database,
-      logger: createLogger('silent'),
-    });
-    const controller = await createController(database.prisma, {
-      slug: 'bench',
-      name: 'Bench',
-      legalName: 'Bench Ltd',
-      contactEmail: 'b@bench.example',
-    });
-    const issue = async (role: 'EDITOR' | 'READER') =>
-      (await issueApiKey(database.prisma, controller.id, { name: role.toLowerCase(), role })).secret;
-    const editor = await issue('EDITOR');
-    const reader = await issue('READER');
-    const call: Call = async (key, query, variables = {}) => {
-      const response = await app.fetch(
-        new Request('http://bench/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify({ query, variables }),
-        }),
-      );
-      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data!;
-    };
-    await seed(call, editor);
+    const { call, editor, reader } = await benchApp(database);
+    await seedNotice(call, editor, versions, purposesPerVersion);
     await inProcess(database, counter, call, reader);
     // The child server opens the database itself (PGlite allows one process at a time).
     await database.close();

@@ -26,6 +26,7 @@ import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
+import { installPromiseWithResolvers } from './lib/promise-with-resolvers.js';
 import { accessLog } from './log/access-log.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
@@ -46,6 +47,8 @@ import { publicPages } from './modules/public-page/public-page.route.js';
 import { SubjectRefHasher } from './modules/subject/subject-ref.js';
 import { publicLogPrefix, transparencyLogResponse } from './modules/transparency-log/log-route.js';
 import type { WebhookSettings } from './modules/webhook/webhook.service.js';
+
+installPromiseWithResolvers();
 
 export interface AppDependencies {
   readonly config: Pick<Config, 'environment'> & Partial<Pick<Config, 'metricsToken'>>;

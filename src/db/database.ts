@@ -11,6 +11,7 @@ import {
   explainStartFailure,
   guardEmbeddedDatabase,
 } from './embedded-health.js';
+import { withLeanPrismaPromises } from './lean-prisma-promise.js';
 import { withQueryStrategyByDefault } from './relation-load.js';
 
 export interface Database {
@@ -81,7 +82,7 @@ export function databaseFromFactory(
   const counted = gauge ? gauge.wrap(factory) : factory;
   const adapter = options.wrapFactory ? options.wrapFactory(counted) : counted;
   const { pool } = options;
-  const prisma = withQueryStrategyByDefault(new PrismaClient({ adapter }));
+  const prisma = withQueryStrategyByDefault(withLeanPrismaPromises(new PrismaClient({ adapter })));
   let closed = false;
   return {
     kind,

@@ -1,0 +1,104 @@
+/** The notice-read benchmarks' app, data and query: shared by notice-read.ts and young-survivors.ts. */
+import { createApp } from '../src/app.js';
+import type { Database } from '../src/db/database.js';
+import { createLogger } from '../src/log/logger.js';
+import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
+import { createController } from '../src/modules/controller/controller.service.js';
+
+/** The frontend notice query: the version in force in a locale with its text and purposes, and 20 versions of history. */
+export const noticeQuery = `query($locale: Locale!) { notice(key: "privacy-policy") {
+  currentVersion(locale: $locale) { number text { locale title body } purposes { purposeKey name legalBasis } }
+  versions(first: 20) { edges { node { number effectiveFrom purposes { purposeKey name legalBasis } } } }
+} }`;
+
+/**
+ * The app in production mode on `database`, a controller with an EDITOR and a READER key, and a
+ * GraphQL call through the app's handler. Requests are made with the server's own `Request` class
+ * (Yoga's Fetch API), as the HTTP server receives them.
+ */
+export async function benchApp(database: Database) {
+  const app = createApp({ config: { environment: 'production' }, database, logger: createLogger('silent') });
+  const controller = await createController(database.prisma, {
+    slug: 'bench',
+    name: 'Bench',
+    legalName: 'Bench Ltd',
+    contactEmail: 'b@bench.example',
+  });
+  const issue = async (role: 'EDITOR' | 'READER') =>
+    (await issueApiKey(database.prisma, controller.id, { name: role.toLowerCase(), role })).secret;
+  const [editor, reader] = [await issue('EDITOR'), await issue('READER')];
+  const { Request } = app.yoga.fetchAPI;
+  const call: Call = async (key, query, variables = {}) => {
+    const response = await app.fetch(
+      new Request('http://bench/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  return { app, call, editor, reader };
+}
+
+export type Call = (key: string, query: string, variables?: Record<string, unknown>) => Promise<unknown>;
+
+/** One notice with `versions` published versions of `purposesPerVersion` purposes each, through the API. */
+export async function seedNotice(
+  call: Call,
+  editor: string,
+  versions: number,
+  purposesPerVersion: number,
+): Promise<void> {
+  const content = (index: number) => ({
+    name: `Purpose ${index}`,
+    description: 'Benchmark purpose '.repeat(20),
+    legalBasis: 'CONTRACT',
+    dataCategories: ['contact data', 'usage data'],
+    dataSubjectCategories: ['customers'],
+    recipients: ['hosting provider'],
+    retentionPeriodDays: 365,
+  });
+  for (let index = 0; index < purposesPerVersion; index++) {
+    await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
+      i: { key: `p${index}`, content: content(index) },
+    });
+  }
+  await call(
+    editor,
+    'mutation { createNotice(input: { key: "privacy-policy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de", "fr"] }) { __typename } }',
+  );
+  const body = 'Lorem ipsum dolor sit amet. '.repeat(200);
+  for (let number = 1; number <= versions; number++) {
+    const draft = (await call(
+      editor,
+      'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
+      {
+        i: {
+          noticeKey: 'privacy-policy',
+          purposeKeys: Array.from({ length: purposesPerVersion }, (_, index) => `p${index}`),
+          translations: ['en', 'de', 'fr'].map((locale) => ({
+            locale,
+            title: `Privacy ${number}`,
+            body: `${body}\n${number}`,
+          })),
+          changeSummary: `Version ${number}`,
+          effectiveFrom: new Date().toISOString(),
+        },
+      },
+    )) as { createNoticeDraft: { version: { id: string } } };
+    await call(
+      editor,
+      'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
+      {
+        i: {
+          id: draft.createNoticeDraft.version.id,
+          changeMessage: 'bench',
+          leadTimeOverrideReason: 'benchmark',
+        },
+      },
+    );
+  }
+}
