@@ -22,6 +22,7 @@ import {
 import { defaultParserLimits, type ParserLimits, parserLimits } from './graphql/parser-limits.js';
 import { bindPrismaClient } from './graphql/prisma-binding.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
+import { releaseRequestCaches, requestCacheKey } from './graphql/request-caches.js';
 import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
@@ -323,6 +324,7 @@ export function createApp({
       parserLimits(limits.parser ?? defaultParserLimits, production),
       queryLimits(limits.query ?? defaultQueryLimits, production),
       requestErrorsAre400,
+      releaseRequestCaches,
       ...(production ? [noSuggestions] : []),
     ],
     context: async ({ request, params }): Promise<Context> => {
@@ -347,6 +349,7 @@ export function createApp({
         log: logger.child({ apiKeyId: viewer.apiKeyId, controllerId: viewer.controllerId }),
         services,
         signal: request.signal,
+        ...requestCacheKey(),
       });
     },
   });
