@@ -18,8 +18,8 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 /**
  * Lets go of the request's Pothos caches once its execution is done: the scope-auth cache is
  * dropped, and the context no longer holds the key of the others, so they are garbage from then on.
- * A streamed result (@defer, @stream) keeps them until it ends. A cache asked for after this is
- * made anew, so nothing reads a stale entry.
+ * A streamed result (@defer, @stream) goes on resolving after execute returns, so it keeps them
+ * (a full collection frees them). A cache asked for after this is made anew, never read stale.
  */
 export const releaseRequestCaches: Plugin = {
   onExecute() {

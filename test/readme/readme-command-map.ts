@@ -127,5 +127,6 @@ export const readmeCommandMap: ReadonlyArray<readonly [command: string, coverage
   ['npm run bench:eligibility', { ci: 'npm run bench:eligibility', ...benchmark }],
   ['npm run bench:hostile-requests', { ci: 'npm run bench:hostile-requests', ...benchmark }],
   ['npm run bench:startup', { ci: 'npm run bench:startup', ...benchmark }],
+  ['npm run bench:survivors', { ci: 'npm run bench:survivors', ...benchmark }],
   ['bash .ci/run', { excluded: 'CI itself (it runs this check)' }],
 ];
