@@ -29,6 +29,10 @@ if (!gc) throw new Error('Run with --expose-gc (npm run bench:survivors).');
 const oldSpaceBytes = () =>
   getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_used_size;
 
+/** 20 rows of 300 characters and more, through `prisma`'s query promise. */
+const rawRows = (prisma: PrismaClient, tag: string) =>
+  prisma.$queryRaw`SELECT ${tag}::text AS a, repeat(${tag}, 300) AS b FROM generate_series(1, 20)`;
+
 async function keptPerRequest(work: () => Promise<unknown>): Promise<number> {
   const rounds: number[] = [];
   for (let round = 0; round < 3; round++) {
@@ -51,13 +55,12 @@ async function main() {
   try {
     const { call, editor, reader } = await benchApp(database);
     await seedNotice(call, editor, versions, purposes);
-    const rows = `SELECT $1::text AS a, repeat($1, 300) AS b FROM generate_series(1, 20)`;
     let n = 0;
     const kinds: [string, () => Promise<unknown>][] = [
       ['{ __typename } with a key', () => call(reader, '{ __typename }')],
       ['the frontend notice query', () => call(reader, noticeQuery, { locale: 'de-AT' })],
-      ['raw query, 20 rows, the app’s Prisma client', () => database.prisma.$queryRawUnsafe(rows, `r${n++}`)],
-      ['raw query, 20 rows, Prisma’s own promises', () => prismaOwnPromises.$queryRawUnsafe(rows, `r${n++}`)],
+      ['raw query, 20 rows, the app’s Prisma client', () => rawRows(database.prisma, `r${n++}`)],
+      ['raw query, 20 rows, Prisma’s own promises', () => rawRows(prismaOwnPromises, `r${n++}`)],
     ];
     console.log(
       `kept through two young-generation collections, per request (median of 3 rounds of ${requests}, after ${warmup} warm-ups):`,

@@ -24,6 +24,7 @@ class LeanPrismaPromise {
     this.spec = spec;
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a Prisma query promise is a thenable by design.
   then(onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) {
     return this[run]().then(onFulfilled, onRejected);
   }

@@ -42,8 +42,7 @@ describe("the database's query promises (ADR 0050)", () => {
 
   it('reject through catch and settle through finally', async () => {
     let settled = false;
-    const failed = await database.prisma
-      .$queryRawUnsafe('SELECT * FROM "NoSuchTable"')
+    const failed = await database.prisma.$queryRaw`SELECT * FROM "NoSuchTable"`
       .catch((error: unknown) => error)
       .finally(() => {
         settled = true;
