@@ -6,6 +6,7 @@ import {
   type Response,
 } from '../../generated/prisma/client.js';
 import type { ChangeClass } from '../notice/change-class.js';
+import { versionFactsColumns } from '../notice/version-from-facts.js';
 import type { ObjectionDecisionFact, PurposeContext, VersionRow } from './eligibility.facts.js';
 import type { PurposeRules } from './purpose-rules.js';
 
@@ -119,8 +120,8 @@ export function subjectFactsQuery(
          FROM purpose p JOIN "PurposeRevision" r ON r."purposeId" = p."id"
          WHERE r."createdAt" <= ${at.toISOString()}::timestamptz) AS "revisions",
       (SELECT coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('row', (
-                SELECT to_jsonb(full_row) - 'canonicalForm' FROM "NoticeVersion" full_row
-                WHERE full_row."id" = v."id" AND v."id" IN (SELECT named."id" FROM named)))), '[]'::jsonb)
+                SELECT to_jsonb(r) FROM (SELECT ${versionFactsColumns('full_row')} FROM "NoticeVersion" full_row
+                  WHERE full_row."id" = v."id" AND v."id" IN (SELECT named."id" FROM named)) r))), '[]'::jsonb)
          FROM versions v) AS "versions",
       (SELECT coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) FROM subjects s) AS "subjects"
     FROM "Controller" c

@@ -1,3 +1,4 @@
+import { columnList } from '../../db/raw-sql.js';
 import { type NoticeVersion, Prisma } from '../../generated/prisma/client.js';
 
 export type VersionQuery = { include?: Prisma.NoticeVersionInclude; select?: Prisma.NoticeVersionSelect };
@@ -12,9 +13,19 @@ export type VersionWithNoticeKey = NoticeVersion & { readonly notice: { readonly
 export type VersionFromFacts = Omit<NoticeVersion, 'canonicalForm'>;
 
 const noticeKeyOnly = JSON.stringify({ select: { key: true } });
-const factsColumns = new Set<string>(
-  Object.values(Prisma.NoticeVersionScalarFieldEnum).filter((column) => column !== 'canonicalForm'),
+const factsColumnList = Object.values(Prisma.NoticeVersionScalarFieldEnum).filter(
+  (column) => column !== 'canonicalForm',
 );
+const factsColumns = new Set<string>(factsColumnList);
+
+/**
+ * The columns of `VersionFromFacts`, of the `NoticeVersion` row named `alias`, for a lookup
+ * statement's select list. Listed rather than `to_jsonb(v) - 'canonicalForm'`: that builds the
+ * whole row first, decompressing and converting the canonical form of every version it reads.
+ */
+export function versionFactsColumns(alias: string): Prisma.Sql {
+  return columnList(alias, factsColumnList);
+}
 
 /**
  * Whether a version row a lookup statement read (`VersionFromFacts`, and its notice's key) answers

@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client.js';
+import { versionFactsColumns } from '../notice/version-from-facts.js';
 
 /** One row of `proofFactsQuery`; the records are `to_jsonb` rows (src/db/json-records.ts). */
 export interface ProofFactsRow {
@@ -41,7 +42,7 @@ export function proofFactsQuery(
 ): Prisma.Sql {
   return Prisma.sql`
     WITH subject AS (${subjectRelation(controllerId, subject)}), version AS (
-      SELECT v.* FROM "Notice" nt
+      SELECT ${versionFactsColumns('v')} FROM "Notice" nt
       JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" = ${number}::int
       WHERE nt."controllerId" = ${controllerId}::uuid AND nt."key" = ${noticeKey}
     ), notified AS (
@@ -57,7 +58,7 @@ export function proofFactsQuery(
     )
     SELECT c."minimumNoticeDays", c."reachEvidence",
       (SELECT to_jsonb(s) FROM subject s) AS "subject",
-      (SELECT to_jsonb(v) - 'canonicalForm' FROM version v) AS "version",
+      (SELECT to_jsonb(v) FROM version v) AS "version",
       (SELECT coalesce(jsonb_agg(jsonb_build_object('locale', t."locale", 'title', t."title", 'body', t."body")),
                        '[]'::jsonb)
          FROM version v JOIN "NoticeTranslation" t ON t."versionId" = v."id"

@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Prisma } from '../../../src/generated/prisma/client.js';
+import { type SubjectFactsRow, subjectFactsQuery } from '../../../src/modules/eligibility/subject-facts.js';
+import { type ProofFactsRow, proofFactsQuery } from '../../../src/modules/subject/proof-facts.sql.js';
 import type { NotificationInput } from '../../graphql/graphql.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
@@ -265,5 +268,29 @@ describe('proof and eligibility lookups', () => {
         },
       },
     });
+  });
+
+  it('never reads the canonical form: the version rows carry every other column, listed', async () => {
+    const statements = await statementsOf(async () => {
+      await execute(t.app, ProofLookup, { key: keys.AUDITOR, variables: { ref: 'many' } });
+      await execute(t.app, EligibilityLookup, { key: keys.AUDITOR, variables: { ref: 'many' } });
+    });
+    expect(statements).toHaveLength(2);
+    for (const sql of statements) expect(sql).not.toContain('canonicalForm');
+
+    const expected = Object.values(Prisma.NoticeVersionScalarFieldEnum)
+      .filter((column) => column !== 'canonicalForm')
+      .sort();
+    const { id } = await t.database.prisma.subject.findFirstOrThrow({ where: { controllerId } });
+    const [proof] = await t.database.prisma.$queryRaw<ProofFactsRow[]>(
+      proofFactsQuery(controllerId, { id }, 'lookup', 1),
+    );
+    expect(Object.keys(proof!.version as object).sort()).toEqual(expected);
+    const [facts] = await t.database.prisma.$queryRaw<SubjectFactsRow[]>(
+      subjectFactsQuery(controllerId, 'lookup-p', new Date(), [id]),
+    );
+    const rows = facts!.versions.map((version) => version.row).filter((row) => row !== null);
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0] as object).sort()).toEqual(expected);
   });
 });
