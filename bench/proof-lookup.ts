@@ -8,7 +8,9 @@
  *   subject(ref) { notificationProof(noticeKey, version) { … } }   and
  *   subject(ref) { eligibility(purposeKey) { … evidence … transparency … } }
  * Prints p50/p95/p99, the SQL statements per lookup, the plans of the main statements and the
- * load average. Asserts nothing.
+ * load average, and where each of the slowest 1 % of lookups went: its position in the run, the time
+ * its statements were out (less any garbage-collection pause inside them), the garbage-collection
+ * pauses it met, and the rest (Node's own work, the scheduler). Asserts nothing.
  *
  * BENCH_DATABASE_NAME names the database and keeps it: a later run with the same name (and the
  * same BENCH_NOTIFICATIONS and BENCH_VERSIONS) skips the load and measures again in seconds.
@@ -35,7 +37,7 @@ import { createController } from '../src/modules/controller/controller.service.j
 import { subjectFactsQuery } from '../src/modules/eligibility/subject-facts.js';
 import { proofFactsQuery } from '../src/modules/subject/proof-facts.sql.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
-import { QueryCounter } from '../test/support/query-counter.js';
+import { overlap, QueryCounter } from '../test/support/query-counter.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
@@ -268,6 +270,7 @@ async function main() {
   }
   if (loadedBefore === null) await admin.query(`CREATE DATABASE ${name}`);
   const counter = new QueryCounter();
+  counter.timing = true;
   try {
     if (loadedBefore === null) await deployMigrations(createPostgresAdapterFactory(pool));
     const database = databaseFromFactory('postgres', createPostgresAdapterFactory(pool), async () => {}, {
@@ -328,31 +331,46 @@ async function main() {
     const eligibilityStatements = await statementsOf(() => eligibilityOf(sample[0]!));
 
     const time = async (lookup: (g: number) => Promise<unknown>, subjectsAsked = sample) => {
-      const spans: { started: number; ms: number }[] = [];
+      const spans: { started: number; ms: number; index: number }[] = [];
       // Garbage-collection pauses, to tell which of the slowest lookups waited for one.
       const pauses: { startTime: number; duration: number }[] = [];
       const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
       observer.observe({ entryTypes: ['gc'] });
+      counter.spans.length = 0;
       const cpu = process.cpuUsage();
       for (const g of subjectsAsked) {
         const started = performance.now();
         await lookup(g);
-        spans.push({ started, ms: performance.now() - started });
+        spans.push({ started, ms: performance.now() - started, index: spans.length });
       }
       const used = process.cpuUsage(cpu);
       await new Promise((resolve) => setImmediate(resolve));
       observer.disconnect();
       const timings = spans.map(({ ms }) => ms).sort((a, b) => a - b);
       const slowest = spans.sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(spans.length / 100));
-      const paused = slowest.filter(({ started, ms }) =>
-        pauses.some((pause) => pause.startTime < started + ms && pause.startTime + pause.duration > started),
-      );
+      const pauseSpans = pauses.map(({ startTime, duration }) => ({
+        start: startTime,
+        end: startTime + duration,
+      }));
+      const pausedFor = ({ started, ms }: { started: number; ms: number }) =>
+        pauseSpans.reduce((sum, pause) => sum + overlap({ start: started, end: started + ms }, pause), 0);
+      const paused = slowest.filter((span) => pausedFor(span) > 0);
+      // Where each of the slowest went: waiting for PostgreSQL (the driver's statements), paused
+      // for garbage collection, and the rest (Node's own work and the scheduler).
+      const attribution = slowest
+        .map((span) => {
+          const sql = counter.timeWithin({ start: span.started, end: span.started + span.ms }, pauseSpans);
+          const gc = pausedFor(span);
+          return `#${span.index + 1}: ${span.ms.toFixed(1)} = SQL ${sql.toFixed(1)} + GC ${gc.toFixed(1)} + rest ${(span.ms - sql - gc).toFixed(1)}`;
+        })
+        .join('; ');
       return (
         `p50 ${percentile(timings, 50).toFixed(2)} ms, p95 ${percentile(timings, 95).toFixed(2)} ms, ` +
         `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / subjectsAsked.length).toFixed(2)} ms per lookup ` +
         `(user ${(used.user / 1000 / subjectsAsked.length).toFixed(2)}, system ${(used.system / 1000 / subjectsAsked.length).toFixed(2)}); ` +
         `${pauses.length} GC pauses (longest ${Math.max(0, ...pauses.map((pause) => pause.duration)).toFixed(2)} ms), ` +
-        `${paused.length} of the slowest ${slowest.length} lookups waited for one`
+        `${paused.length} of the slowest ${slowest.length} lookups waited for one` +
+        (counter.spans.length > 0 ? `\n    slowest ${slowest.length} (ms): ${attribution}` : '')
       );
     };
     for (const g of warm) await proofOf(g);
