@@ -77,6 +77,19 @@ async function findKey(
 }
 
 /**
+ * Writes `lastUsedAt` without waiting for the write-ahead log to reach the disk (ADR 0051): the
+ * request that happens to touch a key would otherwise wait for a WAL flush, milliseconds on a busy
+ * disk, for a value that only says roughly when a key was last used. One statement, its own
+ * implicit transaction: `set_config(…, true)` turns `synchronous_commit` off until that
+ * transaction ends, so no other transaction commits without its flush. A crash may lose the last
+ * fraction of a second of such writes, never anything else.
+ */
+function touchLastUsed(database: Database, id: string, now: Date) {
+  return database.prisma.$executeRaw`UPDATE "ApiKey" SET "lastUsedAt" = ${now}
+    WHERE "id" = ${id}::uuid AND set_config('synchronous_commit', 'off', true) = 'off'`;
+}
+
+/**
  * Who the bearer is. With a cache, a key found active in the last few seconds is not looked up
  * again (no SQL); its expiry is still checked against `now` on every request.
  */
@@ -96,11 +109,9 @@ export async function authenticate(
   if (status === 'EXPIRED') return { ok: false, code: 'API_KEY_EXPIRED' };
   if (shouldTouchLastUsed(key.lastUsedAt, now)) {
     // Bookkeeping, not a decision: a database that is full (or read-only) still serves reads.
-    await database.prisma.apiKey
-      .update({ where: { id: key.id }, data: { lastUsedAt: now } })
-      .catch((error: unknown) => {
-        if (classifyDatabaseFailure(error) !== 'STORAGE_FULL') throw error;
-      });
+    await touchLastUsed(database, key.id, now).catch((error: unknown) => {
+      if (classifyDatabaseFailure(error) !== 'STORAGE_FULL') throw error;
+    });
     cache?.touched(secretHash, now);
   }
   return {
