@@ -31,6 +31,7 @@ import { exportBundle } from '../src/modules/evidence/export-bundle.js';
 import { getOrCreateSigningKey } from '../src/modules/evidence/signing-key.js';
 import { verifyBundle } from '../src/modules/evidence/verify-bundle.js';
 import { notificationFormatV2, responseFormatV2 } from '../src/modules/notification/record-hash.js';
+import { publishBenchVersion } from './notice-seed.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 1_000_000);
@@ -146,34 +147,17 @@ async function run(database: Database) {
     editor,
     'mutation { createNotice(input: { key: "ai-notice", title: "AI", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }',
   );
-  const draft = (await call(
-    editor,
-    'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
-    {
-      i: {
-        noticeKey: 'ai-notice',
-        purposeKeys: ['ai-training'],
-        translations: ['en', 'de'].map((locale) => ({
-          locale,
-          title: `AI training (${locale})`,
-          body: 'We will use your public posts to train language models. '.repeat(40),
-        })),
-        changeSummary: 'Introduces AI training',
-        effectiveFrom: new Date().toISOString(),
-      },
-    },
-  )) as { createNoticeDraft: { version: { id: string } } };
-  await call(
-    editor,
-    'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
-    {
-      i: {
-        id: draft.createNoticeDraft.version.id,
-        changeMessage: 'bench',
-        leadTimeOverrideReason: 'benchmark',
-      },
-    },
-  );
+  await publishBenchVersion(call, editor, {
+    noticeKey: 'ai-notice',
+    purposeKeys: ['ai-training'],
+    translations: ['en', 'de'].map((locale) => ({
+      locale,
+      title: `AI training (${locale})`,
+      body: 'We will use your public posts to train language models. '.repeat(40),
+    })),
+    changeSummary: 'Introduces AI training',
+    effectiveFrom: new Date().toISOString(),
+  });
   // One notification through the API, for a real batch row the generated ones can point to.
   await call(
     notifier,

@@ -72,33 +72,43 @@ export async function seedNotice(
   );
   const body = 'Lorem ipsum dolor sit amet. '.repeat(200);
   for (let number = 1; number <= versions; number++) {
-    const draft = (await call(
-      editor,
-      'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
-      {
-        i: {
-          noticeKey: 'privacy-policy',
-          purposeKeys: Array.from({ length: purposesPerVersion }, (_, index) => `p${index}`),
-          translations: ['en', 'de', 'fr'].map((locale) => ({
-            locale,
-            title: `Privacy ${number}`,
-            body: `${body}\n${number}`,
-          })),
-          changeSummary: `Version ${number}`,
-          effectiveFrom: new Date().toISOString(),
-        },
-      },
-    )) as { createNoticeDraft: { version: { id: string } } };
-    await call(
-      editor,
-      'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
-      {
-        i: {
-          id: draft.createNoticeDraft.version.id,
-          changeMessage: 'bench',
-          leadTimeOverrideReason: 'benchmark',
-        },
-      },
-    );
+    await publishBenchVersion(call, editor, {
+      noticeKey: 'privacy-policy',
+      purposeKeys: Array.from({ length: purposesPerVersion }, (_, index) => `p${index}`),
+      translations: ['en', 'de', 'fr'].map((locale) => ({
+        locale,
+        title: `Privacy ${number}`,
+        body: `${body}\n${number}`,
+      })),
+      changeSummary: `Version ${number}`,
+      effectiveFrom: new Date().toISOString(),
+    });
   }
+}
+
+/**
+ * Drafts a version through the API and publishes it with the lead-time override a bench needs (its
+ * versions take effect at once); returns the version's ID. `draft` is a `CreateNoticeDraftInput`.
+ */
+export async function publishBenchVersion(
+  call: Call,
+  editor: string,
+  draft: Record<string, unknown>,
+): Promise<string> {
+  const drafted = (await call(
+    editor,
+    'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { __typename ... on NoticeVersionPayload { version { id } } ... on Error { code message } } }',
+    { i: draft },
+  )) as { createNoticeDraft: { version?: { id: string } } };
+  const id = drafted.createNoticeDraft.version?.id;
+  if (id === undefined) throw new Error(`createNoticeDraft: ${JSON.stringify(drafted)}`);
+  const published = (await call(
+    editor,
+    'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename ... on Error { code message } } }',
+    { i: { id, changeMessage: 'bench', leadTimeOverrideReason: 'benchmark' } },
+  )) as { publishNoticeVersion: { __typename: string } };
+  if (published.publishNoticeVersion.__typename !== 'NoticeVersionPayload') {
+    throw new Error(`publishNoticeVersion: ${JSON.stringify(published)}`);
+  }
+  return id;
 }

@@ -38,6 +38,7 @@ import { subjectFactsQuery } from '../src/modules/eligibility/subject-facts.js';
 import { proofFactsQuery } from '../src/modules/subject/proof-facts.sql.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { overlap, QueryCounter } from '../test/support/query-counter.js';
+import { publishBenchVersion } from './notice-seed.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
@@ -125,34 +126,17 @@ async function load(database: Database, pool: Pool, call: Call) {
     'mutation { createNotice(input: { key: "privacy", title: "Privacy", defaultLocale: "en", requiredLocales: ["de"] }) { __typename } }',
   );
   for (let number = 1; number <= versions; number++) {
-    const draft = (await call(
-      editor,
-      'mutation($i: CreateNoticeDraftInput!) { createNoticeDraft(input: $i) { ... on NoticeVersionPayload { version { id } } } }',
-      {
-        i: {
-          noticeKey: 'privacy',
-          purposeKeys: ['li', 'news'],
-          translations: ['en', 'de'].map((locale) => ({
-            locale,
-            title: `Privacy ${number} (${locale})`,
-            body: `We process your data. Version ${number}. `.repeat(100),
-          })),
-          changeSummary: `Version ${number}`,
-          effectiveFrom: new Date().toISOString(),
-        },
-      },
-    )) as { createNoticeDraft: { version: { id: string } } };
-    await call(
-      editor,
-      'mutation($i: PublishNoticeVersionInput!) { publishNoticeVersion(input: $i) { __typename } }',
-      {
-        i: {
-          id: draft.createNoticeDraft.version.id,
-          changeMessage: 'bench',
-          leadTimeOverrideReason: 'benchmark',
-        },
-      },
-    );
+    await publishBenchVersion(call, editor, {
+      noticeKey: 'privacy',
+      purposeKeys: ['li', 'news'],
+      translations: ['en', 'de'].map((locale) => ({
+        locale,
+        title: `Privacy ${number} (${locale})`,
+        body: `We process your data. Version ${number}. `.repeat(100),
+      })),
+      changeSummary: `Version ${number}`,
+      effectiveFrom: new Date().toISOString(),
+    });
   }
   // One notification through the API, for a real batch row the generated ones point to.
   await call(
