@@ -31,7 +31,7 @@ import { exportBundle } from '../src/modules/evidence/export-bundle.js';
 import { getOrCreateSigningKey } from '../src/modules/evidence/signing-key.js';
 import { verifyBundle } from '../src/modules/evidence/verify-bundle.js';
 import { notificationFormatV2, responseFormatV2 } from '../src/modules/notification/record-hash.js';
-import { publishBenchVersion } from './notice-seed.js';
+import { graphqlCall, publishBenchVersion } from './notice-seed.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 1_000_000);
@@ -115,18 +115,7 @@ async function run(database: Database) {
     (await issueApiKey(prisma, controller.id, { name: role, role })).secret;
   const editor = await key('EDITOR');
   const notifier = await key('NOTIFIER');
-  const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await app.fetch(
-      new Request('http://bench/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-        body: JSON.stringify({ query, variables }),
-      }),
-    );
-    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
+  const call = graphqlCall(app);
 
   await call(editor, 'mutation($i: CreatePurposeInput!) { createPurpose(input: $i) { __typename } }', {
     i: {

@@ -40,6 +40,7 @@ import { manifestChunking } from '../src/modules/eligibility/eligibility.service
 import { rangePlanSettings } from '../src/modules/eligibility/eligibility.sql.js';
 import type { NoticeEvents } from '../src/modules/notice/notice.events.js';
 import { NoticeVersionService } from '../src/modules/notice/notice-version.service.js';
+import { graphqlCall } from './notice-seed.js';
 
 const pglite = process.env.BENCH_DATABASE === 'pglite';
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -178,18 +179,7 @@ async function run(bench: BenchDatabase, log: Timed[], state: { recording: boole
   const editor = await key('EDITOR');
   const notifier = (await key('NOTIFIER')).secret;
   const admin = (await key('ADMIN')).secret;
-  const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await app.fetch(
-      new Request('http://bench/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-        body: JSON.stringify({ query, variables }),
-      }),
-    );
-    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
+  const call = graphqlCall(app);
 
   const content = {
     description: 'Bench purpose.',
@@ -362,18 +352,8 @@ async function manifests(
   log: Timed[],
   state: { recording: boolean },
 ) {
-  const call = async (query: string, variables: Record<string, unknown>) => {
-    const response = await app.fetch(
-      new Request('http://bench/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-        body: JSON.stringify({ query, variables }),
-      }),
-    );
-    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
+  const asAdmin = graphqlCall(app);
+  const call = (query: string, variables: Record<string, unknown>) => asAdmin(admin, query, variables);
   const [counts] = await bench.database.prisma.$queryRaw<{ s: number; analysed: number }[]>`
     SELECT (SELECT count(*)::int FROM "Subject") AS s,
       (SELECT count(*)::int FROM pg_stat_user_tables

@@ -1,5 +1,5 @@
 /** The notice-read benchmarks' app, data and query: shared by notice-read.ts and young-survivors.ts. */
-import { createApp } from '../src/app.js';
+import { type App, createApp } from '../src/app.js';
 import type { Database } from '../src/db/database.js';
 import { createLogger } from '../src/log/logger.js';
 import { issueApiKey } from '../src/modules/api-key/api-key.service.js';
@@ -27,8 +27,22 @@ export async function benchApp(database: Database) {
   const issue = async (role: 'EDITOR' | 'READER') =>
     (await issueApiKey(database.prisma, controller.id, { name: role.toLowerCase(), role })).secret;
   const [editor, reader] = [await issue('EDITOR'), await issue('READER')];
+  return { app, call: graphqlCall(app), editor, reader };
+}
+
+/**
+ * A GraphQL call through `app`'s handler in process: POST with the key as bearer; the answer's
+ * `data`, or an error carrying its `errors`. Requests are made with the server's own `Request`
+ * class (Yoga's Fetch API, as the Node adapter builds them in src/server.ts), not Node's global
+ * one: undici's `Request` holds itself through a `WeakRef` and a `FinalizationRegistry`, which
+ * young-generation collections treat as strong, so every request would outlive its first
+ * scavenge.
+ */
+export function graphqlCall(
+  app: App,
+): (key: string, query: string, variables?: Record<string, unknown>) => Promise<Record<string, unknown>> {
   const { Request } = app.yoga.fetchAPI;
-  const call: Call = async (key, query, variables = {}) => {
+  return async (key, query, variables = {}) => {
     const response = await app.fetch(
       new Request('http://bench/graphql', {
         method: 'POST',
@@ -40,7 +54,6 @@ export async function benchApp(database: Database) {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data!;
   };
-  return { app, call, editor, reader };
 }
 
 export type Call = (key: string, query: string, variables?: Record<string, unknown>) => Promise<unknown>;

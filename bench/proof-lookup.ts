@@ -38,7 +38,7 @@ import { subjectFactsQuery } from '../src/modules/eligibility/subject-facts.js';
 import { proofFactsQuery } from '../src/modules/subject/proof-facts.sql.js';
 import { SubjectRefHasher } from '../src/modules/subject/subject-ref.js';
 import { overlap, QueryCounter } from '../test/support/query-counter.js';
-import { publishBenchVersion } from './notice-seed.js';
+import { graphqlCall, publishBenchVersion } from './notice-seed.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
@@ -270,24 +270,9 @@ async function main() {
       keyCache: new ApiKeyCache({ ttlMs: 5_000, maxEntries: 10_000 }),
       limits: { rateLimiter: memoryRateLimiter(1_000_000) },
     });
-    // Requests are made with the server's own Request class (Yoga's Fetch API, as the Node
-    // adapter builds them in src/server.ts), not Node's global one: undici's Request holds itself
-    // through a WeakRef and a FinalizationRegistry, which young-generation collections treat as
-    // strong, so every request would outlive its first scavenge and make the scavenges (not the
-    // lookups) what the tail of the distribution measures.
-    const { Request } = app.yoga.fetchAPI;
-    const call = async (apiKey: string, query: string, variables: Record<string, unknown> = {}) => {
-      const response = await app.fetch(
-        new Request('http://bench/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ query, variables }),
-        }),
-      );
-      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data!;
-    };
+    // With the server's own Request class (graphqlCall): Node's global one would make the
+    // scavenges, not the lookups, what the tail of the distribution measures.
+    const call = graphqlCall(app);
     const { controllerId: c, loadedSeconds: loaded } = loadedBefore ?? (await load(database, pool, call));
     const key = async (keyName: string) =>
       (await issueApiKey(database.prisma, c, { name: keyName, role: 'AUDITOR' })).secret;
