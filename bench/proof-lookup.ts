@@ -17,7 +17,14 @@
  * Without it the bench creates a database of a random name and drops it at the end.
  * BENCH_WARMUP lookups of other subjects (default 2,000 of each kind) run before the timed ones: V8
  * optimises the request path only after some thousands of requests, as a server long running has.
- * BENCH_CPU_PROFILE=file.cpuprofile writes a V8 CPU profile of the timed lookups.
+ * BENCH_ITERATIONS (default 2,000) lookups of each kind are timed: the p99 is then the 20th slowest,
+ * not the 4th, and one stall of the machine cannot decide it alone.
+ * Before the warm-up the bench reads every table and index once (pg_prewarm's `read` mode), so that
+ * the kernel's page cache holds them, as on a server that has run for a while (ADR 0052);
+ * BENCH_PREWARM=0 skips that and times whatever the page cache holds.
+ * BENCH_CPU_PROFILE=file.cpuprofile writes a V8 CPU profile of the timed lookups;
+ * BENCH_HEAP_PROFILE=file.heapprofile a sampling profile of what they allocate (every object, also
+ * those the collections freed).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -43,10 +50,12 @@ import { graphqlCall, publishBenchVersion } from './notice-seed.js';
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const notifications = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000_000);
 const versions = Number(process.env.BENCH_VERSIONS ?? 4);
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 400);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 2_000);
 const warmup = Number(process.env.BENCH_WARMUP ?? 2_000);
 const keptName = process.env.BENCH_DATABASE_NAME;
 const profilePath = process.env.BENCH_CPU_PROFILE;
+const heapProfilePath = process.env.BENCH_HEAP_PROFILE;
+const prewarm = process.env.BENCH_PREWARM !== '0';
 const subjects = Math.ceil(notifications / versions);
 const chunk = 250_000;
 const secret = randomBytes(32).toString('hex');
@@ -89,6 +98,26 @@ async function loadedSetup(pool: Pool): Promise<{ controllerId: string; loadedSe
     )
     .catch(() => null);
   return (found?.rows[0] as { controllerId: string; loadedSeconds: number } | undefined) ?? null;
+}
+
+/**
+ * Reads every table and index of the database once (pg_prewarm's `read` mode), so that the
+ * kernel's page cache holds them when the timing starts, as it does on a server that has run for
+ * a while; tells what it read, or why it could not.
+ */
+async function readIntoPageCache(pool: Pool): Promise<string> {
+  const started = performance.now();
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+    const { rows } = await pool.query(
+      `SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0)::bigint AS blocks FROM pg_class c
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')`,
+    );
+    const megabytes = (Number(rows[0].blocks) * 8) / 1024;
+    return `read into the page cache first (pg_prewarm, ${megabytes.toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s)`;
+  } catch (error) {
+    return `not read into memory first (pg_prewarm: ${(error as Error).message})`;
+  }
 }
 
 /** Loads a fresh database through the API and set-based SQL; records its setup when done. */
@@ -342,6 +371,9 @@ async function main() {
         (counter.spans.length > 0 ? `\n    slowest ${slowest.length} (ms): ${attribution}` : '')
       );
     };
+    const prewarmed = prewarm
+      ? await readIntoPageCache(pool)
+      : 'not read into memory first (BENCH_PREWARM=0)';
     for (const g of warm) await proofOf(g);
     for (const g of warm) await eligibilityOf(g);
     const profiler = profilePath ? new Session() : null;
@@ -349,6 +381,16 @@ async function main() {
       profiler.connect();
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
+    }
+    const heapProfiler = heapProfilePath ? new Session() : null;
+    if (heapProfiler) {
+      heapProfiler.connect();
+      await heapProfiler.post('HeapProfiler.enable');
+      await heapProfiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
     }
     const loadBefore = loadavg()[0]!;
     const proofTimes = await time(proofOf);
@@ -358,6 +400,11 @@ async function main() {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(profilePath, JSON.stringify(profile));
       profiler.disconnect();
+    }
+    if (heapProfiler && heapProfilePath) {
+      const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+      writeFileSync(heapProfilePath, JSON.stringify(profile));
+      heapProfiler.disconnect();
     }
     // The statement alone, as the server's pool runs it (prepared by name), for subjects never
     // asked before (their reference hashes are the loaded ones): what PostgreSQL takes of a lookup.
@@ -406,7 +453,8 @@ async function main() {
           ? ` by an earlier run (database ${name} reused)`
           : keptName
             ? ` (database ${name} kept)`
-            : ''),
+            : '') +
+        `; ${prewarmed}`,
     );
     console.log(
       `lookups one at a time (concurrency 1) through the GraphQL handler in process, after ${warmup} warm-up lookups of each kind; ` +

@@ -17,6 +17,8 @@ const factsColumnList = Object.values(Prisma.NoticeVersionScalarFieldEnum).filte
   (column) => column !== 'canonicalForm',
 );
 const factsColumns = new Set<string>(factsColumnList);
+/** Built once per alias: the lookup statements name two, and the list never changes. */
+const factsColumnsByAlias = new Map<string, Prisma.Sql>();
 
 /**
  * The columns of `VersionFromFacts`, of the `NoticeVersion` row named `alias`, for a lookup
@@ -24,7 +26,12 @@ const factsColumns = new Set<string>(factsColumnList);
  * whole row first, decompressing and converting the canonical form of every version it reads.
  */
 export function versionFactsColumns(alias: string): Prisma.Sql {
-  return columnList(alias, factsColumnList);
+  let columns = factsColumnsByAlias.get(alias);
+  if (columns === undefined) {
+    columns = columnList(alias, factsColumnList);
+    factsColumnsByAlias.set(alias, columns);
+  }
+  return columns;
 }
 
 /**
