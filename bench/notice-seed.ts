@@ -1,4 +1,8 @@
-/** The notice-read benchmarks' app, data and query: shared by notice-read.ts and young-survivors.ts. */
+/**
+ * What the benchmarks share: the notice-read benchmarks' app, data and query (notice-read.ts,
+ * young-survivors.ts), and for every bench that goes through the API the GraphQL call
+ * (`graphqlCall`) and the publication of a version (`publishBenchVersion`).
+ */
 import { type App, createApp } from '../src/app.js';
 import type { Database } from '../src/db/database.js';
 import { createLogger } from '../src/log/logger.js';

@@ -83,11 +83,7 @@ export function percentile(sorted: number[], p: number): number {
 const uuidOf = (kind: string, expression: string) =>
   `('00000000-0000-4000-${kind}-' || lpad(to_hex(${expression}), 12, '0'))::uuid`;
 
-type Call = (
-  apiKey: string,
-  query: string,
-  variables?: Record<string, unknown>,
-) => Promise<Record<string, unknown>>;
+type Call = ReturnType<typeof graphqlCall>;
 
 /** The setup a finished load left in a kept database, if its sizes are the ones asked for. */
 async function loadedSetup(pool: Pool): Promise<{ controllerId: string; loadedSeconds: number } | null> {
@@ -376,17 +372,16 @@ async function main() {
       : 'not read into memory first (BENCH_PREWARM=0)';
     for (const g of warm) await proofOf(g);
     for (const g of warm) await eligibilityOf(g);
-    const profiler = profilePath ? new Session() : null;
-    if (profiler) {
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
+    // One inspector session for both profiles, when either is asked for.
+    const inspector = profilePath || heapProfilePath ? new Session() : null;
+    inspector?.connect();
+    if (inspector && profilePath) {
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
     }
-    const heapProfiler = heapProfilePath ? new Session() : null;
-    if (heapProfiler) {
-      heapProfiler.connect();
-      await heapProfiler.post('HeapProfiler.enable');
-      await heapProfiler.post('HeapProfiler.startSampling', {
+    if (inspector && heapProfilePath) {
+      await inspector.post('HeapProfiler.enable');
+      await inspector.post('HeapProfiler.startSampling', {
         samplingInterval: 4096,
         includeObjectsCollectedByMajorGC: true,
         includeObjectsCollectedByMinorGC: true,
@@ -396,16 +391,16 @@ async function main() {
     const proofTimes = await time(proofOf);
     const eligibilityTimes = await time(eligibilityOf);
     const loadAfter = loadavg()[0]!;
-    if (profiler && profilePath) {
-      const { profile } = await profiler.post('Profiler.stop');
-      writeFileSync(profilePath, JSON.stringify(profile));
-      profiler.disconnect();
+    if (inspector && profilePath) {
+      writeFileSync(profilePath, JSON.stringify((await inspector.post('Profiler.stop')).profile));
     }
-    if (heapProfiler && heapProfilePath) {
-      const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
-      writeFileSync(heapProfilePath, JSON.stringify(profile));
-      heapProfiler.disconnect();
+    if (inspector && heapProfilePath) {
+      writeFileSync(
+        heapProfilePath,
+        JSON.stringify((await inspector.post('HeapProfiler.stopSampling')).profile),
+      );
     }
+    inspector?.disconnect();
     // The statement alone, as the server's pool runs it (prepared by name), for subjects never
     // asked before (their reference hashes are the loaded ones): what PostgreSQL takes of a lookup.
     const askedBefore = new Set(asked);
