@@ -24,7 +24,8 @@
  * BENCH_PREWARM=0 skips that and times whatever the page cache holds.
  * BENCH_CPU_PROFILE=file.cpuprofile writes a V8 CPU profile of the timed lookups;
  * BENCH_HEAP_PROFILE=file.heapprofile a sampling profile of what they allocate (every object, also
- * those the collections freed).
+ * those the collections freed); with BENCH_HEAP_PROFILE_SURVIVORS=1 only of the objects that
+ * outlived a young-generation collection (what the scavenges copy, hence their pauses).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -55,6 +56,7 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 2_000);
 const keptName = process.env.BENCH_DATABASE_NAME;
 const profilePath = process.env.BENCH_CPU_PROFILE;
 const heapProfilePath = process.env.BENCH_HEAP_PROFILE;
+const survivorsOnly = process.env.BENCH_HEAP_PROFILE_SURVIVORS === '1';
 const prewarm = process.env.BENCH_PREWARM !== '0';
 const subjects = Math.ceil(notifications / versions);
 const chunk = 250_000;
@@ -384,7 +386,7 @@ async function main() {
       await inspector.post('HeapProfiler.startSampling', {
         samplingInterval: 4096,
         includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMinorGC: !survivorsOnly,
       });
     }
     const loadBefore = loadavg()[0]!;
