@@ -368,15 +368,16 @@ async function main() {
           return `#${span.index + 1}: ${span.ms.toFixed(1)} = SQL ${sql.toFixed(1)} + GC ${gc.toFixed(1)} + rest ${(span.ms - sql - gc).toFixed(1)}`;
         })
         .join('; ');
+      const p99 = percentile(timings, 99);
       const text =
         `p50 ${percentile(timings, 50).toFixed(2)} ms, p95 ${percentile(timings, 95).toFixed(2)} ms, ` +
-        `p99 ${percentile(timings, 99).toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / subjectsAsked.length).toFixed(2)} ms per lookup ` +
+        `p99 ${p99.toFixed(2)} ms; Node CPU ${((used.user + used.system) / 1000 / subjectsAsked.length).toFixed(2)} ms per lookup ` +
         `(user ${(used.user / 1000 / subjectsAsked.length).toFixed(2)}, system ${(used.system / 1000 / subjectsAsked.length).toFixed(2)}); ` +
         `${pauses.length} GC pauses (longest ${Math.max(0, ...pauses.map((pause) => pause.duration)).toFixed(2)} ms), ` +
         `${paused.length} of the slowest ${slowest.length} lookups waited for one` +
         (waited ? `\n    ${waited}` : '') +
         (counter.spans.length > 0 ? `\n    slowest ${slowest.length} (ms): ${attribution}` : '');
-      return { text, p99: percentile(timings, 99) };
+      return { text, p99 };
     };
     const prewarmed = prewarm
       ? await readIntoPageCache(pool)
