@@ -72,6 +72,12 @@ export class QueryCounter {
     }
   }
 
+  /** The statements `work` issued, without the API-key lookup (which the app caches in production). */
+  async statementsBeyondKeyLookup(work: () => Promise<unknown>): Promise<string[]> {
+    const { statements } = await this.measure(work);
+    return statements.filter((sql) => !sql.includes('"ApiKey"'));
+  }
+
   /** Returns the index the statement was recorded at, or -1 when not recording. */
   record(query: SqlQuery): number {
     if (!this.recording) return -1;

@@ -19,9 +19,11 @@ import { countEligibilityDecision } from '../../metrics/registry-counters.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { ChangeClass } from '../notice/change-class.js';
+import { publishedVersionRows } from '../notice/published-version-rows.js';
 import {
   answeredByVersionRow,
   asAnsweredVersion,
+  type VersionFromFacts,
   type VersionQuery,
   type VersionWithNoticeKey,
 } from '../notice/version-from-facts.js';
@@ -158,6 +160,16 @@ export class EligibilityService {
     return this.database.prisma;
   }
 
+  /** The published version rows this process remembers (ADR 0053). */
+  private get versionRows() {
+    return publishedVersionRows(this.database);
+  }
+
+  /** The IDs of the viewer's versions whose rows a lookup statement need not read. */
+  private knownVersions(): string[] {
+    return this.versionRows.known(this.viewer.controllerId);
+  }
+
   private async purposeByKey(key: string): Promise<Purpose> {
     const purpose = await this.prisma.purpose.findUnique({
       where: { controllerId_key: { controllerId: this.viewer.controllerId, key } },
@@ -271,7 +283,13 @@ export class EligibilityService {
   ): Promise<Subject | null> {
     const instant = lookup.at ?? this.now;
     const [row] = await this.prisma.$queryRaw<SubjectFactsRow[]>(
-      subjectFactsQuery(this.viewer.controllerId, lookup.purposeKey, instant, { refHash }),
+      subjectFactsQuery(
+        this.viewer.controllerId,
+        lookup.purposeKey,
+        instant,
+        { refHash },
+        this.knownVersions(),
+      ),
     );
     const found = row?.subjects[0]?.row;
     if (row === undefined || found === undefined) return null;
@@ -298,9 +316,28 @@ export class EligibilityService {
   ): Promise<EligibilityView[]> {
     const ids = [...subjectIds];
     const [row] = await this.prisma.$queryRaw<SubjectFactsRow[]>(
-      subjectFactsQuery(this.viewer.controllerId, purposeKey, at, ids),
+      subjectFactsQuery(this.viewer.controllerId, purposeKey, at, ids, this.knownVersions()),
     );
     return this.decide(row, ids, purposeKey, at);
+  }
+
+  /**
+   * A version's whole row (but its canonical form): as the statement read it, which is then
+   * remembered, or as remembered with the columns that may change as the statement read them.
+   */
+  private versionRow(id: string, full: unknown, read: Record<string, unknown>): VersionFromFacts | undefined {
+    const controllerId = this.viewer.controllerId;
+    if (full) {
+      const whole = versionFromJson(full);
+      this.versionRows.remember(controllerId, whole);
+      return whole;
+    }
+    return this.versionRows.row(controllerId, id, {
+      status: read.status as VersionFromFacts['status'],
+      retiredAt: read.retiredAt === null ? null : new Date(read.retiredAt as string),
+      retiredByKeyId: read.retiredByKeyId as string | null,
+      updatedAt: new Date(read.updatedAt as string),
+    });
   }
 
   /** The decisions of one `subjectFactsQuery` row, in the order of `ids`. */
@@ -314,12 +351,8 @@ export class EligibilityService {
     const revisions = row.revisions.map(revisionFromJson);
     for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
     const versions = row.versions.map(({ row: full, ...version }) => {
-      if (full) {
-        this.primed.versions.set(
-          version.id as string,
-          asAnsweredVersion(versionFromJson(full), version.noticeKey),
-        );
-      }
+      const whole = this.versionRow(version.id as string, full, version);
+      if (whole) this.primed.versions.set(whole.id, asAnsweredVersion(whole, version.noticeKey));
       return versionRowFromJson(version);
     });
     const context = purposeContext(

@@ -49,8 +49,9 @@ export interface SubjectFactsRow {
  *
  * A version carries its row (`row`, every column but the canonical form: `VersionFromFacts`) when
  * the answer may name it — it is one of the subjects' records, or its notice's latest version
- * effective at `at` — so that the evidence needs no further statement; the others only the columns
- * the decision reads.
+ * effective at `at` — and its ID is not among `knownVersions`, the rows the process remembers
+ * (published-version-rows.ts), so that the evidence needs no further statement; the others only
+ * the columns the decision reads and those of the row that may still change.
  *
  * The subjects are given by ID, or one subject by its reference hash (Subject (controllerId,
  * refHash)): then its full row comes back too (`row`), and a lookup needs no other statement.
@@ -60,6 +61,7 @@ export function subjectFactsQuery(
   purposeKey: string,
   at: Date,
   subjects: readonly string[] | { readonly refHash: string },
+  knownVersions: readonly string[] = [],
 ): Prisma.Sql {
   const controller = Prisma.sql`${controllerId}::uuid`;
   const byHash = 'refHash' in subjects;
@@ -78,7 +80,7 @@ export function subjectFactsQuery(
     ), versions AS (
       SELECT v."id", v."noticeId", nt."key" AS "noticeKey", v."number", v."effectiveFrom", v."publishedAt",
         v."retiredAt", v."classification", v."classificationReasons", v."minimumNoticeDays",
-        link."revisionId"
+        v."status", v."retiredByKeyId", v."updatedAt", link."revisionId"
       FROM notices
       JOIN "Notice" nt ON nt."id" = notices."id" AND nt."controllerId" = ${controller}
       JOIN "NoticeVersion" v ON v."noticeId" = nt."id" AND v."number" IS NOT NULL
@@ -121,7 +123,8 @@ export function subjectFactsQuery(
          WHERE r."createdAt" <= ${at.toISOString()}::timestamptz) AS "revisions",
       (SELECT coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('row', (
                 SELECT to_jsonb(r) FROM (SELECT ${versionFactsColumns('full_row')} FROM "NoticeVersion" full_row
-                  WHERE full_row."id" = v."id" AND v."id" IN (SELECT named."id" FROM named)) r))), '[]'::jsonb)
+                  WHERE full_row."id" = v."id" AND NOT (v."id" = ANY(${[...knownVersions]}::uuid[]))
+                    AND v."id" IN (SELECT named."id" FROM named)) r))), '[]'::jsonb)
          FROM versions v) AS "versions",
       (SELECT coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) FROM subjects s) AS "subjects"
     FROM "Controller" c

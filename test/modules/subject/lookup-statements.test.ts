@@ -151,11 +151,7 @@ const t = useTestApp();
 const day = 24 * 60 * 60 * 1000;
 const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
 
-/** The statements a request issued, without the API-key lookup (cached by the app in production). */
-async function statementsOf(work: () => Promise<unknown>) {
-  const { statements } = await t.database.counter.measure(work);
-  return statements.filter((sql) => !sql.includes('"ApiKey"'));
-}
+const statementsOf = (work: () => Promise<unknown>) => t.database.counter.statementsBeyondKeyLookup(work);
 
 describe('proof and eligibility lookups', () => {
   let keys: Awaited<ReturnType<typeof makeTenant>>['keys'];
