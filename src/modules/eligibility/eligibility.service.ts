@@ -568,8 +568,10 @@ export class EligibilityService {
    * from what the decision's statement read when that answers it.
    */
   async versionFor(id: string | null, query: VersionQuery) {
+    // Read the query first, also for no version: plugin-prisma checks that a resolver uses it.
+    const answered = answeredByVersionRow(query);
     if (id === null) return null;
-    if (answeredByVersionRow(query)) return this.primed.versions.get(id) ?? this.version(id);
+    if (answered) return this.primed.versions.get(id) ?? this.version(id);
     return this.prisma.noticeVersion.findFirst({
       ...query,
       where: { id, controllerId: this.viewer.controllerId },
