@@ -147,6 +147,8 @@ export class EligibilityService {
   private readonly primed = {
     /** Without their canonical form: they answer only selections `answeredByVersionRow` accepts. */
     versions: new Map<string, VersionWithNoticeKey>(),
+    /** Versions read without their row, which the process remembers: made whole when asked for. */
+    read: new Map<string, SubjectFactsRow['versions'][number]>(),
     revisions: new Map<string, PurposeRevision>(),
   };
 
@@ -322,22 +324,36 @@ export class EligibilityService {
   }
 
   /**
-   * A version's whole row (but its canonical form): as the statement read it, which is then
-   * remembered, or as remembered with the columns that may change as the statement read them.
+   * A version the statement read, for the evidence that may name it: its whole row (but its
+   * canonical form) when the statement returned it, which the process then remembers; otherwise
+   * the columns that may change, made whole from the remembered row only when a field asks.
    */
-  private versionRow(id: string, full: unknown, read: Record<string, unknown>): VersionFromFacts | undefined {
-    const controllerId = this.viewer.controllerId;
-    if (full) {
-      const whole = versionFromJson(full);
-      this.versionRows.remember(controllerId, whole);
-      return whole;
+  private primeVersion(version: SubjectFactsRow['versions'][number]): void {
+    const id = version.id as string;
+    if (!version.row) {
+      this.primed.read.set(id, version);
+      return;
     }
-    return this.versionRows.row(controllerId, id, {
+    const whole = versionFromJson(version.row);
+    this.versionRows.remember(this.viewer.controllerId, whole);
+    this.primed.versions.set(id, asAnsweredVersion(whole, version.noticeKey));
+  }
+
+  /** A version primed by a decision, made whole from the remembered row when needed; undefined when neither. */
+  private primedVersion(id: string): VersionWithNoticeKey | undefined {
+    const primed = this.primed.versions.get(id);
+    const read = primed === undefined ? this.primed.read.get(id) : undefined;
+    if (read === undefined) return primed;
+    const whole = this.versionRows.row(this.viewer.controllerId, id, {
       status: read.status as VersionFromFacts['status'],
       retiredAt: read.retiredAt === null ? null : new Date(read.retiredAt as string),
       retiredByKeyId: read.retiredByKeyId as string | null,
       updatedAt: new Date(read.updatedAt as string),
     });
+    if (whole === undefined) return undefined;
+    const answered = asAnsweredVersion(whole, read.noticeKey);
+    this.primed.versions.set(id, answered);
+    return answered;
   }
 
   /** The decisions of one `subjectFactsQuery` row, in the order of `ids`. */
@@ -350,9 +366,8 @@ export class EligibilityService {
     if (!row?.purpose) throw new NotFoundError('Purpose', purposeKey);
     const revisions = row.revisions.map(revisionFromJson);
     for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
-    const versions = row.versions.map(({ row: full, ...version }) => {
-      const whole = this.versionRow(version.id as string, full, version);
-      if (whole) this.primed.versions.set(whole.id, asAnsweredVersion(whole, version.noticeKey));
+    const versions = row.versions.map((version) => {
+      this.primeVersion(version);
       return versionRowFromJson(version);
     });
     const context = purposeContext(
@@ -571,7 +586,7 @@ export class EligibilityService {
     // Read the query first, also for no version: plugin-prisma checks that a resolver uses it.
     const answered = answeredByVersionRow(query);
     if (id === null) return null;
-    if (answered) return this.primed.versions.get(id) ?? this.version(id);
+    if (answered) return this.primedVersion(id) ?? this.version(id);
     return this.prisma.noticeVersion.findFirst({
       ...query,
       where: { id, controllerId: this.viewer.controllerId },
