@@ -21,9 +21,10 @@
  * optimises the request path only after some thousands of requests, as a server long running has.
  * BENCH_ITERATIONS (default 2,000) lookups of each kind are timed: the p99 is then the 20th slowest,
  * not the 4th, and one stall of the machine cannot decide it alone.
- * Before the warm-up the bench reads every table and index once (pg_prewarm's `read` mode), so that
- * the kernel's page cache holds them, as on a server that has run for a while (ADR 0052);
- * BENCH_PREWARM=0 skips that and times whatever the page cache holds.
+ * Before the warm-up the bench reads every table and index once (pg_prewarm), so that memory holds
+ * them, as on a server that has run for a while (ADR 0052): PostgreSQL's buffer cache when
+ * `shared_buffers` can hold the database, the kernel's page cache otherwise; BENCH_PREWARM=0 skips
+ * that and times whatever memory holds.
  * BENCH_CPU_PROFILE=file.cpuprofile writes a V8 CPU profile of the timed lookups;
  * BENCH_HEAP_PROFILE=file.heapprofile a sampling profile of what they allocate (every object, also
  * those the collections freed); with BENCH_HEAP_PROFILE_SURVIVORS=1 only of the objects that
@@ -103,20 +104,34 @@ async function loadedSetup(pool: Pool): Promise<{ controllerId: string; loadedSe
 }
 
 /**
- * Reads every table and index of the database once (pg_prewarm's `read` mode), so that the
- * kernel's page cache holds them when the timing starts, as it does on a server that has run for
- * a while; tells what it read, or why it could not.
+ * Reads every table and index of the database once with pg_prewarm, so that memory holds them when
+ * the timing starts, as it does on a server that has run for a while: into PostgreSQL's buffer
+ * cache (`buffer` mode) when `shared_buffers` can hold the whole database, otherwise into the
+ * kernel's page cache (`read` mode). Neither sets hint bits or statistics. Tells what it read and
+ * where, or why it could not.
  */
-async function readIntoPageCache(pool: Pool): Promise<string> {
+async function readIntoMemory(pool: Pool): Promise<string> {
   const started = performance.now();
   try {
     await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+    const { rows: sizes } = await pool.query(
+      `SELECT current_setting('shared_buffers') AS setting,
+         (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers') AS buffers,
+         pg_database_size(current_database()) AS database`,
+    );
+    const { setting, buffers, database } = sizes[0] as { setting: string; buffers: string; database: string };
+    const mode = Number(buffers) >= Number(database) ? 'buffer' : 'read';
     const { rows } = await pool.query(
-      `SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0)::bigint AS blocks FROM pg_class c
+      `SELECT coalesce(sum(pg_prewarm(c.oid, $1)), 0)::bigint AS blocks FROM pg_class c
        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')`,
+      [mode],
     );
     const megabytes = (Number(rows[0].blocks) * 8) / 1024;
-    return `read into the page cache first (pg_prewarm, ${megabytes.toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s)`;
+    const where =
+      mode === 'buffer'
+        ? `PostgreSQL's buffer cache (shared_buffers ${setting})`
+        : `the page cache (shared_buffers ${setting}, smaller than the database)`;
+    return `read into ${where} first (pg_prewarm, ${megabytes.toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s)`;
   } catch (error) {
     return `not read into memory first (pg_prewarm: ${(error as Error).message})`;
   }
@@ -380,9 +395,7 @@ async function main() {
         (counter.spans.length > 0 ? `\n    slowest ${slowest.length} (ms): ${attribution}` : '');
       return { text, p99 };
     };
-    const prewarmed = prewarm
-      ? await readIntoPageCache(pool)
-      : 'not read into memory first (BENCH_PREWARM=0)';
+    const prewarmed = prewarm ? await readIntoMemory(pool) : 'not read into memory first (BENCH_PREWARM=0)';
     for (const g of warm) await proofOf(g);
     for (const g of warm) await eligibilityOf(g);
     // One inspector session for both profiles, when either is asked for.
