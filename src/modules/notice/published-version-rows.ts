@@ -14,10 +14,15 @@ export type FixedVersionColumns = Omit<VersionFromFacts, ChangingColumn>;
 /** The columns that may still change, as a statement read them. */
 export type ChangingVersionColumns = Pick<VersionFromFacts, ChangingColumn>;
 
-/** At most this many versions are remembered per controller; beyond, lookups read their rows. */
-const perController = 2_000;
-/** At most this many controllers; the one remembered first is forgotten first. */
-const controllers = 1_000;
+/** How much is remembered. */
+export interface RememberedLimits {
+  /** Versions per controller (their IDs are a parameter of every lookup statement); beyond, lookups read their rows. */
+  readonly perController: number;
+  /** Rows in all (a row is about 1–2 kB); beyond, the controller remembered first is forgotten. */
+  readonly inAll: number;
+}
+
+const defaultLimits: RememberedLimits = { perController: 500, inAll: 20_000 };
 
 /**
  * The rows of published notice versions (`VersionFromFacts`) that lookups have read, per
@@ -29,6 +34,9 @@ const controllers = 1_000;
  */
 export class PublishedVersionRows {
   private readonly byController = new Map<string, Map<string, FixedVersionColumns>>();
+  private count = 0;
+
+  constructor(private readonly limits: RememberedLimits = defaultLimits) {}
 
   /** The IDs of the controller's versions remembered, for a statement's parameter. */
   known(controllerId: string): string[] {
@@ -39,16 +47,14 @@ export class PublishedVersionRows {
   /** Remembers a published version's row read by `controllerId`'s statement. */
   remember(controllerId: string, row: VersionFromFacts): void {
     if (row.number === null || row.controllerId !== controllerId) return;
+    const known = this.byController.get(controllerId);
+    if (known !== undefined && (known.size >= this.limits.perController || known.has(row.id))) return;
+    while (this.count >= this.limits.inAll && this.byController.size > 0) this.forgetOldest();
     let rows = this.byController.get(controllerId);
     if (rows === undefined) {
-      if (this.byController.size >= controllers) {
-        const [oldest] = this.byController.keys();
-        if (oldest !== undefined) this.byController.delete(oldest);
-      }
       rows = new Map();
       this.byController.set(controllerId, rows);
     }
-    if (rows.size >= perController) return;
     const {
       status: _status,
       retiredAt: _retiredAt,
@@ -57,6 +63,15 @@ export class PublishedVersionRows {
       ...fixed
     } = row;
     rows.set(row.id, fixed);
+    this.count += 1;
+  }
+
+  /** Forgets every row of the controller remembered first. */
+  private forgetOldest(): void {
+    const [oldest] = this.byController;
+    if (oldest === undefined) return;
+    this.byController.delete(oldest[0]);
+    this.count -= oldest[1].size;
   }
 
   /** The whole row of a remembered version, with the columns that may change as just read; undefined when not remembered. */

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { versionFromJson } from '../../../src/db/json-records.js';
 import { type SubjectFactsRow, subjectFactsQuery } from '../../../src/modules/eligibility/subject-facts.js';
-import { publishedVersionRows } from '../../../src/modules/notice/published-version-rows.js';
+import {
+  PublishedVersionRows,
+  publishedVersionRows,
+} from '../../../src/modules/notice/published-version-rows.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
@@ -182,5 +185,25 @@ describe('published version rows remembered by the process', () => {
     });
     expect(rows.known(other.controller.id)).toEqual([theirs.id]);
     expect(rows.known(tenant.controller.id)).toEqual([versionId]);
+  });
+
+  it('remembers at most so many rows per controller and in all, forgetting the controller remembered first', async () => {
+    const stored = await t.database.prisma.noticeVersion.findUniqueOrThrow({ where: { id: versionId } });
+    const { canonicalForm: _c, ...row } = stored;
+    const rows = new PublishedVersionRows({ perController: 2, inAll: 3 });
+    const version = (controllerId: string, id: string) => ({ ...row, controllerId, id });
+    for (const id of ['a1', 'a2', 'a3']) rows.remember('a', version('a', id));
+    expect(rows.known('a')).toEqual(['a1', 'a2']);
+    rows.remember('a', version('a', 'a1'));
+    rows.remember('b', version('b', 'b1'));
+    expect([rows.known('a'), rows.known('b')]).toEqual([['a1', 'a2'], ['b1']]);
+    rows.remember('c', version('c', 'c1'));
+    expect([rows.known('a'), rows.known('b'), rows.known('c')]).toEqual([[], ['b1'], ['c1']]);
+    rows.remember('c', version('c', 'c2'));
+    rows.remember('d', version('d', 'd1'));
+    expect([rows.known('b'), rows.known('c'), rows.known('d')]).toEqual([[], ['c1', 'c2'], ['d1']]);
+    // A draft is never remembered.
+    rows.remember('d', { ...version('d', 'd2'), number: null });
+    expect(rows.known('d')).toEqual(['d1']);
   });
 });
