@@ -25,36 +25,72 @@ export interface RememberedLimits {
 const defaultLimits: RememberedLimits = { perController: 500, inAll: 20_000 };
 
 /**
- * The rows of published notice versions (`VersionFromFacts`) that lookups have read, per
- * controller, so that a lookup statement need not read them again (ADR 0053): it is told the IDs
- * remembered and returns rows only for the others. A published version never changes but for
- * `changingVersionColumns`, which the statements always read; so a remembered row is never stale,
- * in this process or any other. Entries are keyed by the controller that read them and consulted
- * only for version IDs that controller's own statement returned.
+ * Values kept per controller, at most `perController` for one and `inAll` in all; past the total,
+ * every value of the controller remembered first is forgotten.
  */
-export class PublishedVersionRows {
-  private readonly byController = new Map<string, Map<string, FixedVersionColumns>>();
+class PerController<V> {
+  private readonly byController = new Map<string, Map<string, V>>();
   private count = 0;
 
-  constructor(private readonly limits: RememberedLimits = defaultLimits) {}
+  constructor(private readonly limits: RememberedLimits) {}
+
+  keys(controllerId: string): string[] {
+    const values = this.byController.get(controllerId);
+    return values === undefined ? [] : [...values.keys()];
+  }
+
+  get(controllerId: string, key: string): V | undefined {
+    return this.byController.get(controllerId)?.get(key);
+  }
+
+  set(controllerId: string, key: string, value: V): void {
+    const known = this.byController.get(controllerId);
+    if (known !== undefined && (known.size >= this.limits.perController || known.has(key))) return;
+    while (this.count >= this.limits.inAll && this.byController.size > 0) this.forgetOldest();
+    let values = this.byController.get(controllerId);
+    if (values === undefined) {
+      values = new Map();
+      this.byController.set(controllerId, values);
+    }
+    values.set(key, value);
+    this.count += 1;
+  }
+
+  private forgetOldest(): void {
+    const [oldest] = this.byController;
+    if (oldest === undefined) return;
+    this.byController.delete(oldest[0]);
+    this.count -= oldest[1].size;
+  }
+}
+
+/**
+ * What lookups have read of published notice versions, per controller, so that a lookup statement
+ * need not read it again (ADR 0053): a version's row (`VersionFromFacts`) for the eligibility
+ * statement, and the hash of a version's text in a locale (`translationHash`) for the proof
+ * statement. Each statement is told what is remembered and returns only the rest. A published
+ * version never changes but for `changingVersionColumns`, which the statements always read, and
+ * its texts never change (the `NoticeTranslation_immutable` trigger); so nothing remembered is ever
+ * stale, in this process or any other. Entries are keyed by the controller that read them and
+ * consulted only for version IDs that controller's own statement returned.
+ */
+export class PublishedVersionRows {
+  private readonly rows: PerController<FixedVersionColumns>;
+  private readonly textHashes: PerController<string>;
+
+  constructor(limits: RememberedLimits = defaultLimits) {
+    this.rows = new PerController(limits);
+    this.textHashes = new PerController(limits);
+  }
 
   /** The IDs of the controller's versions remembered, for a statement's parameter. */
   known(controllerId: string): string[] {
-    const rows = this.byController.get(controllerId);
-    return rows === undefined ? [] : [...rows.keys()];
+    return this.rows.keys(controllerId);
   }
 
   /** Remembers a published version's row read by `controllerId`'s statement. */
   remember(controllerId: string, row: VersionFromFacts): void {
     if (row.number === null || row.controllerId !== controllerId) return;
-    const known = this.byController.get(controllerId);
-    if (known !== undefined && (known.size >= this.limits.perController || known.has(row.id))) return;
-    while (this.count >= this.limits.inAll && this.byController.size > 0) this.forgetOldest();
-    let rows = this.byController.get(controllerId);
-    if (rows === undefined) {
-      rows = new Map();
-      this.byController.set(controllerId, rows);
-    }
     const {
       status: _status,
       retiredAt: _retiredAt,
@@ -62,23 +98,34 @@ export class PublishedVersionRows {
       updatedAt: _updated,
       ...fixed
     } = row;
-    rows.set(row.id, fixed);
-    this.count += 1;
-  }
-
-  /** Forgets every row of the controller remembered first. */
-  private forgetOldest(): void {
-    const [oldest] = this.byController;
-    if (oldest === undefined) return;
-    this.byController.delete(oldest[0]);
-    this.count -= oldest[1].size;
+    this.rows.set(controllerId, row.id, fixed);
   }
 
   /** The whole row of a remembered version, with the columns that may change as just read; undefined when not remembered. */
   row(controllerId: string, id: string, changing: ChangingVersionColumns): VersionFromFacts | undefined {
-    const fixed = this.byController.get(controllerId)?.get(id);
+    const fixed = this.rows.get(controllerId, id);
     return fixed === undefined ? undefined : { ...fixed, ...changing };
   }
+
+  /** The version texts whose hashes are remembered, as `versionId:locale`, for a statement's parameter. */
+  knownTexts(controllerId: string): string[] {
+    return this.textHashes.keys(controllerId);
+  }
+
+  /** Remembers the hash of a published version's text in a locale, read by `controllerId`'s statement. */
+  rememberTextHash(controllerId: string, versionId: string, locale: string, hash: string): void {
+    this.textHashes.set(controllerId, textKey(versionId, locale), hash);
+  }
+
+  /** The remembered hash of a version's text in a locale; undefined when not remembered. */
+  textHash(controllerId: string, versionId: string, locale: string): string | undefined {
+    return this.textHashes.get(controllerId, textKey(versionId, locale));
+  }
+}
+
+/** How a version's text in a locale is named among the remembered ones (and in the proof statement). */
+function textKey(versionId: string, locale: string): string {
+  return `${versionId}:${locale}`;
 }
 
 const byDatabase = new WeakMap<Database, PublishedVersionRows>();

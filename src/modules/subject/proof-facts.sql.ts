@@ -9,7 +9,7 @@ export interface ProofFactsRow {
   readonly reachEvidence: unknown;
   /** Every column but the canonical form (`VersionFromFacts`); null when the controller has no such notice version. */
   readonly version: unknown;
-  /** The version's texts in the locales of the notifications below. */
+  /** The version's texts in the locales of the notifications below, but those named in `knownTexts`. */
   readonly translations: { locale: string; title: string; body: string }[];
   /** The subject's notifications of the version, oldest first, each with `events`, oldest first. */
   readonly notifications: (Record<string, unknown> & { events: unknown[] })[];
@@ -33,12 +33,17 @@ export function subjectRelation(controllerId: string, subject: SubjectSelector):
  * NoticeVersion (noticeId, number), Notification (subjectId, versionId), NotificationEvent
  * (controllerId, notificationKey, …), NoticeTranslation (versionId, locale); and Subject
  * (controllerId, refHash) when the subject is given by its reference hash.
+ *
+ * The texts whose hashes the process remembers (`knownTexts`, as `versionId:locale`:
+ * published-version-rows.ts) are left out: a published version's texts never change, and a proof
+ * needs only their hashes.
  */
 export function proofFactsQuery(
   controllerId: string,
   subject: SubjectSelector,
   noticeKey: string,
   number: number,
+  knownTexts: readonly string[] = [],
 ): Prisma.Sql {
   return Prisma.sql`
     WITH subject AS (${subjectRelation(controllerId, subject)}), version AS (
@@ -62,7 +67,8 @@ export function proofFactsQuery(
       (SELECT coalesce(jsonb_agg(jsonb_build_object('locale', t."locale", 'title', t."title", 'body', t."body")),
                        '[]'::jsonb)
          FROM version v JOIN "NoticeTranslation" t ON t."versionId" = v."id"
-         WHERE t."locale" IN (SELECT n."locale" FROM notified n)) AS "translations",
+         WHERE t."locale" IN (SELECT n."locale" FROM notified n)
+           AND NOT (v."id"::text || ':' || t."locale" = ANY(${[...knownTexts]}::text[]))) AS "translations",
       (SELECT coalesce(jsonb_agg(to_jsonb(n) ORDER BY n."occurredAt", n."id"), '[]'::jsonb) FROM notified n)
         AS "notifications"
     FROM "Controller" c

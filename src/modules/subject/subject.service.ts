@@ -9,6 +9,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { Notification, NotificationEvent, Prisma, Subject } from '../../generated/prisma/client.js';
 import type { Viewer } from '../access/access.policy.js';
 import { leadTimeMet, processingMayStartAt } from '../notice/lead-time.js';
+import { publishedVersionRows } from '../notice/published-version-rows.js';
 import { translationHash } from '../notice/translation-hash.js';
 import {
   answeredByVersionRow,
@@ -70,6 +71,11 @@ export class SubjectService {
     private readonly viewer: Viewer,
   ) {}
 
+  /** What this process remembers of published versions: here, the hashes of their texts (ADR 0053). */
+  private get remembered() {
+    return publishedVersionRows(this.database);
+  }
+
   /**
    * A subject by its reference hash together with the facts of the one proof its selection asks
    * for, in one statement; the proof waits for its field (`notificationProof`), decided exactly
@@ -80,7 +86,13 @@ export class SubjectService {
     lookup: Extract<SubjectLookahead, { kind: 'proof' }>,
   ): Promise<Subject | null> {
     const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
-      proofFactsQuery(this.viewer.controllerId, { refHash }, lookup.noticeKey, lookup.version),
+      proofFactsQuery(
+        this.viewer.controllerId,
+        { refHash },
+        lookup.noticeKey,
+        lookup.version,
+        this.remembered.knownTexts(this.viewer.controllerId),
+      ),
     );
     if (!facts?.subject) return null;
     const subject = subjectFromJson(facts.subject);
@@ -149,7 +161,13 @@ export class SubjectService {
       return known.value;
     }
     const [facts] = await this.database.prisma.$queryRaw<ProofFactsRow[]>(
-      proofFactsQuery(this.viewer.controllerId, { id: subjectId }, noticeKey, number),
+      proofFactsQuery(
+        this.viewer.controllerId,
+        { id: subjectId },
+        noticeKey,
+        number,
+        this.remembered.knownTexts(this.viewer.controllerId),
+      ),
     );
     return this.proofFromFacts(facts, noticeKey, number);
   }
@@ -162,9 +180,15 @@ export class SubjectService {
     if (!facts?.version) throw new NotFoundError('NoticeVersion', `${noticeKey} #${number}`);
     const version = versionFromJson(facts.version);
     const rules = reachEvidence(facts.reachEvidence);
-    const textHashes = new Map(
-      facts.translations.map((text) => [text.locale, translationHash({ noticeKey, number }, text)]),
-    );
+    const controllerId = this.viewer.controllerId;
+    const textHashes = new Map<string, string>();
+    for (const text of facts.translations) {
+      const hash = translationHash({ noticeKey, number }, text);
+      this.remembered.rememberTextHash(controllerId, version.id, text.locale, hash);
+      textHashes.set(text.locale, hash);
+    }
+    const textHash = (locale: string) =>
+      textHashes.get(locale) ?? this.remembered.textHash(controllerId, version.id, locale) ?? null;
     const detailed = facts.notifications.map(({ events: rows, ...row }): ProofNotification => {
       const notification = notificationFromJson(row);
       const events = rows.map(eventFromJson);
@@ -174,7 +198,7 @@ export class SubjectService {
         countingEvents: rules[notification.channel],
         reachedAt: reachedAt(notification.channel, events, rules),
         evidenceStrength: evidenceStrength(events),
-        textHash: textHashes.get(notification.locale) ?? null,
+        textHash: textHash(notification.locale),
       };
     });
     const reachedTimes = detailed.flatMap((item) => (item.reachedAt ? [item.reachedAt.getTime()] : []));

@@ -5,6 +5,8 @@ import {
   PublishedVersionRows,
   publishedVersionRows,
 } from '../../../src/modules/notice/published-version-rows.js';
+import { translationHash } from '../../../src/modules/notice/translation-hash.js';
+import { type ProofFactsRow, proofFactsQuery } from '../../../src/modules/subject/proof-facts.sql.js';
 import { graphql } from '../../graphql/index.js';
 import { execute, expectData } from '../../support/client.js';
 import { makeTenant } from '../../support/factories.js';
@@ -40,6 +42,21 @@ const RowsLookup = graphql(`
   }
 `);
 
+/** A proof lookup that asks for the hash of the text each notification was sent in. */
+const TextHashLookup = graphql(`
+  query TextHashLookup($ref: String!) {
+    subject(ref: $ref) {
+      notificationProof(noticeKey: "rows", version: 1) {
+        ... on NotificationProof {
+          notifications {
+            textHash
+          }
+        }
+      }
+    }
+  }
+`);
+
 const RetireRows = graphql(`
   mutation RetireRows($input: NoticeVersionIdInput!) {
     retireNoticeVersion(input: $input) {
@@ -54,7 +71,7 @@ const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
 
 const statementsOf = (work: () => Promise<unknown>) => t.database.counter.statementsBeyondKeyLookup(work);
 
-describe('published version rows remembered by the process', () => {
+describe('published version rows and text hashes remembered by the process', () => {
   let tenant: Awaited<ReturnType<typeof makeTenant>>;
   let other: Awaited<ReturnType<typeof makeTenant>>;
   let versionId: string;
@@ -131,6 +148,43 @@ describe('published version rows remembered by the process', () => {
       status: 'PUBLISHED',
       retiredAt: null,
     });
+  });
+
+  it("hashes a version's text once: later proof statements leave the text out and the hash stays the same", async () => {
+    const rows = publishedVersionRows(t.database);
+    const controllerId = tenant.controller.id;
+    expect(rows.knownTexts(controllerId)).toEqual([]);
+    const text = await t.database.prisma.noticeTranslation.findFirstOrThrow({
+      where: { versionId, locale: 'en' },
+    });
+    const expected = translationHash({ noticeKey: 'rows', number: 1 }, text);
+    const proofLookup = async () => {
+      let data: unknown;
+      const statements = await statementsOf(async () => {
+        data = expectData(
+          await execute(t.app, TextHashLookup, { key: tenant.keys.AUDITOR, variables: { ref: 'alice' } }),
+        );
+      });
+      expect(statements).toHaveLength(1);
+      return data;
+    };
+    const first = await proofLookup();
+    expect(first).toEqual({ subject: { notificationProof: { notifications: [{ textHash: expected }] } } });
+    expect(rows.knownTexts(controllerId)).toEqual([`${versionId}:en`]);
+
+    const { id: subjectId } = await t.database.prisma.subject.findFirstOrThrow({ where: { controllerId } });
+    const texts = async (known: string[]) => {
+      const [facts] = await t.database.prisma.$queryRaw<ProofFactsRow[]>(
+        proofFactsQuery(controllerId, { id: subjectId }, 'rows', 1, known),
+      );
+      return facts!.translations.map((translation) => translation.locale);
+    };
+    expect(await texts(rows.knownTexts(controllerId))).toEqual([]);
+    expect(await texts([])).toEqual(['en']);
+
+    expect(await proofLookup()).toEqual(first);
+    expect(rows.knownTexts(other.controller.id)).toEqual([]);
+    expect(rows.textHash(other.controller.id, versionId, 'en')).toBeUndefined();
   });
 
   it('answers what retiring changed from the statement, not from the remembered row', async () => {
