@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { passBulkParameters } from './bulk-parameters.js';
 import { defaultPreparedStatements, statementNamer } from './statement-names.js';
+import { transactionsInOrder } from './statements-in-order.js';
 
 export interface MigrationSession {
   readonly factory: SqlMigrationAwareDriverAdapterFactory;
@@ -181,7 +182,7 @@ class PostgresAdapterFactory implements AdapterFactory {
 
   async connect(): Promise<SqlDriverAdapter> {
     return passBulkParameters(
-      withWholeScript(await this.#inner.connect(), (script) => this.#pool.query(script)),
+      transactionsInOrder(withWholeScript(await this.#inner.connect(), (script) => this.#pool.query(script))),
     );
   }
 
