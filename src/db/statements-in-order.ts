@@ -7,7 +7,7 @@ const settle = () => {};
  *
  * Prisma's query interpreter sends independent statements of one interactive transaction at the
  * same time. node-postgres queues them on the transaction's connection and runs them in that
- * order, but pg 8.20 and later warn on every process that does so ("Calling client.query() when
+ * order, but pg 8 (8.23.0 here) warns in every process that does so ("Calling client.query() when
  * the client is already executing a query"), and pg 9 refuses it. This queue keeps the same order
  * (the order the statements were sent in) and hands the driver the next statement only when the
  * one before has settled, failed or not; a statement sent while none is running goes at once.

@@ -8,7 +8,7 @@ import { openTestDatabase, type TestDatabase, testTarget } from '../support/test
 
 /**
  * A one-connection pool that counts the statements handed to its connection while another was
- * still running on it (what pg 8.20+ warns about and pg 9 refuses), and records the order they
+ * still running on it (what pg 8 warns about and pg 9 refuses), and records the order they
  * were handed over in.
  */
 function watchedPool(url: string) {
