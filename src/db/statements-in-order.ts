@@ -1,7 +1,5 @@
 import type { SqlDriverAdapter, Transaction } from '@prisma/driver-adapter-utils';
 
-const settle = () => {};
-
 /**
  * Runs a transaction's statements one after another on its connection.
  *
@@ -14,14 +12,16 @@ const settle = () => {};
  * Commit, rollback and savepoints wait their turn too. ADR 0054.
  */
 export function statementsInOrder<T extends Transaction>(transaction: T): T {
-  let last: Promise<void> | undefined;
+  // `last` settles once every call so far has settled; `pending` counts the calls not yet settled.
+  let last: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const settled = () => {
+    pending--;
+  };
   const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
-    const result = last === undefined ? run() : last.then(run);
-    const settled = result.then(settle, settle);
-    last = settled;
-    void settled.then(() => {
-      if (last === settled) last = undefined;
-    });
+    const result = pending === 0 ? run() : last.then(run);
+    pending++;
+    last = result.then(settled, settled);
     return result;
   };
   const queue = <K extends keyof T>(name: K) => {

@@ -57,7 +57,7 @@ describe.skipIf(testTarget !== 'postgres')('PostgreSQL: a transaction runs one s
     pools.push(pool);
     const adapter = await (wrapped ? createPostgresAdapterFactory(pool) : new PrismaPg(pool)).connect();
     adapters.push(adapter);
-    return { adapter, seen, pool };
+    return { adapter, seen };
   };
   const ours = (order: string[]) =>
     order.filter((text) => text.includes('-- in_order_')).map((text) => text.split('-- ')[1]);
