@@ -24,6 +24,7 @@ import { bindPrismaClient } from './graphql/prisma-binding.js';
 import { memoryRateLimiter, type RateLimiter } from './graphql/rate-limit.js';
 import { releaseRequestCaches, requestCacheKey } from './graphql/request-caches.js';
 import { noSuggestions, requestErrorsAre400 } from './graphql/result-status.js';
+import { type RequestPayload, route } from './graphql/route.js';
 import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
@@ -139,50 +140,56 @@ function accessRequestEndpoint(
   keyCache?: ApiKeyCache,
 ): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== '/access-request') return;
-      const admitted = await admit(database, rateLimiter, request, keyCache);
-      endResponse(
-        admitted instanceof Response
-          ? admitted
-          : await accessRequestResponse(database, admitted, hasher, request),
-      );
-    },
+    onRequest: route(
+      ({ url }) => url.pathname === '/access-request',
+      async ({ request, endResponse }) => {
+        const admitted = await admit(database, rateLimiter, request, keyCache);
+        endResponse(
+          admitted instanceof Response
+            ? admitted
+            : await accessRequestResponse(database, admitted, hasher, request),
+        );
+      },
+    ),
   };
 }
 
 /** The evidence-bundle download: authenticated like GraphQL, streamed, audited by the export. */
 function evidenceEndpoint(database: Database, rateLimiter: RateLimiter, keyCache?: ApiKeyCache): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== '/evidence/bundle') return;
-      // Any other method, HEAD too, would run (and audit) an export.
-      if (request.method !== 'GET') {
+    onRequest: route(
+      ({ url }) => url.pathname === '/evidence/bundle',
+      async ({ request, url, endResponse }) => {
+        // Any other method, HEAD too, would run (and audit) an export.
+        if (request.method !== 'GET') {
+          endResponse(
+            errorResponse(405, 'METHOD_NOT_ALLOWED', 'The evidence bundle is downloaded with GET.', {
+              allow: 'GET',
+            }),
+          );
+          return;
+        }
+        const admitted = await admit(database, rateLimiter, request, keyCache);
         endResponse(
-          errorResponse(405, 'METHOD_NOT_ALLOWED', 'The evidence bundle is downloaded with GET.', {
-            allow: 'GET',
-          }),
+          admitted instanceof Response ? admitted : await evidenceBundleResponse(database, admitted, url),
         );
-        return;
-      }
-      const admitted = await admit(database, rateLimiter, request, keyCache);
-      endResponse(
-        admitted instanceof Response ? admitted : await evidenceBundleResponse(database, admitted, url),
-      );
-    },
+      },
+    ),
   };
 }
 
 /** The public transparency-log endpoints: no key, GET only (docs/transparency-log.md). */
 function transparencyLogEndpoints(database: Database): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (!url.pathname.startsWith(publicLogPrefix)) return;
-      endResponse(
-        (await transparencyLogResponse(database, request, url)) ??
-          errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`),
-      );
-    },
+    onRequest: route(
+      ({ url }) => url.pathname.startsWith(publicLogPrefix),
+      async ({ request, url, endResponse }) => {
+        endResponse(
+          (await transparencyLogResponse(database, request, url)) ??
+            errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`),
+        );
+      },
+    ),
   };
 }
 
@@ -194,18 +201,21 @@ function consentRecordEndpoints(
   keyCache?: ApiKeyCache,
 ): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname === jwksPath) {
-        endResponse(await jwksResponse(database, url));
-      } else if (url.pathname === consentExportPath) {
+    onRequest: route(
+      ({ url }) => url.pathname === jwksPath || url.pathname === consentExportPath,
+      async ({ request, url, endResponse }) => {
+        if (url.pathname === jwksPath) {
+          endResponse(await jwksResponse(database, url));
+          return;
+        }
         const admitted = await admit(database, rateLimiter, request, keyCache);
         endResponse(
           admitted instanceof Response
             ? admitted
             : await consentExportResponse(database, hasher, admitted, url),
         );
-      }
-    },
+      },
+    ),
   };
 }
 
@@ -219,26 +229,36 @@ function failingSafely(plugin: Plugin, logger: Logger): Plugin {
   if (onRequest === undefined) return plugin;
   return {
     ...plugin,
-    async onRequest(payload) {
+    onRequest(payload) {
       try {
-        await onRequest(payload);
+        const served = onRequest(payload);
+        // Synchronous for the requests the route does not serve (src/graphql/route.ts).
+        if (typeof (served as PromiseLike<void> | undefined)?.then !== 'function') return;
+        return Promise.resolve(served).catch((error) => answerFailure(logger, payload, error));
       } catch (error) {
-        payload.endResponse(unexpectedRouteFailure(logger, error, payload.request.headers.get('accept')));
+        answerFailure(logger, payload, error);
       }
     },
   };
 }
 
+function answerFailure(logger: Logger, payload: RequestPayload, error: unknown): void {
+  payload.endResponse(unexpectedRouteFailure(logger, error, payload.request.headers.get('accept')));
+}
+
 function healthEndpoints(database: Database): Plugin {
   return {
-    async onRequest({ url, endResponse }) {
-      if (url.pathname === '/healthz') {
-        endResponse(jsonResponse(200, { status: 'ok' }));
-      } else if (url.pathname === '/readyz') {
-        const readiness = await checkReadiness(database);
-        endResponse(jsonResponse(readiness.ready ? 200 : 503, readiness));
-      }
-    },
+    onRequest: route(
+      ({ url }) => url.pathname === '/healthz' || url.pathname === '/readyz',
+      async ({ url, endResponse }) => {
+        if (url.pathname === '/healthz') {
+          endResponse(jsonResponse(200, { status: 'ok' }));
+        } else {
+          const readiness = await checkReadiness(database);
+          endResponse(jsonResponse(readiness.ready ? 200 : 503, readiness));
+        }
+      },
+    ),
   };
 }
 

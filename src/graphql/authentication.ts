@@ -8,6 +8,7 @@ import type { ApiKeyCache } from '../modules/api-key/key-cache.js';
 import { errorResponse } from './http-responses.js';
 import { databaseFailureResponse } from './mask-errors.js';
 import type { RateLimiter } from './rate-limit.js';
+import { route } from './route.js';
 
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get('authorization');
@@ -71,12 +72,16 @@ export function admission(
   keyCache?: ApiKeyCache,
 ): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
-      if (graphiqlEnabled && wantsGraphiql(request)) return;
-      const admitted = await admit(database, rateLimiter, request, keyCache);
-      if (admitted instanceof Response) endResponse(admitted);
-      else viewers.set(request, admitted);
-    },
+    onRequest: route(
+      ({ request, url }) =>
+        url.pathname === graphqlEndpoint &&
+        request.method !== 'OPTIONS' &&
+        !(graphiqlEnabled && wantsGraphiql(request)),
+      async ({ request, endResponse }) => {
+        const admitted = await admit(database, rateLimiter, request, keyCache);
+        if (admitted instanceof Response) endResponse(admitted);
+        else viewers.set(request, admitted);
+      },
+    ),
   };
 }

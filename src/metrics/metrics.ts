@@ -9,6 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { errorResponse } from '../graphql/http-responses.js';
+import { route } from '../graphql/route.js';
 import { OperationLabels } from './operation-name.js';
 import { registryCounters } from './registry-counters.js';
 
@@ -92,31 +93,33 @@ function sameToken(given: string, expected: string): boolean {
 
 function metricsEndpoint(registry: Registry, options: MetricsOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== metricsPath) return;
-      if (options.access === 'closed' || request.method !== 'GET') {
-        endResponse(errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`));
-        return;
-      }
-      if (typeof options.access === 'object') {
-        const header = request.headers.get('authorization') ?? '';
-        const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-        if (!sameToken(token, options.access.token)) {
-          endResponse(
-            errorResponse(401, 'UNAUTHENTICATED', 'The metrics need the METRICS_TOKEN as a bearer token.', {
-              'WWW-Authenticate': 'Bearer',
-            }),
-          );
+    onRequest: route(
+      ({ url }) => url.pathname === metricsPath,
+      async ({ request, url, endResponse }) => {
+        if (options.access === 'closed' || request.method !== 'GET') {
+          endResponse(errorResponse(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}.`));
           return;
         }
-      }
-      const text = [
-        await registry.metrics(),
-        await registryCounters.metrics(),
-        await processRegistry().metrics(),
-      ].join('\n');
-      endResponse(new Response(text, { headers: { 'content-type': registry.contentType } }));
-    },
+        if (typeof options.access === 'object') {
+          const header = request.headers.get('authorization') ?? '';
+          const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+          if (!sameToken(token, options.access.token)) {
+            endResponse(
+              errorResponse(401, 'UNAUTHENTICATED', 'The metrics need the METRICS_TOKEN as a bearer token.', {
+                'WWW-Authenticate': 'Bearer',
+              }),
+            );
+            return;
+          }
+        }
+        const text = [
+          await registry.metrics(),
+          await registryCounters.metrics(),
+          await processRegistry().metrics(),
+        ].join('\n');
+        endResponse(new Response(text, { headers: { 'content-type': registry.contentType } }));
+      },
+    ),
   };
 }
 

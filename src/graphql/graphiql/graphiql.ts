@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type GraphQLSchema, introspectionFromSchema } from 'graphql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import { route } from '../route.js';
 import { exampleTabs } from './examples.js';
 
 /**
@@ -130,20 +131,22 @@ function isGraphiqlPage(response: Response): boolean {
 export function graphiqlAssets(): Plugin {
   let assets: Promise<ReadonlyMap<string, Asset>> | undefined;
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (!url.pathname.startsWith(graphiqlAssetPath)) return;
-      assets ??= loadAssets();
-      const found = (await assets).get(url.pathname.slice(graphiqlAssetPath.length));
-      if (found === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-      const headers = { 'content-type': found.type, etag: found.etag, 'cache-control': 'no-cache' };
-      const unchanged = request.headers.get('if-none-match') === found.etag;
-      endResponse(
-        new Response(unchanged || request.method === 'HEAD' ? null : found.body, {
-          status: unchanged ? 304 : 200,
-          headers,
-        }),
-      );
-    },
+    onRequest: route(
+      ({ url }) => url.pathname.startsWith(graphiqlAssetPath),
+      async ({ request, url, endResponse }) => {
+        assets ??= loadAssets();
+        const found = (await assets).get(url.pathname.slice(graphiqlAssetPath.length));
+        if (found === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+        const headers = { 'content-type': found.type, etag: found.etag, 'cache-control': 'no-cache' };
+        const unchanged = request.headers.get('if-none-match') === found.etag;
+        endResponse(
+          new Response(unchanged || request.method === 'HEAD' ? null : found.body, {
+            status: unchanged ? 304 : 200,
+            headers,
+          }),
+        );
+      },
+    ),
     onResponse({ request, response }) {
       if (isGraphiqlPage(response) || new URL(request.url).pathname.startsWith(graphiqlAssetPath)) {
         response.headers.set('content-security-policy', graphiqlContentSecurityPolicy);

@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Database } from '../../db/database.js';
 import { noneMatch, strongEtag } from '../../graphql/conditional-get.js';
+import { route } from '../../graphql/route.js';
 import { canonicalLocale } from '../../lib/locale.js';
 import { acceptedLocales } from './accept-language.js';
 import { badRequestHtml, notFoundHtml, noticePageHtml, versionPageHtml } from './public-page.html.js';
@@ -110,8 +111,9 @@ async function publicPageResponse(service: PublicPageService, request: Request, 
 export function publicPages(database: Database, options: { readonly now?: () => Date } = {}): Plugin {
   const service = new PublicPageService(database, options.now);
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (isNoticePagePath(url.pathname)) endResponse(await publicPageResponse(service, request, url));
-    },
+    onRequest: route(
+      ({ url }) => isNoticePagePath(url.pathname),
+      async ({ request, url, endResponse }) => endResponse(await publicPageResponse(service, request, url)),
+    ),
   };
 }
