@@ -1,9 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 
-/** What graphql-yoga hands every `onRequest` hook: the request, its parsed URL, `endResponse`. */
-export type RequestPayload = Parameters<NonNullable<Plugin['onRequest']>>[0];
-
 type OnRequest = NonNullable<Plugin['onRequest']>;
+
+/** What graphql-yoga hands every `onRequest` hook: the request, its parsed URL, `endResponse`. */
+export type RequestPayload = Parameters<OnRequest>[0];
 
 /**
  * An `onRequest` hook that serves the requests `serves` picks and returns at once, without a

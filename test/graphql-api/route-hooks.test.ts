@@ -1,12 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { route } from '../../src/graphql/route.js';
+import { type RequestPayload, route } from '../../src/graphql/route.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-type OnRequest = NonNullable<Plugin['onRequest']>;
-type Payload = Parameters<OnRequest>[0];
 
 const isThenable = (value: unknown) =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -45,7 +42,7 @@ describe('route hooks', () => {
       endResponse: (response: Response) => {
         answered ??= response;
       },
-    } as unknown as Payload;
+    } as unknown as RequestPayload;
     let promises = 0;
     for (const plugin of plugins) {
       if (answered !== undefined) break;
@@ -77,7 +74,8 @@ describe('route hooks', () => {
         served.push(url.pathname);
       },
     );
-    const payloadFor = (path: string) => ({ url: new URL(`http://localhost${path}`) }) as unknown as Payload;
+    const payloadFor = (path: string) =>
+      ({ url: new URL(`http://localhost${path}`) }) as unknown as RequestPayload;
     expect(hook(payloadFor('/other'))).toBeUndefined();
     await hook(payloadFor('/mine'));
     expect(served).toEqual(['/mine']);
