@@ -19,7 +19,7 @@ import { countEligibilityDecision } from '../../metrics/registry-counters.js';
 import type { Viewer } from '../access/access.policy.js';
 import { actorOf, appendAudit } from '../audit/audit.service.js';
 import type { ChangeClass } from '../notice/change-class.js';
-import { publishedVersionRows } from '../notice/published-version-rows.js';
+import { type FixedVersionColumns, publishedVersionRows } from '../notice/published-version-rows.js';
 import {
   answeredByVersionRow,
   asAnsweredVersion,
@@ -167,9 +167,9 @@ export class EligibilityService {
     return publishedVersionRows(this.database);
   }
 
-  /** The IDs of the viewer's versions whose rows a lookup statement need not read. */
-  private knownVersions(): string[] {
-    return this.versionRows.known(this.viewer.controllerId);
+  /** The viewer's remembered version rows: a lookup statement is told their IDs and need not read them. */
+  private rememberedVersions(): ReadonlyMap<string, FixedVersionColumns> {
+    return this.versionRows.rowsOf(this.viewer.controllerId);
   }
 
   private async purposeByKey(key: string): Promise<Purpose> {
@@ -284,21 +284,18 @@ export class EligibilityService {
     lookup: Extract<SubjectLookahead, { kind: 'eligibility' }>,
   ): Promise<Subject | null> {
     const instant = lookup.at ?? this.now;
+    const remembered = this.rememberedVersions();
     const [row] = await this.prisma.$queryRaw<SubjectFactsRow[]>(
-      subjectFactsQuery(
-        this.viewer.controllerId,
-        lookup.purposeKey,
-        instant,
-        { refHash },
-        this.knownVersions(),
-      ),
+      subjectFactsQuery(this.viewer.controllerId, lookup.purposeKey, instant, { refHash }, [
+        ...remembered.keys(),
+      ]),
     );
     const found = row?.subjects[0]?.row;
     if (row === undefined || found === undefined) return null;
     const subject = subjectFromJson(found);
     let decided: EligibilityView | Error;
     try {
-      [decided] = this.decide(row, [subject.id], lookup.purposeKey, instant) as [EligibilityView];
+      [decided] = this.decide(row, remembered, [subject.id], lookup.purposeKey, instant) as [EligibilityView];
     } catch (error) {
       decided = error instanceof Error ? error : new Error(String(error));
     }
@@ -317,10 +314,11 @@ export class EligibilityService {
     at: Date,
   ): Promise<EligibilityView[]> {
     const ids = [...subjectIds];
+    const remembered = this.rememberedVersions();
     const [row] = await this.prisma.$queryRaw<SubjectFactsRow[]>(
-      subjectFactsQuery(this.viewer.controllerId, purposeKey, at, ids, this.knownVersions()),
+      subjectFactsQuery(this.viewer.controllerId, purposeKey, at, ids, [...remembered.keys()]),
     );
-    return this.decide(row, ids, purposeKey, at);
+    return this.decide(row, remembered, ids, purposeKey, at);
   }
 
   /**
@@ -356,9 +354,10 @@ export class EligibilityService {
     return answered;
   }
 
-  /** The decisions of one `subjectFactsQuery` row, in the order of `ids`. */
+  /** The decisions of one `subjectFactsQuery` row, told the `remembered` rows' IDs, in the order of `ids`. */
   private decide(
     row: SubjectFactsRow | undefined,
+    remembered: ReadonlyMap<string, FixedVersionColumns>,
     ids: readonly string[],
     purposeKey: string,
     at: Date,
@@ -368,7 +367,7 @@ export class EligibilityService {
     for (const revision of revisions) this.primed.revisions.set(revision.id, revision);
     const versions = row.versions.map((version) => {
       this.primeVersion(version);
-      return versionRowFromJson(version);
+      return versionRowFromJson(version, remembered);
     });
     const context = purposeContext(
       { ...row.purpose, archivedAt: row.purpose.archivedAt ? new Date(row.purpose.archivedAt) : null },

@@ -6,6 +6,7 @@ import {
   type Response,
 } from '../../generated/prisma/client.js';
 import type { ChangeClass } from '../notice/change-class.js';
+import type { FixedVersionColumns } from '../notice/published-version-rows.js';
 import { versionFactsColumns } from '../notice/version-from-facts.js';
 import type { ObjectionDecisionFact, PurposeContext, VersionRow } from './eligibility.facts.js';
 import type { PurposeRules } from './purpose-rules.js';
@@ -29,11 +30,16 @@ export interface SubjectFactsRow {
   readonly reachEvidence: unknown;
   /** The revisions created by `at`, by number, as full rows. */
   readonly revisions: unknown[];
-  /** Every published version of every notice with a published version covering the purpose. */
+  /**
+   * Every published version of every notice with a published version covering the purpose: with
+   * the columns the decision reads, or, for a version among `knownVersions`, only its ID, notice
+   * key, link to the purpose and the columns that may still change (`remembered`).
+   */
   readonly versions: (Record<string, unknown> & {
     noticeKey: string;
     revisionId: string | null;
-    row: unknown;
+    row?: unknown;
+    remembered?: true;
   })[];
   readonly subjects: SubjectRecordsRow[];
 }
@@ -47,11 +53,12 @@ export interface SubjectFactsRow {
  * number), Subject (id), Response (subjectId, purposeId, …), Notification (subjectId, versionId),
  * NotificationEvent (controllerId, notificationKey, …)), whatever the tables' statistics.
  *
- * A version carries its row (`row`, every column but the canonical form: `VersionFromFacts`) when
- * the answer may name it — it is one of the subjects' records, or its notice's latest version
- * effective at `at` — and its ID is not among `knownVersions`, the rows the process remembers
- * (published-version-rows.ts), so that the evidence needs no further statement; the others only
- * the columns the decision reads and those of the row that may still change.
+ * A version among `knownVersions`, the rows the process remembers (published-version-rows.ts),
+ * comes with only what may differ from the remembered row: the columns that may still change, its
+ * notice's key and its link to the purpose. Any other carries the columns the decision reads and,
+ * when the answer may name it — it is one of the subjects' records, or its notice's latest version
+ * effective at `at` — its row (`row`, every column but the canonical form: `VersionFromFacts`), so
+ * that the evidence needs no further statement.
  *
  * The subjects are given by ID, or one subject by its reference hash (Subject (controllerId,
  * refHash)): then its full row comes back too (`row`), and a lookup needs no other statement.
@@ -121,19 +128,45 @@ export function subjectFactsQuery(
       (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r."number"), '[]'::jsonb)
          FROM purpose p JOIN "PurposeRevision" r ON r."purposeId" = p."id"
          WHERE r."createdAt" <= ${at.toISOString()}::timestamptz) AS "revisions",
-      (SELECT coalesce(jsonb_agg(to_jsonb(v) || jsonb_build_object('row', (
+      (SELECT coalesce(jsonb_agg(CASE WHEN v."id" = ANY(${[...knownVersions]}::uuid[])
+           THEN jsonb_build_object('id', v."id", 'noticeKey', v."noticeKey", 'revisionId', v."revisionId",
+             'status', v."status", 'retiredAt', v."retiredAt", 'retiredByKeyId', v."retiredByKeyId",
+             'updatedAt', v."updatedAt", 'remembered', true)
+           ELSE to_jsonb(v) || jsonb_build_object('row', (
                 SELECT to_jsonb(r) FROM (SELECT ${versionFactsColumns('full_row')} FROM "NoticeVersion" full_row
-                  WHERE full_row."id" = v."id" AND NOT (v."id" = ANY(${[...knownVersions]}::uuid[]))
-                    AND v."id" IN (SELECT named."id" FROM named)) r))), '[]'::jsonb)
+                  WHERE full_row."id" = v."id" AND v."id" IN (SELECT named."id" FROM named)) r)) END), '[]'::jsonb)
          FROM versions v) AS "versions",
       (SELECT coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) FROM subjects s) AS "subjects"
     FROM "Controller" c
     WHERE c."id" = ${controller}`;
 }
 
-/** A version of `subjectFactsQuery`, typed. */
-export function versionRowFromJson(row: Record<string, unknown>): VersionRow {
+/**
+ * A version of `subjectFactsQuery`, typed; a remembered one made whole from `remembered`, the
+ * rows whose IDs the statement was told.
+ */
+export function versionRowFromJson(
+  row: SubjectFactsRow['versions'][number],
+  remembered: ReadonlyMap<string, FixedVersionColumns>,
+): VersionRow {
   const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+  if (row.remembered) {
+    const fixed = remembered.get(row.id as string);
+    if (fixed === undefined) throw new Error(`Version ${row.id} was left out as remembered, but is not`);
+    return {
+      id: fixed.id,
+      noticeId: fixed.noticeId,
+      noticeKey: row.noticeKey,
+      number: fixed.number!,
+      effectiveFrom: fixed.effectiveFrom,
+      publishedAt: fixed.publishedAt!,
+      retiredAt: date(row.retiredAt),
+      classification: fixed.classification,
+      classificationReasons: fixed.classificationReasons,
+      minimumNoticeDays: fixed.minimumNoticeDays,
+      revisionId: row.revisionId,
+    };
+  }
   return {
     id: row.id as string,
     noticeId: row.noticeId as string,

@@ -39,6 +39,15 @@ class PerController<V> {
     return values === undefined ? [] : [...values.keys()];
   }
 
+  values(controllerId: string): ReadonlyMap<string, V> {
+    return this.byController.get(controllerId) ?? new Map();
+  }
+
+  clear(): void {
+    this.byController.clear();
+    this.count = 0;
+  }
+
   get(controllerId: string, key: string): V | undefined {
     return this.byController.get(controllerId)?.get(key);
   }
@@ -88,6 +97,15 @@ export class PublishedVersionRows {
     return this.rows.keys(controllerId);
   }
 
+  /**
+   * The controller's remembered rows by version ID. Rows are only ever added to the map returned
+   * (forgetting a controller drops the map, not its entries), so a statement told its keys finds
+   * each of them in it when its answer comes back.
+   */
+  rowsOf(controllerId: string): ReadonlyMap<string, FixedVersionColumns> {
+    return this.rows.values(controllerId);
+  }
+
   /** Remembers a published version's row read by `controllerId`'s statement. */
   remember(controllerId: string, row: VersionFromFacts): void {
     if (row.number === null || row.controllerId !== controllerId) return;
@@ -105,6 +123,16 @@ export class PublishedVersionRows {
   row(controllerId: string, id: string, changing: ChangingVersionColumns): VersionFromFacts | undefined {
     const fixed = this.rows.get(controllerId, id);
     return fixed === undefined ? undefined : { ...fixed, ...changing };
+  }
+
+  /**
+   * Forgets every row and hash: for when a published version was changed by hand, the
+   * immutability triggers disabled (a repair; the tests of versions published before a column
+   * existed).
+   */
+  clear(): void {
+    this.rows.clear();
+    this.textHashes.clear();
   }
 
   /** The version texts whose hashes are remembered, as `versionId:locale`, for a statement's parameter. */

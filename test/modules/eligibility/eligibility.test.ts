@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { Prisma } from '../../../src/generated/prisma/client.js';
 import { EligibilityService } from '../../../src/modules/eligibility/eligibility.service.js';
+import { publishedVersionRows } from '../../../src/modules/notice/published-version-rows.js';
 import type { NotificationChannel, NotificationEventType, ResponseKind } from '../../graphql/graphql.js';
 import { graphql } from '../../graphql/index.js';
 import { errorCode, execute, expectData, rawId } from '../../support/client.js';
@@ -416,6 +417,8 @@ async function freezeLeadTime(versionId: string, days: number | null) {
   } finally {
     await sql(`ALTER TABLE "NoticeVersion" ENABLE TRIGGER "NoticeVersion_immutable"`);
   }
+  // The process remembers published versions as they cannot change (ADR 0053); this one did.
+  publishedVersionRows(t.database).clear();
 }
 
 /**

@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { versionFromJson } from '../../../src/db/json-records.js';
-import { type SubjectFactsRow, subjectFactsQuery } from '../../../src/modules/eligibility/subject-facts.js';
+import {
+  type SubjectFactsRow,
+  subjectFactsQuery,
+  versionRowFromJson,
+} from '../../../src/modules/eligibility/subject-facts.js';
 import {
   PublishedVersionRows,
   publishedVersionRows,
@@ -122,8 +126,8 @@ describe('published version rows and text hashes remembered by the process', () 
     expect(first.statements).toHaveLength(1);
     expect(rows.known(controllerId)).toEqual([versionId]);
 
-    // The statement as the lookup now sends it returns no row for the remembered version;
-    // without the remembered IDs it does.
+    // The statement as the lookup now sends it returns, for the remembered version, only what may
+    // differ from the remembered row; without the remembered IDs it returns the version's row.
     const { id: subjectId } = await t.database.prisma.subject.findFirstOrThrow({
       where: { controllerId, refHash: { not: '' } },
     });
@@ -131,11 +135,31 @@ describe('published version rows and text hashes remembered by the process', () 
       const [facts] = await t.database.prisma.$queryRaw<SubjectFactsRow[]>(
         subjectFactsQuery(controllerId, 'rows-p', new Date(), [subjectId], known),
       );
-      return facts!.versions.map((version) => version.row);
+      return facts!.versions;
     };
-    expect(await read(rows.known(controllerId))).toEqual([null]);
+    const [remembered] = await read(rows.known(controllerId));
+    expect(remembered).toEqual({
+      id: versionId,
+      noticeKey: 'rows',
+      revisionId: expect.any(String),
+      status: 'PUBLISHED',
+      retiredAt: null,
+      retiredByKeyId: null,
+      updatedAt: expect.any(String),
+      remembered: true,
+    });
     const [whole] = await read([]);
-    expect(versionFromJson(whole)).toMatchObject({ id: versionId, status: 'PUBLISHED', retiredAt: null });
+    expect(whole).toMatchObject({ id: versionId, number: 1, classification: expect.any(String) });
+    expect(versionFromJson(whole!.row)).toMatchObject({
+      id: versionId,
+      status: 'PUBLISHED',
+      retiredAt: null,
+    });
+    // Made whole from the remembered row, it is the version the statement reads without it.
+    expect(versionRowFromJson(remembered!, rows.rowsOf(controllerId))).toEqual(
+      versionRowFromJson(whole!, new Map()),
+    );
+    expect(() => versionRowFromJson(remembered!, new Map())).toThrow(/left out as remembered/);
 
     const second = await lookup();
     expect(second.statements).toHaveLength(1);
