@@ -29,6 +29,7 @@ import { schema } from './graphql/schema.js';
 import { createServices } from './graphql/services.js';
 import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
 import { installPromiseWithResolvers } from './lib/promise-with-resolvers.js';
+import { isThenable } from './lib/thenable.js';
 import { accessLog } from './log/access-log.js';
 import type { Logger } from './log/logger.js';
 import { currentRequestId, requestIdFrom, runInRequestScope } from './log/request-scope.js';
@@ -233,7 +234,7 @@ function failingSafely(plugin: Plugin, logger: Logger): Plugin {
       try {
         const served = onRequest(payload);
         // Synchronous for the requests the route does not serve (src/graphql/route.ts).
-        if (typeof (served as PromiseLike<void> | undefined)?.then !== 'function') return;
+        if (!isThenable(served)) return;
         return Promise.resolve(served).catch((error) => answerFailure(logger, payload, error));
       } catch (error) {
         answerFailure(logger, payload, error);

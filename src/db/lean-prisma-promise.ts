@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { isThenable } from '../lib/thenable.js';
 
 /**
  * Prisma's lazy query promise as a class. Prisma Client builds each one as an object literal with a
@@ -48,9 +49,7 @@ class LeanPrismaPromise {
 }
 
 const asPromise = (value: unknown) =>
-  typeof (value as PromiseLike<unknown> | null)?.then === 'function'
-    ? (value as ReturnType<Run>)
-    : Promise.resolve(value);
+  isThenable(value) ? (value as ReturnType<Run>) : Promise.resolve(value);
 
 /** Prisma's factory (`createPrismaPromiseFactory`) with the class above; `bound` is a transaction or none. */
 function leanFactory(bound?: { kind?: string }) {

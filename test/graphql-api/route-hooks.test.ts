@@ -2,11 +2,9 @@ import type { Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { type RequestPayload, route } from '../../src/graphql/route.js';
+import { isThenable } from '../../src/lib/thenable.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-const isThenable = (value: unknown) =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
 /**
  * Every request passes every route's `onRequest` hook. A route answers the requests it serves and
